@@ -1,0 +1,137 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+char *ccm_buf_reserve(struct ccm_buf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap - b->len < n)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return NULL;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n)
+{
+	char *dst = ccm_buf_reserve(b, n);
+	if (!dst)
+		return;
+	memcpy(dst, data, n);
+	b->len += n;
+}
+
+void ccm_buf_puts(struct ccm_buf *b, const char *s)
+{
+	ccm_buf_put(b, s, strlen(s));
+}
+
+void ccm_buf_putc(struct ccm_buf *b, char c)
+{
+	ccm_buf_put(b, &c, 1);
+}
+
+void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	char *dst = ccm_buf_reserve(b, (size_t)n + 1);
+	if (!dst)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void ccm_buf_free(struct ccm_buf *b)
+{
+	free(b->p);
+	*b = (struct ccm_buf){0};
+}
+
+/* Blocks of 64 KiB, or larger for a larger request. */
+#define ARENA_BLOCK ((size_t)64 * 1024)
+
+struct ccm_arena_block {
+	struct ccm_arena_block *next;
+	size_t size;
+	_Alignas(16) char data[];
+};
+
+void *ccm_arena_alloc(struct ccm_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!a->head || a->head->size - a->used < n) {
+		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		struct ccm_arena_block *blk = malloc(sizeof(*blk) + size);
+		if (!blk)
+			return NULL;
+		blk->size = size;
+		blk->next = a->head;
+		a->head = blk;
+		a->used = 0;
+	}
+	void *p = a->head->data + a->used;
+	a->used += n;
+	return p;
+}
+
+char *ccm_arena_strndup(struct ccm_arena *a, const char *s, size_t n)
+{
+	char *p = ccm_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void ccm_arena_free(struct ccm_arena *a)
+{
+	struct ccm_arena_block *blk = a->head;
+	while (blk) {
+		struct ccm_arena_block *next = blk->next;
+		free(blk);
+		blk = next;
+	}
+	a->head = NULL;
+	a->used = 0;
+}
+
+unsigned ccm_digits(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+bool ccm_path_join(char *out, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(out, size, "%s/%s", a, b);
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			out[0] = '\0';
+		return false;
+	}
+	return true;
+}

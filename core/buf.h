@@ -1,0 +1,47 @@
+/*
+ * Growable byte buffers and a string arena.
+ *
+ * Rendering builds short lines (a PRI row, a SEC section header) into a
+ * ccm_buf. Allocation failure is sticky: the buffer remembers it and every
+ * later append is a no-op, so callers check once, at the end.
+ */
+#ifndef CCM_BUF_H
+#define CCM_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ccm_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n);
+void ccm_buf_puts(struct ccm_buf *b, const char *s);
+void ccm_buf_putc(struct ccm_buf *b, char c);
+void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/* Makes room for n more bytes; returns a pointer to them or NULL. */
+char *ccm_buf_reserve(struct ccm_buf *b, size_t n);
+void ccm_buf_free(struct ccm_buf *b);
+
+/* Strings that live as long as the index: allocated in large blocks. */
+struct ccm_arena {
+	struct ccm_arena_block *head;
+	size_t used;
+};
+
+/* A NUL-terminated copy of n bytes, or NULL when out of memory. */
+char *ccm_arena_strndup(struct ccm_arena *a, const char *s, size_t n);
+void *ccm_arena_alloc(struct ccm_arena *a, size_t n);
+void ccm_arena_free(struct ccm_arena *a);
+
+/* Writes "a/b" into out; false (and out empty) when it does not fit. */
+bool ccm_path_join(char *out, size_t size, const char *a, const char *b);
+
+/* The number of decimal digits of v. */
+unsigned ccm_digits(uint64_t v);
+
+#endif

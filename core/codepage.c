@@ -1,0 +1,213 @@
+#include <errno.h>
+#include <iconv.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codepage.h"
+
+bool ccm_cp_is_dbcs(unsigned cp)
+{
+	return cp == 932 || cp == 936 || cp == 949 || cp == 950;
+}
+
+static iconv_t cp_open(unsigned to, unsigned from)
+{
+	char tn[16], fn[16];
+	snprintf(tn, sizeof(tn), "CP%u", to);
+	snprintf(fn, sizeof(fn), "CP%u", from);
+	return iconv_open(tn, fn);
+}
+
+bool ccm_cp_known(unsigned cp)
+{
+	iconv_t cd = cp_open(cp, cp);
+	if (cd == (iconv_t)-1)
+		return false;
+	iconv_close(cd);
+	return true;
+}
+
+/*
+ * Converts one source character; returns 1 when it converted, 0 when the
+ * output page lacks it, -1 when the input is only the start of a character.
+ */
+static int conv_char(iconv_t cd, const uint8_t *s, size_t n,
+                     struct ccm_cpchar *out)
+{
+	char in[2], ob[8];
+	memcpy(in, s, n);
+	char *ip = in, *op = ob;
+	size_t il = n, ol = sizeof(ob);
+	iconv(cd, NULL, NULL, NULL, NULL);
+	size_t r = iconv(cd, &ip, &il, &op, &ol);
+	if (r == (size_t)-1 && errno == EINVAL)
+		return -1;
+	/* Reset the state too: a stateful target would emit a shift. */
+	size_t fr = iconv(cd, NULL, NULL, &op, &ol);
+	size_t got = sizeof(ob) - ol;
+	if (r == (size_t)-1 || fr == (size_t)-1 || il != 0 || r > 0 ||
+	    got == 0 || got > 3)
+		return 0;
+	out->n = (uint8_t)got;
+	memcpy(out->b, ob, got);
+	return 1;
+}
+
+static const struct ccm_cpchar QMARK = {1, {'?', 0, 0}};
+
+ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
+{
+	memset(cp, 0, sizeof(*cp));
+	cp->from = from;
+	cp->to = to;
+	cp->identity = from == to;
+	iconv_t cd = cp_open(to, from);
+	if (cd == (iconv_t)-1)
+		return CCM_ERR_INVAL;
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t b = (uint8_t)c;
+		int r = conv_char(cd, &b, 1, &cp->t1[c]);
+		if (r < 0)
+			cp->lead[c] = true;
+		if (r <= 0)
+			cp->t1[c] = QMARK;
+		if (cp->identity) {
+			cp->t1[c].n = 1;
+			cp->t1[c].b[0] = b;
+		}
+	}
+	bool dbcs = false;
+	for (unsigned c = 0; c < 256; c++)
+		dbcs |= cp->lead[c];
+	if (dbcs) {
+		cp->t2 = calloc(65536, sizeof(*cp->t2));
+		if (!cp->t2) {
+			iconv_close(cd);
+			return CCM_ERR_NOMEM;
+		}
+		for (unsigned c = 0; c < 65536; c++) {
+			uint8_t s[2] = {(uint8_t)(c >> 8), (uint8_t)c};
+			if (!cp->lead[s[0]])
+				continue;
+			if (cp->identity) {
+				cp->t2[c] =
+				        (struct ccm_cpchar){2, {s[0], s[1]}};
+				continue;
+			}
+			if (conv_char(cd, s, 2, &cp->t2[c]) <= 0)
+				cp->t2[c] = QMARK;
+		}
+	}
+	iconv_close(cd);
+	return CCM_OK;
+}
+
+void ccm_cp_fini(struct ccm_cp *cp)
+{
+	free(cp->t2);
+	cp->t2 = NULL;
+}
+
+static inline bool is_control(uint8_t c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+void ccm_cp_put(const struct ccm_cp *cp, const char *s, size_t n, bool oneline,
+                struct ccm_buf *out)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	char *dst = ccm_buf_reserve(out, n * 3);
+	if (!dst)
+		return;
+	char *d = dst;
+	for (size_t i = 0; i < n;) {
+		if (oneline && is_control(p[i])) {
+			*d++ = ' ';
+			i++;
+			continue;
+		}
+		size_t len = ccm_cp_charlen(cp, p + i, n - i);
+		const struct ccm_cpchar *m = ccm_cp_map(cp, p + i, len);
+		for (unsigned k = 0; k < m->n; k++)
+			*d++ = (char)m->b[k];
+		i += len;
+	}
+	out->len += (size_t)(d - dst);
+}
+
+size_t ccm_cp_len(const struct ccm_cp *cp, const char *s, size_t n,
+                  bool oneline)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t total = 0;
+	for (size_t i = 0; i < n;) {
+		if (oneline && is_control(p[i])) {
+			total++;
+			i++;
+			continue;
+		}
+		size_t len = ccm_cp_charlen(cp, p + i, n - i);
+		total += ccm_cp_map(cp, p + i, len)->n;
+		i += len;
+	}
+	return total;
+}
+
+/*
+ * glibc transliterates with the tables of the calling thread's LC_CTYPE
+ * locale, and in the "C" locale it knows no more than ASCII. C.UTF-8 is
+ * built into glibc and carries the full table, so the transliteration is
+ * done under it, for this thread only, whatever locale the program uses.
+ */
+static locale_t translit_locale(void)
+{
+	static locale_t loc;
+	static int tried;
+	if (!__atomic_load_n(&tried, __ATOMIC_ACQUIRE)) {
+		locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+		locale_t none = (locale_t)0;
+		if (l && !__atomic_compare_exchange_n(&loc, &none, l, false,
+		                                      __ATOMIC_ACQ_REL,
+		                                      __ATOMIC_ACQUIRE))
+			freelocale(l);
+		__atomic_store_n(&tried, 1, __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&loc, __ATOMIC_ACQUIRE);
+}
+
+void ccm_cp_translit(unsigned cp, const char *s, size_t n, struct ccm_buf *out)
+{
+	char fn[16];
+	snprintf(fn, sizeof(fn), "CP%u", cp);
+	locale_t loc = translit_locale();
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	iconv_t cd = iconv_open("ASCII//TRANSLIT", fn);
+	if (cd == (iconv_t)-1) {
+		for (size_t i = 0; i < n; i++)
+			ccm_buf_putc(out,
+			             (unsigned char)s[i] < 0x80 ? s[i] : '?');
+	} else {
+		char *ip = (char *)s;
+		size_t il = n;
+		while (il > 0) {
+			char ob[256];
+			char *op = ob;
+			size_t ol = sizeof(ob);
+			size_t r = iconv(cd, &ip, &il, &op, &ol);
+			ccm_buf_put(out, ob, sizeof(ob) - ol);
+			if (r == (size_t)-1 && errno != E2BIG) {
+				/* An invalid or cut byte: skip it. */
+				ccm_buf_putc(out, '?');
+				ip++;
+				il--;
+				iconv(cd, NULL, NULL, NULL, NULL);
+			}
+		}
+		iconv_close(cd);
+	}
+	if (loc)
+		uselocale(old);
+}

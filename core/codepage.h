@@ -1,0 +1,78 @@
+/*
+ * Code pages: from a post office's DOS page to the output page.
+ *
+ * Every conversion is a table built once with iconv. A source character is
+ * one byte, or two for a lead byte of a double-byte page (932, 936, 949,
+ * 950) followed by a trail byte; it becomes 0 to 3 output bytes, '?' where
+ * the output page lacks it. Rendering then never calls iconv, and the same
+ * bytes give the same output in every thread. CR and LF are never part of
+ * a double-byte character in these pages, so line ends can be found byte
+ * by byte before conversion.
+ */
+#ifndef CCM_CODEPAGE_H
+#define CCM_CODEPAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "ccmailfs/err.h"
+
+struct ccm_cpchar {
+	uint8_t n;
+	uint8_t b[3];
+};
+
+struct ccm_cp {
+	unsigned from, to;
+	bool identity;
+	bool lead[256];            /* lead bytes of a double-byte source */
+	struct ccm_cpchar t1[256]; /* single bytes */
+	struct ccm_cpchar *t2;     /* lead << 8 | trail, double-byte only */
+};
+
+/* True for the double-byte DOS pages. */
+bool ccm_cp_is_dbcs(unsigned cp);
+/* True when iconv knows the page. */
+bool ccm_cp_known(unsigned cp);
+
+ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to);
+void ccm_cp_fini(struct ccm_cp *cp);
+
+/* Bytes of the character at s (1 or 2); avail >= 1. */
+static inline size_t ccm_cp_charlen(const struct ccm_cp *cp, const uint8_t *s,
+                                    size_t avail)
+{
+	if (cp->lead[s[0]] && avail >= 2 && s[1] >= 0x40 && s[1] != 0x7f &&
+	    s[1] != 0xff)
+		return 2;
+	return 1;
+}
+
+/* The output bytes of the character at s, whose length is len. */
+static inline const struct ccm_cpchar *ccm_cp_map(const struct ccm_cp *cp,
+                                                  const uint8_t *s, size_t len)
+{
+	if (len == 2)
+		return &cp->t2[(size_t)s[0] << 8 | s[1]];
+	return &cp->t1[s[0]];
+}
+
+/*
+ * Appends n source bytes converted to the output page. With oneline, every
+ * control character (CR and LF among them) becomes a blank first.
+ */
+void ccm_cp_put(const struct ccm_cp *cp, const char *s, size_t n, bool oneline,
+                struct ccm_buf *out);
+/* The length ccm_cp_put would append. */
+size_t ccm_cp_len(const struct ccm_cp *cp, const char *s, size_t n,
+                  bool oneline);
+
+/*
+ * Appends n bytes of page cp transliterated to ASCII ("Zürich" gives
+ * "Zurich"); what has no ASCII form becomes '?'.
+ */
+void ccm_cp_translit(unsigned cp, const char *s, size_t n, struct ccm_buf *out);
+
+#endif

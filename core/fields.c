@@ -1,0 +1,273 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "ascii.h"
+#include "fields.h"
+
+static bool needs_quote(const char *s, size_t n)
+{
+	if (n && (ccm_isblank(s[0]) || ccm_isblank(s[n - 1])))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		switch (s[i]) {
+		case '#':
+		case '!':
+		case ',':
+		case '\\':
+		case '"':
+		case '%':
+		case '.':
+		case ';':
+			return true;
+		}
+	return false;
+}
+
+void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
+{
+	if (!needs_quote(s, n)) {
+		ccm_buf_put(out, s, n);
+		return;
+	}
+	ccm_buf_putc(out, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || (directory && s[i] == '\\')) {
+			ccm_buf_put(out, s + run, i + 1 - run);
+			run = i;
+		}
+	}
+	ccm_buf_put(out, s + run, n - run);
+	ccm_buf_putc(out, '"');
+}
+
+void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
+                  size_t n, bool directory)
+{
+	struct ccm_buf t = {0};
+	ccm_cp_put(cp, s, n, true, &t);
+	if (t.oom)
+		out->oom = true;
+	else
+		ccm_csv_put(out, t.p, t.len, directory);
+	ccm_buf_free(&t);
+}
+
+void ccm_addr_parse(const char *s, size_t n, struct ccm_addr *a)
+{
+	a->po = NULL;
+	a->pn = 0;
+	/* The last " at " splits name from post office. */
+	for (size_t i = n >= 4 ? n - 4 : 0; n >= 4; i--) {
+		if (s[i] == ' ' && ccm_caseeq(s + i + 1, "at", 2) &&
+		    s[i + 3] == ' ') {
+			a->po = s + i + 4;
+			a->pn = n - i - 4;
+			n = i;
+			break;
+		}
+		if (i == 0)
+			break;
+	}
+	while (n && ccm_isblank(s[n - 1]))
+		n--;
+	if (a->po)
+		while (a->pn && ccm_isblank(a->po[0])) {
+			a->po++;
+			a->pn--;
+		}
+	if (n && s[0] == '#') {
+		a->kind = CCM_ADDR_BOARD;
+		a->name = s + 1;
+		a->nn = n - 1;
+		return;
+	}
+	a->kind = memchr(s, '@', n) ? CCM_ADDR_INTERNET : CCM_ADDR_USER;
+	a->name = s;
+	a->nn = n;
+}
+
+/* Reads up to max digits; returns how many, 0 for none. */
+static size_t num(const char *s, size_t n, size_t max, int *v)
+{
+	size_t i = 0;
+	*v = 0;
+	while (i < n && i < max && ccm_isdigit(s[i]))
+		*v = *v * 10 + (s[i++] - '0');
+	return i;
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
+                    char *out)
+{
+	int f[3], h, mi, sec = 0;
+	size_t i = 0, len[3];
+	while (i < n && ccm_isblank(s[i]))
+		i++;
+	for (int k = 0; k < 3; k++) {
+		len[k] = num(s + i, n - i, 4, &f[k]);
+		if (!len[k])
+			return false;
+		i += len[k];
+		if (k < 2) {
+			if (i >= n ||
+			    (s[i] != '/' && s[i] != '-' && s[i] != '.'))
+				return false;
+			i++;
+		}
+	}
+	int y, m, d;
+	size_t ylen;
+	switch (order) {
+	case CCM_DATE_DMY:
+		d = f[0], m = f[1], y = f[2], ylen = len[2];
+		break;
+	case CCM_DATE_YMD:
+		y = f[0], m = f[1], d = f[2], ylen = len[0];
+		break;
+	default:
+		m = f[0], d = f[1], y = f[2], ylen = len[2];
+		break;
+	}
+	if (ylen == 2)
+		y += y < 70 ? 2000 : 1900;
+	else if (ylen != 4)
+		return false;
+	if (i >= n || !ccm_isblank(s[i]))
+		return false;
+	while (i < n && ccm_isblank(s[i]))
+		i++;
+	size_t l = num(s + i, n - i, 2, &h);
+	if (!l || (i += l) >= n || s[i] != ':')
+		return false;
+	i++;
+	if (num(s + i, n - i, 2, &mi) != 2)
+		return false;
+	i += 2;
+	if (i < n && s[i] == ':') {
+		i++;
+		if (num(s + i, n - i, 2, &sec) != 2)
+			return false;
+		i += 2;
+	}
+	while (i < n && ccm_isblank(s[i]))
+		i++;
+	if (i + 2 <= n &&
+	    (ccm_caseeq(s + i, "AM", 2) || ccm_caseeq(s + i, "PM", 2))) {
+		if (h < 1 || h > 12)
+			return false;
+		bool pm = ccm_upper(s[i]) == 'P';
+		h = h % 12 + (pm ? 12 : 0);
+		i += 2;
+	}
+	while (i < n && ccm_isblank(s[i]))
+		i++;
+	if (i != n)
+		return false;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+		return false;
+	if (d > mdays[m - 1] + (m == 2 && leap(y)))
+		return false;
+	/* Every field is in range here, so the text is 14 digits. */
+	snprintf(out, 15, "%04u%02u%02u%02u%02u%02u", (unsigned)y % 10000,
+	         (unsigned)m % 100, (unsigned)d % 100, (unsigned)h % 100,
+	         (unsigned)mi % 100, (unsigned)sec % 100);
+	return true;
+}
+
+/* A date token: digits with at least one '/' or '-'. */
+static bool is_stamp_date(const char *s, size_t n)
+{
+	bool sep = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '/' || s[i] == '-')
+			sep = true;
+		else if (!ccm_isdigit(s[i]))
+			return false;
+	}
+	return sep && ccm_isdigit(s[0]) && ccm_isdigit(s[n - 1]);
+}
+
+/* A time token: H:MM or H:MM:SS, with AM/PM glued on or not. */
+static bool is_stamp_time(const char *s, size_t n, bool ampm_ok)
+{
+	if (ampm_ok && n > 2 &&
+	    (ccm_caseeq(s + n - 2, "AM", 2) || ccm_caseeq(s + n - 2, "PM", 2)))
+		n -= 2;
+	int v;
+	size_t i = num(s, n, 2, &v);
+	if (!i || i >= n || s[i] != ':')
+		return false;
+	for (int part = 0; part < 2; part++) {
+		if (num(s + i + 1, n - i - 1, 2, &v) != 2)
+			return false;
+		i += 3;
+		if (i == n)
+			return true;
+		if (s[i] != ':')
+			return false;
+	}
+	return false;
+}
+
+/* The last blank-separated token of s[0..*n): sets *t, shortens *n. */
+static bool last_token(const char *s, size_t *n, const char **t, size_t *tn)
+{
+	size_t e = *n;
+	while (e && ccm_isblank(s[e - 1]))
+		e--;
+	size_t b = e;
+	while (b && !ccm_isblank(s[b - 1]))
+		b--;
+	if (b == e)
+		return false;
+	*t = s + b;
+	*tn = e - b;
+	*n = b;
+	return true;
+}
+
+void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn)
+{
+	size_t rest = n;
+	const char *t;
+	size_t tn;
+	if (last_token(v, &rest, &t, &tn)) {
+		size_t r2 = rest;
+		const char *t2;
+		size_t t2n;
+		if ((ccm_caseeq(t, "AM", 2) || ccm_caseeq(t, "PM", 2)) &&
+		    tn == 2 && last_token(v, &r2, &t2, &t2n) &&
+		    is_stamp_time(t2, t2n, false)) {
+			/* "3:10 PM": the time has a blank before AM/PM. */
+			rest = r2;
+			t = t2;
+			tn = t2n;
+		}
+		size_t r3 = rest;
+		const char *d;
+		size_t dn;
+		if (is_stamp_time(t, tn, true) && last_token(v, &r3, &d, &dn) &&
+		    is_stamp_date(d, dn))
+			n = r3;
+	}
+	while (n && ccm_isblank(v[n - 1]))
+		n--;
+	size_t b = 0;
+	while (b < n && ccm_isblank(v[b]))
+		b++;
+	for (size_t i = n; i > b; i--)
+		if (v[i - 1] == '\\' || v[i - 1] == '/') {
+			b = i;
+			break;
+		}
+	*name = v + b;
+	*nn = n - b;
+}

@@ -1,0 +1,54 @@
+/*
+ * The small pieces of a PRI row: CSV quoting, cc:Mail addresses and dates.
+ */
+#ifndef CCM_FIELDS_H
+#define CCM_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "ccmailfs/ccmailfs.h"
+#include "codepage.h"
+
+/*
+ * Appends s as one CSV field (spec iff-output §3): quoted when it holds any
+ * of # ! , \ " % . ; or begins or ends with a blank, every " doubled; with
+ * directory, every \ doubled too.
+ */
+void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory);
+/* Converts source text as a one-line field, then appends it as above. */
+void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
+                  size_t n, bool directory);
+
+enum ccm_addr_kind {
+	CCM_ADDR_USER,
+	CCM_ADDR_INTERNET,
+	CCM_ADDR_BOARD,
+};
+
+/* An address split at its last " at " (spec export §3). */
+struct ccm_addr {
+	enum ccm_addr_kind kind;
+	const char *name; /* without the '#' of a board */
+	size_t nn;
+	const char *po; /* NULL when the address names none */
+	size_t pn;
+};
+
+void ccm_addr_parse(const char *s, size_t n, struct ccm_addr *a);
+
+/*
+ * Parses a date and time in the given order into "YYYYMMDDhhmmss" (out
+ * holds 15 bytes). False when the text is no date or names a day that does
+ * not exist.
+ */
+bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
+                    char *out);
+
+/*
+ * The attachment name of a File item: line's value (spec export §4.3): a
+ * trailing date stamp and any path are dropped. May give an empty name.
+ */
+void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn);
+#endif

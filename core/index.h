@@ -1,0 +1,225 @@
+/*
+ * The index: what one scan of a source learns, kept until unmount.
+ *
+ * Memory is the point of this layout. A message costs one ccm_msg (48
+ * bytes) and one ccm_item per text or file item (32 bytes); no header
+ * field, body or attachment is kept. What a PRI row or a SEC section header
+ * needs is read again from the source (the message header is a byte range
+ * of its .EXP file) and rendered the same way the scan measured it, so the
+ * sizes known at scan time are the sizes the reads fill.
+ *
+ * Everything here is written by the scan and the layout, then only read.
+ */
+#ifndef CCM_INDEX_H
+#define CCM_INDEX_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "ccmailfs/ccmailfs.h"
+#include "codepage.h"
+#include "names.h"
+
+#define CCM_NONE UINT32_MAX
+
+/* A file of the source, read again when rendering. */
+struct ccm_srcfile {
+	const char *path; /* absolute */
+	const char *rel;  /* relative to its export folder, for messages */
+	uint64_t size;
+	int64_t mtime_ns;
+	uint64_t ino, dev;
+};
+
+enum ccm_item_kind {
+	CCM_ITEM_TEXT = 0,
+	CCM_ITEM_HEX = 1,
+	CCM_ITEM_EXT = 2,
+};
+
+/*
+ * TEXT: src_off/src_len are the item's bytes in the message's file,
+ *       out_len their length once line ends and code page are converted.
+ * HEX:  src_off/src_len span the Hex: lines; aux is how far before src_off
+ *       the File item: line starts; out_len is the decoded size.
+ * EXT:  src_off/src_len are the File item: line in the message's file;
+ *       file is the external file; out_len its size.
+ */
+struct ccm_item {
+	uint64_t src_off;
+	uint64_t src_len;
+	uint64_t out_len;
+	uint32_t file;
+	uint32_t aux : 30;
+	uint32_t kind : 2;
+};
+
+/* A point to resume rendering an item from: out is the output offset
+ * reached after src bytes; prev_cr tells that the byte before was a CR. */
+struct ccm_seekpt {
+	uint64_t src;
+	uint64_t out : 63;
+	uint64_t prev_cr : 1;
+};
+
+/* Items with seek points, sorted by item. */
+struct ccm_seekidx {
+	uint32_t item;
+	uint32_t first, count;
+};
+
+/* Distance between seek points, in output bytes. */
+#define CCM_SEEK_STEP ((uint64_t)64 * 1024)
+
+enum {
+	CCM_MSG_DROPPED = 1, /* left out: no row and no sections */
+	CCM_MSG_BOARD = 2,   /* a bulletin board message */
+};
+
+struct ccm_msg {
+	uint64_t hdr_off; /* the Message: line */
+	uint64_t sec_off; /* its first section in its SEC file */
+	uint64_t pri_off; /* its row in its PRI file */
+	uint32_t hdr_len; /* up to and with the Contents: line */
+	uint32_t row_len; /* the whole row with its line end */
+	uint32_t file;
+	uint32_t item0;
+	uint32_t line; /* of the Message: line */
+	uint16_t nitems;
+	uint16_t flags;
+};
+
+/* A text that also lives in the arena: bytes in the post office page. */
+struct ccm_str {
+	const char *s;
+	size_t n;
+};
+
+struct ccm_list {
+	struct ccm_str name, comment;
+	char *alias;         /* public lists only */
+	uint32_t mem0, nmem; /* into ccm_po.members */
+};
+
+struct ccm_dirent {
+	struct ccm_str name, comment;
+	char loc;
+};
+
+struct ccm_mailbox {
+	struct ccm_str name, comment;
+	char *alias;
+	uint32_t file;          /* its .EXP file, or CCM_NONE */
+	uint32_t msg0, nmsg;    /* its messages */
+	uint32_t list0, nlists; /* its private lists, into ccm_po.plists */
+	struct ccm_str prefix;  /* its PRI up to the first row */
+};
+
+struct ccm_board {
+	struct ccm_str name, comment;
+	uint32_t msg0, nmsg;
+};
+
+enum ccm_ofile_kind {
+	CCM_OF_PKL,
+	CCM_OF_DIR,
+	CCM_OF_MBX,    /* arg: mailbox */
+	CCM_OF_BOARDS, /* the bulletin board PRI */
+	CCM_OF_SEC,    /* arg: index into ccm_po.secs */
+	CCM_OF_REPORT,
+};
+
+struct ccm_ofile {
+	char name[CCM_FOLDER_MAX + 8];
+	uint64_t size;
+	enum ccm_ofile_kind kind;
+	uint32_t arg;
+};
+
+/* A SEC file: messages [msg0, msg1) of the post office, size bytes. */
+struct ccm_sec {
+	uint32_t msg0, msg1;
+	uint64_t size;
+};
+
+#define CCM_ARRAY(T)                                                           \
+	struct {                                                               \
+		T *v;                                                          \
+		size_t n, cap;                                                 \
+	}
+
+struct ccm_po {
+	struct ccm_source *src;
+	char *dir; /* the export folder, absolute */
+	struct ccm_str name;
+	unsigned src_cp, out_cp;
+	enum ccm_date_order date_order;
+	struct ccm_cp cp;
+	char folder[CCM_FOLDER_MAX + 1];
+	unsigned why;
+	struct timespec mtime;
+	uint32_t file0, file1; /* its source files */
+
+	CCM_ARRAY(struct ccm_dirent) dir_entries;
+	CCM_ARRAY(struct ccm_mailbox) mailboxes;
+	CCM_ARRAY(struct ccm_list) lists;  /* public */
+	CCM_ARRAY(struct ccm_list) plists; /* private */
+	CCM_ARRAY(struct ccm_str) members;
+	CCM_ARRAY(struct ccm_board) boards;
+	CCM_ARRAY(struct ccm_msg) msgs;
+	CCM_ARRAY(struct ccm_item) items;
+	CCM_ARRAY(struct ccm_seekpt) seekpts;
+	CCM_ARRAY(struct ccm_seekidx) seekidx;
+
+	CCM_ARRAY(struct ccm_sec) secs;
+	CCM_ARRAY(struct ccm_ofile) files;
+	uint32_t *by_name; /* files sorted by name */
+	struct ccm_str pkl, directory, report, boards_prefix;
+	uint32_t boards_msg0, boards_msg1;
+
+	struct ccm_buf log;        /* warnings, one per line, LF */
+	struct ccm_dircache *dirs; /* listings of folders, during the scan */
+	struct ccm_po_stats stats;
+};
+
+/* Cached descriptors of source files, shared by all threads. */
+#define CCM_FD_SLOTS 64
+struct ccm_fdslot {
+	pthread_mutex_t lock;
+	uint32_t file;
+	int fd;
+};
+
+struct ccm_source {
+	struct ccm_options opts;
+	struct ccm_po **pos;
+	size_t npo;
+	CCM_ARRAY(struct ccm_srcfile) files;
+	struct ccm_arena arena;
+	struct ccm_fdslot fds[CCM_FD_SLOTS];
+};
+
+/* Appends one element to a CCM_ARRAY; returns its address or NULL. */
+#define CCM_PUSH(arr)                                                          \
+	(((arr).n < (arr).cap ||                                               \
+	  ccm_grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)))           \
+	         ? &(arr).v[(arr).n++]                                         \
+	         : NULL)
+bool ccm_grow(void **v, size_t *cap, size_t elem);
+
+/* Records a warning for the post office's report, file and line given. */
+void ccm_warn(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, for an item or message left out of the output. */
+void ccm_leftout(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Reads source bytes at render time; CCM_ERR_CHANGED if the file is no
+ * longer what the scan saw. */
+ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
+                      size_t len, uint64_t off);
+
+#endif

@@ -1,0 +1,408 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+
+/*
+ * Text conversion is a byte stream machine whose whole state is one flag:
+ * whether the last byte was a CR. A CR is written at once; the next byte
+ * decides whether an LF must be added to make a lone CR a CR LF. An LF
+ * after no CR becomes CR LF. So the output of the first k source bytes
+ * never depends on what follows, and rendering can start at any character
+ * boundary where the flag is known: that is all a seek point stores.
+ */
+struct tstate {
+	bool prev_cr;
+};
+
+/* Converts s[0..n), all whole characters; returns bytes written to out,
+ * which holds at least 3 * n + 1 bytes. */
+static size_t text_conv(const struct ccm_cp *cp, struct tstate *st,
+                        const uint8_t *s, size_t n, char *out)
+{
+	char *o = out;
+	for (size_t i = 0; i < n;) {
+		uint8_t c = s[i];
+		if (st->prev_cr && c != '\n')
+			*o++ = '\n';
+		if (c == '\n') {
+			if (!st->prev_cr)
+				*o++ = '\r';
+			*o++ = '\n';
+			st->prev_cr = false;
+			i++;
+			continue;
+		}
+		st->prev_cr = c == '\r';
+		size_t len = ccm_cp_charlen(cp, s + i, n - i);
+		const struct ccm_cpchar *m = ccm_cp_map(cp, s + i, len);
+		for (unsigned k = 0; k < m->n; k++)
+			*o++ = (char)m->b[k];
+		i += len;
+	}
+	return (size_t)(o - out);
+}
+
+/* Bytes a character takes, from the bytes left. */
+static size_t charlen_at(const struct ccm_cp *cp, const uint8_t *s, size_t n)
+{
+	return ccm_cp_charlen(cp, s, n);
+}
+
+static bool push_seek(struct ccm_po *po, uint32_t idx, uint64_t src,
+                      uint64_t out, bool prev_cr)
+{
+	struct ccm_seekpt *sp = CCM_PUSH(po->seekpts);
+	if (!sp)
+		return false;
+	sp->src = src;
+	sp->out = out;
+	sp->prev_cr = prev_cr;
+	if (!po->seekidx.n || po->seekidx.v[po->seekidx.n - 1].item != idx) {
+		struct ccm_seekidx *si = CCM_PUSH(po->seekidx);
+		if (!si)
+			return false;
+		si->item = idx;
+		si->first = (uint32_t)(po->seekpts.n - 1);
+		si->count = 0;
+	}
+	po->seekidx.v[po->seekidx.n - 1].count++;
+	return true;
+}
+
+ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
+                         size_t n)
+{
+	struct ccm_item *it = &po->items.v[idx];
+	const uint8_t *p = (const uint8_t *)s;
+	const struct ccm_cp *cp = &po->cp;
+	it->aux =
+	        n && (s[n - 1] == '\n' || s[n - 1] == '\r') ? CCM_TEXT_EOL : 0;
+	uint64_t out = 0, next = CCM_SEEK_STEP;
+	bool prev_cr = false;
+	for (size_t i = 0; i < n;) {
+		if (out >= next) {
+			if (!push_seek(po, idx, i, out, prev_cr))
+				return CCM_ERR_NOMEM;
+			next += CCM_SEEK_STEP;
+		}
+		uint8_t c = p[i];
+		if (prev_cr && c != '\n')
+			out++;
+		if (c == '\n') {
+			out += prev_cr ? 1 : 2;
+			prev_cr = false;
+			i++;
+			continue;
+		}
+		prev_cr = c == '\r';
+		size_t len = charlen_at(cp, p + i, n - i);
+		out += ccm_cp_map(cp, p + i, len)->n;
+		i += len;
+	}
+	if (prev_cr)
+		out++;
+	it->out_len = out;
+	return CCM_OK;
+}
+
+const struct ccm_seekpt *ccm_seek_find(const struct ccm_po *po, uint32_t idx,
+                                       uint64_t out, size_t *count)
+{
+	size_t lo = 0, hi = po->seekidx.n;
+	*count = 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (po->seekidx.v[mid].item < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == po->seekidx.n || po->seekidx.v[lo].item != idx)
+		return NULL;
+	const struct ccm_seekidx *si = &po->seekidx.v[lo];
+	const struct ccm_seekpt *sp = &po->seekpts.v[si->first];
+	/* The last point at or before out. */
+	size_t a = 0, b = si->count;
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (sp[mid].out <= out)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*count = si->count;
+	return a ? &sp[a - 1] : NULL;
+}
+
+#define CHUNK ((size_t)32 * 1024)
+
+static ccm_err text_render(const struct ccm_po *po, uint32_t file,
+                           const struct ccm_item *it, uint32_t idx,
+                           struct ccm_win *w)
+{
+	uint64_t base = w->pos;
+	uint64_t src = 0;
+	struct tstate st = {false};
+	size_t count;
+	const struct ccm_seekpt *sp =
+	        ccm_seek_find(po, idx, w->start - base, &count);
+	if (sp) {
+		src = sp->src;
+		st.prev_cr = sp->prev_cr;
+		w->pos = base + sp->out;
+	}
+	uint8_t *in = malloc(CHUNK);
+	char *out = malloc(3 * CHUNK + 1);
+	ccm_err err = in && out ? CCM_OK : CCM_ERR_NOMEM;
+	while (!err && src < it->src_len && !ccm_win_full(w)) {
+		size_t n = it->src_len - src < CHUNK
+		                   ? (size_t)(it->src_len - src)
+		                   : CHUNK;
+		err = ccm_src_pread(po->src, file, in, n, it->src_off + src);
+		if (err)
+			break;
+		/* Keep a lead byte cut by the chunk for the next round. */
+		size_t whole = n;
+		if (src + n < it->src_len) {
+			size_t i = 0;
+			while (i < n) {
+				size_t len = charlen_at(&po->cp, in + i, n - i);
+				if (len == 1 && po->cp.lead[in[i]] &&
+				    i + 1 == n) {
+					whole = i;
+					break;
+				}
+				i += len;
+			}
+		}
+		size_t o = text_conv(&po->cp, &st, in, whole, out);
+		ccm_win_put(w, out, o);
+		src += whole;
+	}
+	if (!err && src >= it->src_len && st.prev_cr)
+		ccm_win_put(w, "\n", 1);
+	free(in);
+	free(out);
+	if (!err && w->pos < base + it->out_len && !ccm_win_full(w))
+		err = CCM_ERR_CHANGED;
+	w->pos = base + it->out_len;
+	return err;
+}
+
+/* Hex: digits' values, -1 for other bytes. */
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
+                  uint64_t want, char *why, size_t whysz)
+{
+	struct ccm_line l;
+	uint64_t got = 0, next = CCM_SEEK_STEP;
+	const char *start = lx->p;
+	size_t seek_mark = po->seekpts.n, idx_mark = po->seekidx.n;
+	bool ok = true;
+	why[0] = '\0';
+	while (ccm_lex_peek(lx, &l)) {
+		const char *v;
+		size_t vn;
+		if (!ccm_kw(&l, "Hex:", &v, &vn))
+			break;
+		if (ok && want != UINT64_MAX && got == want) {
+			snprintf(why, whysz,
+			         "the count line says %llu bytes but more "
+			         "Hex: lines follow",
+			         (unsigned long long)want);
+			ok = false;
+		}
+		while (vn && ccm_isblank(*v)) {
+			v++;
+			vn--;
+		}
+		for (size_t j = 0; ok && j < vn; j++)
+			if (hexval((uint8_t)v[j]) < 0) {
+				snprintf(why, whysz,
+				         "line %llu: '%c' is not a hex digit",
+				         (unsigned long long)lx->line,
+				         (unsigned char)v[j] >= 0x20 &&
+				                         (unsigned char)v[j] <
+				                                 0x7f
+				                 ? v[j]
+				                 : '?');
+				ok = false;
+			}
+		if (ok && vn % 2) {
+			snprintf(why, whysz,
+			         "line %llu: an odd number of hex digits",
+			         (unsigned long long)lx->line);
+			ok = false;
+		}
+		if (ok && want != UINT64_MAX && got + vn / 2 > want) {
+			snprintf(why, whysz,
+			         "the count line says %llu bytes but the Hex: "
+			         "lines hold more",
+			         (unsigned long long)want);
+			ok = false;
+		}
+		for (size_t j = 0; ok && j < vn; j += 2) {
+			if (got + j / 2 >= next) {
+				if (!push_seek(po, idx,
+				               (uint64_t)(v + j - start),
+				               got + j / 2, false)) {
+					snprintf(why, whysz, "out of memory");
+					ok = false;
+				}
+				next += CCM_SEEK_STEP;
+			}
+		}
+		if (ok)
+			got += vn / 2;
+		ccm_lex_next(lx, &l);
+	}
+	if (ok && want != UINT64_MAX && got < want) {
+		snprintf(why, whysz,
+		         "the count line says %llu bytes but the Hex: lines "
+		         "hold %llu",
+		         (unsigned long long)want, (unsigned long long)got);
+		ok = false;
+	}
+	if (!ok) {
+		po->seekpts.n = seek_mark;
+		po->seekidx.n = idx_mark;
+		return false;
+	}
+	struct ccm_item *it = &po->items.v[idx];
+	it->src_off = (uint64_t)(start - lx->base);
+	it->src_len = (uint64_t)(lx->p - start);
+	it->out_len = got;
+	return true;
+}
+
+/* Where the hex machine is: the same grammar ccm_hex_scan accepts. */
+enum hexst { H_PREFIX, H_BLANKS, H_DIGITS, H_TRAIL, H_CR };
+
+static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
+                          const struct ccm_item *it, uint32_t idx,
+                          struct ccm_win *w)
+{
+	uint64_t base = w->pos;
+	uint64_t src = 0;
+	enum hexst st = H_PREFIX;
+	unsigned k = 0;
+	size_t count;
+	const struct ccm_seekpt *sp =
+	        ccm_seek_find(po, idx, w->start - base, &count);
+	if (sp) {
+		src = sp->src;
+		w->pos = base + sp->out;
+		st = H_DIGITS;
+	}
+	uint8_t *in = malloc(CHUNK);
+	char out[4096];
+	size_t on = 0;
+	int hi = -1;
+	ccm_err err = in ? CCM_OK : CCM_ERR_NOMEM;
+	while (!err && src < it->src_len && !ccm_win_full(w)) {
+		size_t n = it->src_len - src < CHUNK
+		                   ? (size_t)(it->src_len - src)
+		                   : CHUNK;
+		err = ccm_src_pread(po->src, file, in, n, it->src_off + src);
+		for (size_t i = 0; !err && i < n; i++) {
+			uint8_t c = in[i];
+			int v;
+			switch (st) {
+			case H_PREFIX:
+				if ((c | 0x20) != (uint8_t) "hex:"[k] &&
+				    c != (uint8_t) "hex:"[k])
+					err = CCM_ERR_CHANGED;
+				else if (++k == 4)
+					st = H_BLANKS, k = 0;
+				break;
+			case H_BLANKS:
+			case H_DIGITS:
+				v = hexval(c);
+				if (v >= 0 && hi < 0) {
+					hi = v;
+					st = H_DIGITS;
+				} else if (v >= 0) {
+					out[on++] = (char)(hi << 4 | v);
+					hi = -1;
+					if (on == sizeof(out)) {
+						ccm_win_put(w, out, on);
+						on = 0;
+					}
+				} else if (hi >= 0) {
+					err = CCM_ERR_CHANGED;
+				} else if (c == ' ' || c == '\t') {
+					st = st == H_DIGITS ? H_TRAIL : st;
+				} else if (c == '\r') {
+					st = H_CR;
+				} else if (c == '\n') {
+					st = H_PREFIX;
+				} else {
+					err = CCM_ERR_CHANGED;
+				}
+				break;
+			case H_TRAIL:
+				if (c == '\r')
+					st = H_CR;
+				else if (c == '\n')
+					st = H_PREFIX;
+				else if (c != ' ' && c != '\t')
+					err = CCM_ERR_CHANGED;
+				break;
+			case H_CR:
+				if (c == '\n')
+					st = H_PREFIX;
+				else if (c == ' ' || c == '\t')
+					st = H_TRAIL;
+				else
+					err = CCM_ERR_CHANGED;
+				break;
+			}
+		}
+		ccm_win_put(w, out, on);
+		on = 0;
+		src += n;
+		if (w->pos > base + it->out_len)
+			err = CCM_ERR_CHANGED;
+	}
+	free(in);
+	if (!err && w->pos < base + it->out_len && !ccm_win_full(w))
+		err = CCM_ERR_CHANGED;
+	w->pos = base + it->out_len;
+	return err;
+}
+
+ccm_err ccm_item_render(const struct ccm_po *po, uint32_t file,
+                        const struct ccm_item *it, uint32_t idx,
+                        struct ccm_win *w)
+{
+	if (ccm_win_skip(w, it->out_len))
+		return CCM_OK;
+	switch (it->kind) {
+	case CCM_ITEM_TEXT:
+		return text_render(po, file, it, idx, w);
+	case CCM_ITEM_HEX:
+		return hex_render(po, file, it, idx, w);
+	default:
+		break;
+	}
+	/* An external file: its bytes as they are. */
+	uint64_t from = w->start > w->pos ? w->start - w->pos : 0;
+	uint64_t to =
+	        w->end - w->pos < it->out_len ? w->end - w->pos : it->out_len;
+	ccm_err err = ccm_src_pread(po->src, it->file,
+	                            w->dst + (w->pos + from - w->start),
+	                            (size_t)(to - from), from);
+	w->pos += it->out_len;
+	return err;
+}

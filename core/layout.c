@@ -1,0 +1,507 @@
+/*
+ * The layout of a post office's folder (spec iff-output §1, §4 to §7):
+ * which mailboxes there are and in what order, their aliases, which SEC
+ * file and offset each message gets, every file's name and exact size,
+ * and the small files (PKL, DIRECTORY.PRI, REPORT.TXT) and the PRI
+ * prefixes, which are kept whole in memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "row.h"
+#include "scan.h"
+
+static const char MAIL_HEADER[] =
+        "Folder,Sender,To,Cc,Bcc,Subject,Send-Date,Received-Date,Priority,"
+        "Unread,Unsent,Body\r\n";
+static const char PAB_HEADER[] =
+        "Obj-class,Display-Name,Email-Address,First,Last,Address,City,State,"
+        "Zip,Country,Title,Company,Department,Office,Assistant,Bus-Num,"
+        "Bus2-Num,Assist-Num,Fax-Num,Home-Num,Home2-Num,Mobile-Num,Pager-Num,"
+        "Note\r\n";
+/* The 21 empty fields after a PAB row's first three. */
+static const char PAB_TAIL[] = ",,,,,,,,,,,,,,,,,,,,,\r\n";
+#define SEC_HEADER_LEN 50 /* "Type,Length,...,Format" and CR LF */
+
+static struct ccm_str keep_buf(struct ccm_po *po, struct ccm_buf *b)
+{
+	if (b->oom)
+		return (struct ccm_str){NULL, 0};
+	char *p = ccm_arena_strndup(&po->src->arena, b->p ? b->p : "", b->len);
+	return (struct ccm_str){p, p ? b->len : 0};
+}
+
+static int cmp_mailbox(const void *a, const void *b)
+{
+	const struct ccm_mailbox *x = a, *y = b;
+	int r = ccm_name_cmp(x->name.s, x->name.n, y->name.s, y->name.n);
+	if (r)
+		return r;
+	/* Same name: the file read first comes first. */
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+static int cmp_dirent(const void *a, const void *b)
+{
+	const struct ccm_dirent *x = a, *y = b;
+	return ccm_name_cmp(x->name.s, x->name.n, y->name.s, y->name.n);
+}
+
+/* The directory entry of a name, a local user's first (sorted array). */
+static const struct ccm_dirent *find_dirent(const struct ccm_po *po,
+                                            const struct ccm_str *name)
+{
+	size_t lo = 0, hi = po->dir_entries.n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct ccm_dirent *d = &po->dir_entries.v[mid];
+		if (ccm_name_cicmp(d->name.s, d->name.n, name->s, name->n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const struct ccm_dirent *hit = NULL;
+	for (size_t i = lo; i < po->dir_entries.n; i++) {
+		const struct ccm_dirent *d = &po->dir_entries.v[i];
+		if (ccm_name_cicmp(d->name.s, d->name.n, name->s, name->n))
+			break;
+		if (d->loc == 'L')
+			return d;
+		if (!hit)
+			hit = d;
+	}
+	return hit;
+}
+
+/* Which mailboxes the post office has (spec export §5, §9). */
+static ccm_err merge_mailboxes(struct ccm_po *po)
+{
+	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
+	      cmp_mailbox);
+	size_t out = 0;
+	for (size_t i = 0; i < po->mailboxes.n; i++) {
+		struct ccm_mailbox *mb = &po->mailboxes.v[i];
+		if (out && ccm_name_eq(po->mailboxes.v[out - 1].name.s,
+		                       po->mailboxes.v[out - 1].name.n,
+		                       mb->name.s, mb->name.n)) {
+			const struct ccm_srcfile *f =
+			        &po->src->files.v[mb->file];
+			const struct ccm_srcfile *kept =
+			        &po->src->files
+			                 .v[po->mailboxes.v[out - 1].file];
+			ccm_leftout(po, f, 1,
+			            "a second mailbox file for '%.*s'; its %u "
+			            "messages are left out (%s is used)",
+			            (int)mb->name.n, mb->name.s, mb->nmsg,
+			            kept->rel);
+			for (uint32_t k = 0; k < mb->nmsg; k++)
+				po->msgs.v[mb->msg0 + k].flags |=
+				        CCM_MSG_DROPPED;
+			continue;
+		}
+		po->mailboxes.v[out++] = *mb;
+	}
+	po->mailboxes.n = out;
+
+	qsort(po->dir_entries.v, po->dir_entries.n, sizeof(*po->dir_entries.v),
+	      cmp_dirent);
+	size_t files = po->mailboxes.n;
+	for (size_t i = 0; i < files; i++) {
+		struct ccm_mailbox *mb = &po->mailboxes.v[i];
+		const struct ccm_dirent *d = find_dirent(po, &mb->name);
+		if (d)
+			mb->comment = d->comment;
+		else if (po->dir_entries.n)
+			ccm_warn(po, &po->src->files.v[mb->file], 1,
+			         "the mailbox '%.*s' is named in no directory "
+			         "entry; it is kept",
+			         (int)mb->name.n, mb->name.s);
+	}
+	/* Local users with no mailbox file still get a mailbox (KB
+	 * Q194218). The array is sorted, so a search finds the files'. */
+	for (size_t i = 0; i < po->dir_entries.n; i++) {
+		const struct ccm_dirent *d = &po->dir_entries.v[i];
+		if (d->loc != 'L')
+			continue;
+		if (i && po->dir_entries.v[i - 1].loc == 'L' &&
+		    ccm_name_eq(po->dir_entries.v[i - 1].name.s,
+		                po->dir_entries.v[i - 1].name.n, d->name.s,
+		                d->name.n))
+			continue;
+		bool have = false;
+		for (size_t lo = 0, hi = files; lo < hi && !have;) {
+			size_t mid = (lo + hi) / 2;
+			const struct ccm_mailbox *mb = &po->mailboxes.v[mid];
+			int r = ccm_name_cicmp(mb->name.s, mb->name.n,
+			                       d->name.s, d->name.n);
+			if (!r)
+				have = true;
+			else if (r < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (have)
+			continue;
+		struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
+		if (!mb)
+			return CCM_ERR_NOMEM;
+		*mb = (struct ccm_mailbox){0};
+		mb->name = d->name;
+		mb->comment = d->comment;
+		mb->file = CCM_NONE;
+		mb->list0 = (uint32_t)po->plists.n;
+	}
+	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
+	      cmp_mailbox);
+	return CCM_OK;
+}
+
+static char *alias_of(struct ccm_po *po, const struct ccm_str *name)
+{
+	char *a = ccm_arena_alloc(&po->src->arena, CCM_ALIAS_MAX + 1);
+	if (a)
+		ccm_alias_base(po->src_cp, name->s, name->n, a);
+	return a;
+}
+
+static ccm_err aliases(struct ccm_po *po)
+{
+	size_t n = po->mailboxes.n + po->lists.n;
+	char **all = calloc(n ? n : 1, sizeof(*all));
+	if (!all)
+		return CCM_ERR_NOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < po->mailboxes.n; i++)
+		all[k++] = po->mailboxes.v[i].alias =
+		        alias_of(po, &po->mailboxes.v[i].name);
+	for (size_t i = 0; i < po->lists.n; i++)
+		all[k++] = po->lists.v[i].alias =
+		        alias_of(po, &po->lists.v[i].name);
+	bool ok = true;
+	for (size_t i = 0; i < n; i++)
+		ok &= all[i] != NULL;
+	if (ok)
+		ccm_alias_dedupe(all, n);
+	free(all);
+	return ok ? CCM_OK : CCM_ERR_NOMEM;
+}
+
+/* "CCMAIL:<name> at <post office>" in source bytes. */
+static void ccmail_addr(const struct ccm_po *po, const char *prefix,
+                        const char *name, size_t nn, const char *pos, size_t pn,
+                        struct ccm_buf *out)
+{
+	ccm_buf_puts(out, prefix);
+	ccm_buf_put(out, name, nn);
+	ccm_buf_puts(out, " at ");
+	if (pos)
+		ccm_buf_put(out, pos, pn);
+	else
+		ccm_buf_put(out, po->name.s, po->name.n);
+}
+
+/*
+ * A list member's display name (spec §5: the name part of a cc:Mail
+ * address, an Internet address as it stands, a board's name without '#')
+ * and, with email, its PAB address.
+ */
+static void member_names(const struct ccm_po *po, const struct ccm_str *m,
+                         struct ccm_buf *display, struct ccm_buf *email)
+{
+	struct ccm_addr a;
+	ccm_addr_parse(m->s, m->n, &a);
+	ccm_buf_put(display, a.name, a.nn);
+	if (!email)
+		return;
+	if (a.kind == CCM_ADDR_INTERNET) {
+		ccm_buf_puts(email, "SMTP:");
+		ccm_buf_put(email, a.name, a.nn);
+	} else {
+		ccmail_addr(po,
+		            a.kind == CCM_ADDR_BOARD ? "CCMAIL:#" : "CCMAIL:",
+		            a.name, a.nn, a.po, a.pn, email);
+	}
+}
+
+/* Members joined by ';', each quoted on its own. */
+static void put_members(const struct ccm_po *po, const struct ccm_list *l,
+                        bool directory, struct ccm_buf *out)
+{
+	for (uint32_t i = 0; i < l->nmem; i++) {
+		struct ccm_buf d = {0};
+		member_names(po, &po->members.v[l->mem0 + i], &d, NULL);
+		if (i)
+			ccm_buf_putc(out, ';');
+		if (!d.oom)
+			ccm_csv_text(out, &po->cp, d.p, d.len, directory);
+		ccm_buf_free(&d);
+	}
+}
+
+static void pab(const struct ccm_po *po, const struct ccm_mailbox *mb,
+                struct ccm_buf *out)
+{
+	struct ccm_buf t = {0};
+	ccmail_addr(po, "CCMAIL:", mb->name.s, mb->name.n, NULL, 0, &t);
+	ccm_buf_puts(out, "PAB,");
+	ccm_csv_text(out, &po->cp, t.p, t.len, false);
+	ccm_buf_puts(out, "\r\n");
+	ccm_buf_puts(out, PAB_HEADER);
+	/* One entry per distinct address, in the order first met. */
+	struct ccm_buf seen = {0}; /* addresses met, NUL-separated */
+	for (uint32_t li = 0; li < mb->nlists; li++) {
+		const struct ccm_list *l = &po->plists.v[mb->list0 + li];
+		for (uint32_t i = 0; i < l->nmem; i++) {
+			struct ccm_buf d = {0}, e = {0};
+			member_names(po, &po->members.v[l->mem0 + i], &d, &e);
+			bool dup = false;
+			for (size_t s = 0; !e.oom && s < seen.len;) {
+				size_t sl = strlen(seen.p + s);
+				dup |= ccm_name_eq(seen.p + s, sl, e.p, e.len);
+				s += sl + 1;
+			}
+			if (!dup && !e.oom && !d.oom) {
+				ccm_buf_put(&seen, e.p, e.len);
+				ccm_buf_putc(&seen, '\0');
+				ccm_buf_puts(out, "entry,");
+				ccm_csv_text(out, &po->cp, d.p, d.len, false);
+				ccm_buf_putc(out, ',');
+				ccm_csv_text(out, &po->cp, e.p, e.len, false);
+				ccm_buf_puts(out, PAB_TAIL);
+			}
+			ccm_buf_free(&d);
+			ccm_buf_free(&e);
+		}
+	}
+	for (uint32_t li = 0; li < mb->nlists; li++) {
+		const struct ccm_list *l = &po->plists.v[mb->list0 + li];
+		ccm_buf_puts(out, "dl,");
+		ccm_csv_text(out, &po->cp, l->name.s, l->name.n, false);
+		ccm_buf_putc(out, ',');
+		put_members(po, l, false, out);
+		ccm_buf_puts(out, PAB_TAIL);
+	}
+	ccm_buf_puts(out, "\r\n");
+	ccm_buf_free(&seen);
+	ccm_buf_free(&t);
+}
+
+static ccm_err prefixes(struct ccm_po *po)
+{
+	for (size_t i = 0; i < po->mailboxes.n; i++) {
+		struct ccm_mailbox *mb = &po->mailboxes.v[i];
+		struct ccm_buf b = {0}, t = {0};
+		if (mb->nlists)
+			pab(po, mb, &b);
+		ccmail_addr(po, "CCMAIL:", mb->name.s, mb->name.n, NULL, 0, &t);
+		ccm_buf_puts(&b, "MAILMESSAGE,");
+		if (!t.oom)
+			ccm_csv_text(&b, &po->cp, t.p, t.len, false);
+		ccm_buf_puts(&b, "\r\n");
+		ccm_buf_puts(&b, MAIL_HEADER);
+		mb->prefix = keep_buf(po, &b);
+		ccm_buf_free(&b);
+		ccm_buf_free(&t);
+		if (!mb->prefix.s)
+			return CCM_ERR_NOMEM;
+	}
+	struct ccm_buf b = {0};
+	ccm_buf_puts(&b, "MAILMESSAGE,PublicMessages\r\n");
+	ccm_buf_puts(&b, MAIL_HEADER);
+	po->boards_prefix = keep_buf(po, &b);
+	ccm_buf_free(&b);
+	return po->boards_prefix.s ? CCM_OK : CCM_ERR_NOMEM;
+}
+
+static struct ccm_ofile *add_file(struct ccm_po *po, enum ccm_ofile_kind kind,
+                                  uint32_t arg, uint64_t size, const char *fmt,
+                                  unsigned num)
+{
+	struct ccm_ofile *f = CCM_PUSH(po->files);
+	if (!f)
+		return NULL;
+	f->kind = kind;
+	f->arg = arg;
+	f->size = size;
+	snprintf(f->name, sizeof(f->name), fmt, num);
+	return f;
+}
+
+/*
+ * One PRI: its messages [a, b) get rows and sections. Sections go to SEC
+ * files of their own, split before the split size; a message that cannot
+ * fit even an empty SEC file is left out.
+ */
+static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
+                     enum ccm_ofile_kind kind, uint32_t arg, unsigned pri_no)
+{
+	uint64_t split =
+	        po->src->opts.sec_split ? po->src->opts.sec_split : 2147483647u;
+	uint64_t pri = prefix;
+	struct ccm_sec *sec = NULL;
+	size_t first_sec = po->secs.n;
+	for (uint32_t i = a; i < b; i++) {
+		struct ccm_msg *m = &po->msgs.v[i];
+		uint64_t len = m->sec_off;
+		if (!(m->flags & CCM_MSG_DROPPED) &&
+		    SEC_HEADER_LEN + len > split) {
+			m->flags |= CCM_MSG_DROPPED;
+			ccm_leftout(po, &po->src->files.v[m->file], m->line,
+			            "a message of %llu bytes, more than the "
+			            "SEC split size; message left out",
+			            (unsigned long long)len);
+		}
+		m->pri_off = pri;
+		if (m->flags & CCM_MSG_DROPPED) {
+			m->sec_off = sec ? sec->size : 0;
+			m->row_len = 0;
+			continue;
+		}
+		if (!sec || sec->size + len > split) {
+			sec = CCM_PUSH(po->secs);
+			if (!sec)
+				return CCM_ERR_NOMEM;
+			*sec = (struct ccm_sec){i, i, SEC_HEADER_LEN};
+		}
+		m->sec_off = sec->size;
+		sec->size += len;
+		sec->msg1 = i + 1;
+		/* "#00000001.SEC(" offset ")" CR LF */
+		m->row_len += 14 + ccm_digits(m->sec_off) + 1 + 2;
+		pri += m->row_len;
+	}
+	if (!add_file(po, kind, arg, pri, "%08u.PRI", pri_no))
+		return CCM_ERR_NOMEM;
+	for (size_t s = first_sec; s < po->secs.n; s++)
+		if (!add_file(po, CCM_OF_SEC, (uint32_t)s, po->secs.v[s].size,
+		              "%08u.SEC", (unsigned)s + 1))
+			return CCM_ERR_NOMEM;
+	return CCM_OK;
+}
+
+static void directory_pri(struct ccm_po *po, struct ccm_buf *b)
+{
+	bool lists = po->lists.n > 0;
+	ccm_buf_puts(b, "DIRECTORY\r\nObj-Class,Mode,Common-Name,Display-Name,"
+	                "Surname,Given-Name,Secondary-Proxy-Addresses,"
+	                "Home-Server,Comment");
+	ccm_buf_puts(b, lists ? ",Members\r\n" : "\r\n");
+	for (size_t i = 0; i < po->mailboxes.n; i++) {
+		const struct ccm_mailbox *mb = &po->mailboxes.v[i];
+		const char *s = mb->name.s;
+		size_t n = mb->name.n, sn = n, gs = n;
+		const char *comma = memchr(s, ',', n);
+		if (comma) {
+			sn = (size_t)(comma - s);
+			gs = sn + 1;
+		}
+		size_t se = sn, gb = gs, ge = n;
+		while (se && ccm_isblank(s[se - 1]))
+			se--;
+		while (gb < ge && ccm_isblank(s[gb]))
+			gb++;
+		ccm_buf_puts(b, "mailbox,create,");
+		ccm_csv_put(b, mb->alias, strlen(mb->alias), true);
+		ccm_buf_putc(b, ',');
+		ccm_csv_text(b, &po->cp, s, n, true);
+		ccm_buf_putc(b, ',');
+		ccm_csv_text(b, &po->cp, s, se, true);
+		ccm_buf_putc(b, ',');
+		ccm_csv_text(b, &po->cp, s + gb, ge - gb, true);
+		ccm_buf_putc(b, ',');
+		struct ccm_buf t = {0};
+		ccmail_addr(po, "MIGRATE:CCMAIL:", s, n, NULL, 0, &t);
+		if (!t.oom)
+			ccm_csv_text(b, &po->cp, t.p, t.len, true);
+		ccm_buf_free(&t);
+		ccm_buf_puts(b, ",~Server,");
+		ccm_csv_text(b, &po->cp, mb->comment.s, mb->comment.n, true);
+		ccm_buf_puts(b, lists ? ",\r\n" : "\r\n");
+	}
+	for (size_t i = 0; i < po->lists.n; i++) {
+		const struct ccm_list *l = &po->lists.v[i];
+		ccm_buf_puts(b, "dl,create,");
+		ccm_csv_put(b, l->alias, strlen(l->alias), true);
+		ccm_buf_putc(b, ',');
+		ccm_csv_text(b, &po->cp, l->name.s, l->name.n, true);
+		ccm_buf_puts(b, ",,,,,");
+		ccm_csv_text(b, &po->cp, l->comment.s, l->comment.n, true);
+		ccm_buf_putc(b, ',');
+		put_members(po, l, true, b);
+		ccm_buf_puts(b, "\r\n");
+	}
+}
+
+static int cmp_by_name(const void *a, const void *b, void *ctx)
+{
+	const struct ccm_po *po = ctx;
+	const struct ccm_ofile *fa = &po->files.v[*(const uint32_t *)a];
+	const struct ccm_ofile *fb = &po->files.v[*(const uint32_t *)b];
+	return strcmp(fa->name, fb->name);
+}
+
+ccm_err ccm_layout(struct ccm_po *po)
+{
+	ccm_err err = merge_mailboxes(po);
+	if (!err)
+		err = aliases(po);
+	if (!err)
+		err = prefixes(po);
+	if (err)
+		return err;
+
+	/* The PKL and DIRECTORY.PRI come first; their sizes are set below. */
+	if (!add_file(po, CCM_OF_PKL, 0, 0, "%u", 0) ||
+	    !add_file(po, CCM_OF_DIR, 0, 0, "DIRECTORY.PRI", 0))
+		return CCM_ERR_NOMEM;
+	snprintf(po->files.v[0].name, sizeof(po->files.v[0].name), "%s.PKL",
+	         po->folder);
+	unsigned pri_no = 1;
+	for (size_t i = 0; !err && i < po->mailboxes.n; i++) {
+		struct ccm_mailbox *mb = &po->mailboxes.v[i];
+		err = place(po, mb->prefix.n, mb->msg0, mb->msg0 + mb->nmsg,
+		            CCM_OF_MBX, (uint32_t)i, pri_no++);
+	}
+	if (!err && po->boards.n)
+		err = place(po, po->boards_prefix.n, po->boards_msg0,
+		            po->boards_msg1, CCM_OF_BOARDS, 0, pri_no++);
+	if (err)
+		return err;
+
+	struct ccm_buf b = {0};
+	ccm_buf_printf(&b, "%u\r\n\r\nFilename,Filetype\r\n", po->out_cp);
+	for (size_t i = 1; i < po->files.n; i++)
+		ccm_buf_printf(&b, "%s,%s\r\n", po->files.v[i].name,
+		               po->files.v[i].kind == CCM_OF_SEC ? "Secondary"
+		                                                 : "Primary");
+	po->pkl = keep_buf(po, &b);
+	b.len = 0;
+	directory_pri(po, &b);
+	po->directory = keep_buf(po, &b);
+	ccm_buf_free(&b);
+	if (!po->pkl.s || !po->directory.s)
+		return CCM_ERR_NOMEM;
+	po->files.v[0].size = po->pkl.n;
+	po->files.v[1].size = po->directory.n;
+
+	if (!add_file(po, CCM_OF_REPORT, 0, 0, "REPORT.TXT", 0))
+		return CCM_ERR_NOMEM;
+	err = ccm_report(po, &b);
+	po->report = keep_buf(po, &b);
+	ccm_buf_free(&b);
+	if (err || !po->report.s)
+		return err ? err : CCM_ERR_NOMEM;
+	po->files.v[po->files.n - 1].size = po->report.n;
+
+	po->by_name = malloc(po->files.n * sizeof(*po->by_name));
+	if (!po->by_name)
+		return CCM_ERR_NOMEM;
+	for (size_t i = 0; i < po->files.n; i++)
+		po->by_name[i] = (uint32_t)i;
+	qsort_r(po->by_name, po->files.n, sizeof(*po->by_name), cmp_by_name,
+	        po);
+	return CCM_OK;
+}

@@ -1,0 +1,122 @@
+/*
+ * Lines of an export file held in memory (mapped at scan time, read back
+ * into a buffer at render time). A line ends with LF or CR LF; a lone CR
+ * is data. Keywords are matched at the start of a line without regard to
+ * case.
+ */
+#ifndef CCM_LEX_H
+#define CCM_LEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ascii.h"
+
+struct ccm_lex {
+	const char *base, *end;
+	const char *p; /* start of the current line */
+	uint64_t line; /* its number, from 1 */
+};
+
+struct ccm_line {
+	const char *s;    /* its text */
+	size_t n;         /* without the line end */
+	const char *next; /* the start of the next line */
+};
+
+static inline void ccm_lex_init(struct ccm_lex *lx, const char *s, size_t n)
+{
+	lx->base = lx->p = s;
+	lx->end = s + n;
+	lx->line = 1;
+}
+
+static inline bool ccm_lex_eof(const struct ccm_lex *lx)
+{
+	return lx->p >= lx->end;
+}
+
+/* The current line; false at the end. */
+static inline bool ccm_lex_peek(const struct ccm_lex *lx, struct ccm_line *l)
+{
+	if (lx->p >= lx->end)
+		return false;
+	const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
+	const char *e = nl ? nl : lx->end;
+	l->s = lx->p;
+	l->next = nl ? nl + 1 : lx->end;
+	if (nl && e > lx->p && e[-1] == '\r')
+		e--;
+	l->n = (size_t)(e - lx->p);
+	return true;
+}
+
+static inline void ccm_lex_next(struct ccm_lex *lx, const struct ccm_line *l)
+{
+	lx->p = l->next;
+	lx->line++;
+}
+
+/* Moves to q, a line start at or after p, counting the lines passed. */
+static inline void ccm_lex_jump(struct ccm_lex *lx, const char *q)
+{
+	const char *s = lx->p;
+	while (s < q) {
+		const char *nl = memchr(s, '\n', (size_t)(q - s));
+		if (!nl)
+			break;
+		lx->line++;
+		s = nl + 1;
+	}
+	lx->p = q;
+}
+
+/*
+ * If line l starts with keyword kw (which ends with ':'), returns its value:
+ * the rest of the line with one optional blank after the colon and the
+ * trailing blanks dropped. Otherwise returns false.
+ */
+static inline bool ccm_kw(const struct ccm_line *l, const char *kw,
+                          const char **v, size_t *vn)
+{
+	size_t k = strlen(kw);
+	if (l->n < k || !ccm_caseeq(l->s, kw, k))
+		return false;
+	const char *s = l->s + k, *e = l->s + l->n;
+	if (s < e && *s == ' ')
+		s++;
+	while (e > s && ccm_isblank(e[-1]))
+		e--;
+	if (v) {
+		*v = s;
+		*vn = (size_t)(e - s);
+	}
+	return true;
+}
+
+static inline bool ccm_is_blank_line(const struct ccm_line *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!ccm_isblank(l->s[i]))
+			return false;
+	return true;
+}
+
+/* A count line: decimal digits alone. Sets *v; false on overflow too. */
+static inline bool ccm_is_count(const struct ccm_line *l, uint64_t *v)
+{
+	if (l->n == 0 || l->n > 19)
+		return false;
+	uint64_t x = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!ccm_isdigit(l->s[i]))
+			return false;
+		x = x * 10 + (uint64_t)(l->s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * ccm_file_read: any range of any file, from the index.
+ *
+ * A PRI file is its prefix (kept in memory) then one row per message; a
+ * SEC file is its column header then each message's sections. Rows and
+ * sections carry their offsets in the message records, so a read finds
+ * its first message by binary search and renders forward from there,
+ * never from the start of the file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+#include "row.h"
+#include "sec.h"
+
+static const char SEC_HEADER[] =
+        "Type,Length,Encoding,Islast,Name,Position,Format\r\n";
+
+/* The last message of [a, b) whose offset (PRI or SEC) is at most off. */
+static uint32_t find_msg(const struct ccm_po *po, uint32_t a, uint32_t b,
+                         uint64_t off, bool sec)
+{
+	uint32_t lo = a, hi = b;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct ccm_msg *m = &po->msgs.v[mid];
+		if ((sec ? m->sec_off : m->pri_off) <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > a ? lo - 1 : a;
+}
+
+/* The SEC file number of message i: secs are in message order. */
+static uint32_t sec_of(const struct ccm_po *po, uint32_t i)
+{
+	size_t lo = 0, hi = po->secs.n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (po->secs.v[mid].msg0 <= i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo; /* index + 1: numbers start at 1 */
+}
+
+static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
+{
+	const struct ccm_msg *m = &po->msgs.v[i];
+	char *hdr = malloc(m->hdr_len ? m->hdr_len : 1);
+	if (!hdr)
+		return CCM_ERR_NOMEM;
+	ccm_err err =
+	        ccm_src_pread(po->src, m->file, hdr, m->hdr_len, m->hdr_off);
+	struct ccm_buf b = {0};
+	if (!err) {
+		const struct ccm_board *board = NULL;
+		for (size_t k = 0;
+		     (m->flags & CCM_MSG_BOARD) && k < po->boards.n; k++) {
+			const struct ccm_board *bd = &po->boards.v[k];
+			if (i >= bd->msg0 && i < bd->msg0 + bd->nmsg)
+				board = bd;
+		}
+		ccm_row_build((struct ccm_po *)po, hdr, m->hdr_len, board, NULL,
+		              &b);
+		ccm_buf_printf(&b, "#%08u.SEC(%llu)\r\n", sec_of(po, i),
+		               (unsigned long long)m->sec_off);
+		if (b.oom)
+			err = CCM_ERR_NOMEM;
+		else if (b.len != m->row_len)
+			err = CCM_ERR_CHANGED;
+		else
+			ccm_win_put(w, b.p, b.len);
+	}
+	ccm_buf_free(&b);
+	free(hdr);
+	return err;
+}
+
+static ccm_err pri(const struct ccm_po *po, const struct ccm_str *prefix,
+                   uint32_t a, uint32_t b, struct ccm_win *w)
+{
+	ccm_win_put(w, prefix->s, prefix->n);
+	if (ccm_win_full(w) || a == b)
+		return CCM_OK;
+	uint32_t i = find_msg(po, a, b, w->start, false);
+	w->pos = po->msgs.v[i].pri_off;
+	ccm_err err = CCM_OK;
+	for (; !err && i < b && !ccm_win_full(w); i++) {
+		const struct ccm_msg *m = &po->msgs.v[i];
+		if (!m->row_len)
+			continue;
+		if (ccm_win_skip(w, m->row_len))
+			continue;
+		err = row(po, i, w);
+	}
+	return err;
+}
+
+static ccm_err sec(const struct ccm_po *po, const struct ccm_sec *s,
+                   struct ccm_win *w)
+{
+	ccm_win_put(w, SEC_HEADER, sizeof(SEC_HEADER) - 1);
+	if (ccm_win_full(w))
+		return CCM_OK;
+	uint32_t i = find_msg(po, s->msg0, s->msg1, w->start, true);
+	w->pos = po->msgs.v[i].sec_off;
+	ccm_err err = CCM_OK;
+	for (; !err && i < s->msg1 && !ccm_win_full(w); i++) {
+		const struct ccm_msg *m = &po->msgs.v[i];
+		if (m->flags & CCM_MSG_DROPPED)
+			continue;
+		uint64_t len;
+		uint64_t at = w->pos;
+		err = ccm_sec_walk(po, m, NULL, w, &len);
+		if (!err && w->pos != at + len)
+			err = CCM_ERR_CHANGED;
+	}
+	return err;
+}
+
+ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
+                      size_t len, void *buf, size_t *got)
+{
+	*got = 0;
+	if (pi >= src->npo)
+		return CCM_ERR_NOENT;
+	const struct ccm_po *po = src->pos[pi];
+	if (fi >= po->files.n)
+		return CCM_ERR_NOENT;
+	const struct ccm_ofile *f = &po->files.v[fi];
+	if (off >= f->size || !len)
+		return CCM_OK;
+	if (len > f->size - off)
+		len = (size_t)(f->size - off);
+	struct ccm_win w = {buf, off, off + len, 0};
+	ccm_err err = CCM_OK;
+	switch (f->kind) {
+	case CCM_OF_PKL:
+		ccm_win_put(&w, po->pkl.s, po->pkl.n);
+		break;
+	case CCM_OF_DIR:
+		ccm_win_put(&w, po->directory.s, po->directory.n);
+		break;
+	case CCM_OF_REPORT:
+		ccm_win_put(&w, po->report.s, po->report.n);
+		break;
+	case CCM_OF_MBX: {
+		const struct ccm_mailbox *mb = &po->mailboxes.v[f->arg];
+		err = pri(po, &mb->prefix, mb->msg0, mb->msg0 + mb->nmsg, &w);
+		break;
+	}
+	case CCM_OF_BOARDS:
+		err = pri(po, &po->boards_prefix, po->boards_msg0,
+		          po->boards_msg1, &w);
+		break;
+	case CCM_OF_SEC:
+		err = sec(po, &po->secs.v[f->arg], &w);
+		break;
+	}
+	if (!err)
+		*got = len;
+	return err;
+}

@@ -1,0 +1,295 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "ascii.h"
+#include "fields.h"
+#include "lex.h"
+#include "row.h"
+
+/* One header value: a slice of the header bytes. */
+struct val {
+	const char *s;
+	size_t n;
+};
+
+/* Recipients of one kind, kept as slices in a small growing array. */
+struct vals {
+	struct val *v;
+	size_t n, cap;
+	struct val inl[8];
+};
+
+struct hdr {
+	struct val folder, from, date, subject, priority, status;
+	bool has_folder, has_from, has_date, has_subject;
+	struct vals to, cc, bcc;
+};
+
+static void vals_push(struct vals *a, const char *s, size_t n)
+{
+	if (!a->v) {
+		a->v = a->inl;
+		a->cap = sizeof(a->inl) / sizeof(a->inl[0]);
+	}
+	if (a->n == a->cap) {
+		size_t cap = a->cap * 2;
+		struct val *v = a->v == a->inl
+		                        ? malloc(cap * sizeof(*v))
+		                        : realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return;
+		if (a->v == a->inl)
+			memcpy(v, a->inl, sizeof(a->inl));
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = (struct val){s, n};
+}
+
+static void vals_free(struct vals *a)
+{
+	if (a->v != a->inl)
+		free(a->v);
+}
+
+#define WARN(...)                                                              \
+	do {                                                                   \
+		if (diag)                                                      \
+			ccm_warn(po, diag->file, line, __VA_ARGS__);           \
+	} while (0)
+
+static bool has_binary(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+		    s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/* Takes a once-only field, warning about a second one. */
+static void once(struct ccm_po *po, struct ccm_row_diag *diag, uint64_t line,
+                 struct val *v, bool *seen, const char *s, size_t n,
+                 const char *kw)
+{
+	if (*seen) {
+		WARN("a second %s line; the first is kept", kw);
+		return;
+	}
+	*seen = true;
+	*v = (struct val){s, n};
+}
+
+static void parse(struct ccm_po *po, const char *hdr, size_t n,
+                  struct ccm_row_diag *diag, struct hdr *h)
+{
+	struct ccm_lex lx;
+	struct ccm_line l;
+	ccm_lex_init(&lx, hdr, n);
+	uint64_t base = diag ? diag->line : 0;
+	bool priority = false, status = false;
+	while (ccm_lex_peek(&lx, &l)) {
+		uint64_t line = base + lx.line - 1;
+		const char *v;
+		size_t vn;
+		uint64_t count;
+		ccm_lex_next(&lx, &l);
+		if (lx.line == 2)
+			continue; /* the Message: line */
+		if (ccm_kw(&l, "Contents:", NULL, NULL))
+			break;
+		if (lx.line == 3 && ccm_is_count(&l, &count))
+			continue;
+		if (has_binary(l.s, l.n))
+			WARN("the header line holds binary bytes; they are "
+			     "shown as blanks");
+		if (ccm_kw(&l, "Folder:", &v, &vn))
+			once(po, diag, line, &h->folder, &h->has_folder, v, vn,
+			     "Folder:");
+		else if (ccm_kw(&l, "From:", &v, &vn))
+			once(po, diag, line, &h->from, &h->has_from, v, vn,
+			     "From:");
+		else if (ccm_kw(&l, "Date:", &v, &vn))
+			once(po, diag, line, &h->date, &h->has_date, v, vn,
+			     "Date:");
+		else if (ccm_kw(&l, "Subject:", &v, &vn))
+			once(po, diag, line, &h->subject, &h->has_subject, v,
+			     vn, "Subject:");
+		else if (ccm_kw(&l, "Priority:", &v, &vn))
+			once(po, diag, line, &h->priority, &priority, v, vn,
+			     "Priority:");
+		else if (ccm_kw(&l, "Status:", &v, &vn))
+			once(po, diag, line, &h->status, &status, v, vn,
+			     "Status:");
+		else if (ccm_kw(&l, "To:", &v, &vn)) {
+			if (vn)
+				vals_push(&h->to, v, vn);
+		} else if (ccm_kw(&l, "Cc:", &v, &vn)) {
+			if (vn)
+				vals_push(&h->cc, v, vn);
+		} else if (ccm_kw(&l, "Bcc:", &v, &vn)) {
+			if (vn)
+				vals_push(&h->bcc, v, vn);
+		} else if (ccm_kw(&l, "Receipt:", NULL, NULL) ||
+		           ccm_kw(&l, "RRT:", NULL, NULL)) {
+			/* No column carries them: kept as ordinary mail. */
+		} else if (lx.line == 3 && ccm_is_blank_line(&l) && l.n) {
+			WARN("the count line after Message: holds blanks");
+		} else if (l.n) {
+			const char *colon = memchr(l.s, ':', l.n);
+			size_t kn = colon ? (size_t)(colon - l.s) : l.n;
+			WARN("unknown header line '%.*s' ignored",
+			     (int)(kn > 40 ? 40 : kn), l.s);
+		}
+	}
+}
+
+static bool is_this_po(const struct ccm_po *po, const struct ccm_addr *a)
+{
+	return !a->po || ccm_name_eq(a->po, a->pn, po->name.s, po->name.n);
+}
+
+void ccm_row_addr(const struct ccm_po *po, const char *s, size_t n,
+                  struct ccm_buf *out)
+{
+	struct ccm_addr a;
+	ccm_addr_parse(s, n, &a);
+	switch (a.kind) {
+	case CCM_ADDR_BOARD:
+		ccm_buf_put(out, a.name, a.nn);
+		break;
+	case CCM_ADDR_INTERNET:
+		ccm_buf_put(out, a.name, a.nn);
+		ccm_buf_puts(out, " [SMTP:");
+		ccm_buf_put(out, a.name, a.nn);
+		ccm_buf_putc(out, ']');
+		break;
+	case CCM_ADDR_USER:
+		ccm_buf_put(out, a.name, a.nn);
+		if (is_this_po(po, &a))
+			break;
+		ccm_buf_puts(out, " [CCMAIL:");
+		ccm_buf_put(out, a.name, a.nn);
+		ccm_buf_puts(out, " at ");
+		ccm_buf_put(out, a.po, a.pn);
+		ccm_buf_putc(out, ']');
+		break;
+	}
+}
+
+/* One address as a field value, converted and quoted. */
+static void put_addr(const struct ccm_po *po, const char *s, size_t n,
+                     struct ccm_buf *out)
+{
+	struct ccm_buf t = {0};
+	ccm_row_addr(po, s, n, &t);
+	if (t.oom)
+		out->oom = true;
+	else
+		ccm_csv_text(out, &po->cp, t.p, t.len, false);
+	ccm_buf_free(&t);
+}
+
+static void put_addrs(const struct ccm_po *po, const struct vals *a,
+                      struct ccm_buf *out)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (i)
+			ccm_buf_putc(out, ';');
+		put_addr(po, a->v[i].s, a->v[i].n, out);
+	}
+}
+
+static bool val_is(const struct val *v, const char *s)
+{
+	return v->n == strlen(s) && ccm_caseeq(v->s, s, v->n);
+}
+
+void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
+                   const struct ccm_board *board, struct ccm_row_diag *diag,
+                   struct ccm_buf *out)
+{
+	struct hdr h = {0};
+	uint64_t line = diag ? diag->line : 0;
+	parse(po, hdr, n, diag, &h);
+
+	/* Folder (spec §6, and §7 for boards). */
+	bool draft = false;
+	if (board) {
+		struct ccm_buf t = {0};
+		ccm_buf_puts(&t, "Lotus cc:Mail Bulletin Boards (");
+		ccm_buf_put(&t, po->name.s, po->name.n);
+		ccm_buf_puts(&t, ")\\");
+		ccm_buf_put(&t, board->name.s, board->name.n);
+		if (!t.oom)
+			ccm_csv_text(out, &po->cp, t.p, t.len, false);
+		ccm_buf_free(&t);
+	} else if (!h.folder.n || val_is(&h.folder, "Inbox")) {
+		ccm_buf_puts(out, "Inbox");
+	} else if (val_is(&h.folder, "Message Log")) {
+		ccm_buf_puts(out, "Sent Items");
+	} else if (val_is(&h.folder, "Trash")) {
+		ccm_buf_puts(out, "Deleted Items");
+	} else if (val_is(&h.folder, "Drafts")) {
+		ccm_buf_puts(out, "Inbox");
+		draft = true;
+	} else {
+		ccm_csv_text(out, &po->cp, h.folder.s, h.folder.n, false);
+	}
+	ccm_buf_putc(out, ',');
+	if (h.from.n)
+		put_addr(po, h.from.s, h.from.n, out);
+	ccm_buf_putc(out, ',');
+	if (board)
+		ccm_csv_text(out, &po->cp, board->name.s, board->name.n, false);
+	else
+		put_addrs(po, &h.to, out);
+	ccm_buf_putc(out, ',');
+	put_addrs(po, &h.cc, out);
+	ccm_buf_putc(out, ',');
+	put_addrs(po, &h.bcc, out);
+	ccm_buf_putc(out, ',');
+	ccm_csv_text(out, &po->cp, h.subject.s, h.subject.n, false);
+	ccm_buf_putc(out, ',');
+
+	char date[15];
+	bool dated = false;
+	if (!h.has_date)
+		WARN("the message has no Date: line");
+	else if (ccm_date_parse(h.date.s, h.date.n, po->date_order, date))
+		dated = true;
+	else
+		WARN("invalid date '%.*s'; the message keeps no date",
+		     (int)(h.date.n > 40 ? 40 : h.date.n), h.date.s);
+	if (dated) {
+		ccm_buf_put(out, date, 14);
+		ccm_buf_putc(out, ',');
+		ccm_buf_put(out, date, 14);
+	} else {
+		ccm_buf_putc(out, ',');
+	}
+	ccm_buf_putc(out, ',');
+
+	const char *prio = "0";
+	if (val_is(&h.priority, "Urgent"))
+		prio = "1";
+	else if (val_is(&h.priority, "Low"))
+		prio = "-1";
+	else if (h.priority.n && !val_is(&h.priority, "Normal"))
+		WARN("unknown priority '%.*s'; Normal is written",
+		     (int)(h.priority.n > 20 ? 20 : h.priority.n),
+		     h.priority.s);
+	ccm_buf_puts(out, prio);
+	ccm_buf_putc(out, ',');
+	bool unread = val_is(&h.status, "Unread");
+	if (val_is(&h.status, "Draft"))
+		draft = true;
+	else if (h.status.n && !unread && !val_is(&h.status, "Read"))
+		WARN("unknown status '%.*s'; Read is written",
+		     (int)(h.status.n > 20 ? 20 : h.status.n), h.status.s);
+	ccm_buf_puts(out, unread ? "TRUE," : "FALSE,");
+	ccm_buf_puts(out, draft ? "TRUE," : "FALSE,");
+	vals_free(&h.to);
+	vals_free(&h.cc);
+	vals_free(&h.bcc);
+}

@@ -1,0 +1,31 @@
+/*
+ * A message's PRI row (spec iff-output §6, §7), built from its header
+ * bytes. The scan builds each row once to learn its length and to report
+ * what is wrong with the header; a read builds it again, silently, from
+ * the same bytes.
+ */
+#ifndef CCM_ROW_H
+#define CCM_ROW_H
+
+#include "index.h"
+
+/* Where header warnings go; NULL at render time. */
+struct ccm_row_diag {
+	const struct ccm_srcfile *file;
+	uint64_t line; /* of the Message: line */
+};
+
+/*
+ * Appends the row for header bytes hdr (from the Message: line through the
+ * Contents: line), without the Body pointer and line end. board is the
+ * board of a bulletin board message, else NULL.
+ */
+void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
+                   const struct ccm_board *board, struct ccm_row_diag *diag,
+                   struct ccm_buf *out);
+
+/* Appends the display text of an address (spec §6: Sender, To...). */
+void ccm_row_addr(const struct ccm_po *po, const char *s, size_t n,
+                  struct ccm_buf *out);
+
+#endif

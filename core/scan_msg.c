@@ -1,0 +1,321 @@
+/*
+ * Messages and their items (spec export §4, §9).
+ *
+ * The reader goes message by message and never gives up on a file: what
+ * is broken is reported with its file and line and left out, and the scan
+ * goes on at the next line where a message or an item can start.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fields.h"
+#include "item.h"
+#include "row.h"
+#include "scan.h"
+#include "sec.h"
+
+bool ccm_scan_msg_end(const struct ccm_scanfile *f, const struct ccm_line *l)
+{
+	return ccm_kw(l, "Message:", NULL, NULL) ||
+	       (f->boards && ccm_kw(l, "Bulletin board:", NULL, NULL));
+}
+
+static bool item_start(const struct ccm_line *l)
+{
+	return ccm_kw(l, "Text item:", NULL, NULL) ||
+	       ccm_kw(l, "File item:", NULL, NULL);
+}
+
+/* Skips lines up to the next item, message or end of file. */
+static void resync(struct ccm_scanfile *f)
+{
+	struct ccm_line l;
+	while (ccm_lex_peek(&f->lx, &l) && !item_start(&l) &&
+	       !ccm_scan_msg_end(f, &l))
+		ccm_lex_next(&f->lx, &l);
+}
+
+/*
+ * The optional count line after a keyword line. Returns true with *count
+ * when there is one; a line of blanks in its place (KB Q287056) is
+ * reported and passed over.
+ */
+static bool count_line(struct ccm_scanfile *f, uint64_t *count)
+{
+	struct ccm_line l;
+	if (!ccm_lex_peek(&f->lx, &l))
+		return false;
+	if (ccm_is_count(&l, count)) {
+		ccm_lex_next(&f->lx, &l);
+		return true;
+	}
+	if (l.n && ccm_is_blank_line(&l)) {
+		ccm_warn(f->po, f->sf, f->lx.line,
+		         "a count line holds blanks instead of digits; read "
+		         "as no count");
+		ccm_lex_next(&f->lx, &l);
+	}
+	return false;
+}
+
+static struct ccm_item *new_item(struct ccm_scanfile *f, uint32_t *idx)
+{
+	struct ccm_item *it = CCM_PUSH(f->po->items);
+	if (!it)
+		return NULL;
+	*idx = (uint32_t)(f->po->items.n - 1);
+	memset(it, 0, sizeof(*it));
+	it->file = f->file;
+	return it;
+}
+
+/* Public limits: 20 items a message, 20 KB a text item. */
+#define ITEMS_MAX 20
+#define TEXT_MAX ((uint64_t)20 * 1024)
+#define ITEMS_HARD 65535
+
+static bool text_item(struct ccm_scanfile *f, uint64_t line)
+{
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	uint64_t count;
+	bool counted = count_line(f, &count);
+	const char *s = lx->p;
+	size_t n;
+	if (counted) {
+		uint64_t left = (uint64_t)(lx->end - lx->p);
+		if (count > left) {
+			ccm_leftout(f->po, f->sf, line,
+			            "text item: its count %llu runs past the "
+			            "end of the file; item left out",
+			            (unsigned long long)count);
+			resync(f);
+			return false;
+		}
+		n = (size_t)count;
+		const char *q = s + n;
+		if (n && q[-1] != '\n' && q[-1] != '\r') {
+			/* One line end after the text is not part of it. */
+			if (q < lx->end && *q == '\r')
+				q++;
+			if (q < lx->end && *q == '\n')
+				q++;
+		}
+		ccm_lex_jump(lx, q);
+		if (ccm_lex_peek(lx, &l) && !ccm_is_blank_line(&l) &&
+		    !item_start(&l) && !ccm_scan_msg_end(f, &l)) {
+			ccm_leftout(f->po, f->sf, line,
+			            "text item: its count %llu does not end "
+			            "where a line does; item left out",
+			            (unsigned long long)count);
+			resync(f);
+			return false;
+		}
+	} else {
+		while (ccm_lex_peek(lx, &l) && !item_start(&l) &&
+		       !ccm_scan_msg_end(f, &l))
+			ccm_lex_next(lx, &l);
+		n = (size_t)(lx->p - s);
+	}
+	uint32_t idx;
+	struct ccm_item *it = new_item(f, &idx);
+	if (!it)
+		return false;
+	it->kind = CCM_ITEM_TEXT;
+	it->src_off = (uint64_t)(s - lx->base);
+	it->src_len = n;
+	if (ccm_text_measure(f->po, idx, s, n)) {
+		f->po->items.n--;
+		return false;
+	}
+	if (n > TEXT_MAX)
+		ccm_warn(f->po, f->sf, line,
+		         "a text item of %zu bytes, more than cc:Mail's 20 KB; "
+		         "kept whole",
+		         n);
+	return true;
+}
+
+static bool file_item(struct ccm_scanfile *f, uint64_t line,
+                      const struct ccm_line *title)
+{
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	const char *v = "";
+	size_t vn = 0;
+	ccm_kw(title, "File item:", &v, &vn);
+	const char *name;
+	size_t nn;
+	ccm_attach_name(v, vn, &name, &nn);
+	if (!nn)
+		ccm_warn(f->po, f->sf, line,
+		         "a file item without a name; it is named "
+		         "ATTACHnn.DAT");
+	uint64_t count = UINT64_MAX, c;
+	if (count_line(f, &c))
+		count = c;
+	char why[160];
+	uint32_t idx;
+	if (!ccm_lex_peek(lx, &l)) {
+		ccm_leftout(f->po, f->sf, line,
+		            "file item: no Hex: or Path: line; item left out");
+		return false;
+	}
+	if (ccm_kw(&l, "Hex:", NULL, NULL)) {
+		struct ccm_item *it = new_item(f, &idx);
+		if (!it)
+			return false;
+		it->kind = CCM_ITEM_HEX;
+		if (count == UINT64_MAX)
+			ccm_warn(f->po, f->sf, line,
+			         "file item: no count line before its Hex: "
+			         "lines; every Hex: line is decoded");
+		if (!ccm_hex_scan(f->po, idx, lx, count, why, sizeof(why))) {
+			f->po->items.n--;
+			ccm_leftout(f->po, f->sf, line,
+			            "file item: %s; item left out", why);
+			return false;
+		}
+		it = &f->po->items.v[idx];
+		it->aux = (uint32_t)(it->src_off -
+		                     (uint64_t)(title->s - lx->base));
+		return true;
+	}
+	if (ccm_kw(&l, "Path:", &v, &vn)) {
+		ccm_lex_next(lx, &l);
+		uint32_t ext = ccm_scan_path(f->po, v, vn, why, sizeof(why));
+		if (ext == CCM_NONE) {
+			ccm_leftout(f->po, f->sf, line,
+			            "file item: %s; item left out", why);
+			return false;
+		}
+		uint64_t size = f->po->src->files.v[ext].size;
+		if (count != UINT64_MAX && count != size) {
+			ccm_leftout(f->po, f->sf, line,
+			            "file item: the count line says %llu bytes "
+			            "but the file holds %llu; item left out",
+			            (unsigned long long)count,
+			            (unsigned long long)size);
+			return false;
+		}
+		struct ccm_item *it = new_item(f, &idx);
+		if (!it)
+			return false;
+		it->kind = CCM_ITEM_EXT;
+		it->file = ext;
+		it->src_off = (uint64_t)(title->s - lx->base);
+		it->src_len = title->n;
+		it->out_len = size;
+		return true;
+	}
+	ccm_leftout(f->po, f->sf, line,
+	            "file item: no Hex: or Path: line; item left out");
+	return false;
+}
+
+void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
+{
+	struct ccm_po *po = f->po;
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	uint64_t line = lx->line;
+	const char *hdr = lx->p;
+	uint64_t count;
+
+	if (!ccm_lex_peek(lx, &l))
+		return;
+	ccm_lex_next(lx, &l);
+	/* The header, up to Contents: (KB Q234745: it must be there). */
+	for (;;) {
+		if (!ccm_lex_peek(lx, &l) || ccm_scan_msg_end(f, &l) ||
+		    item_start(&l)) {
+			ccm_leftout(po, f->sf, line,
+			            "a message without a Contents: line; "
+			            "message left out");
+			while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
+				ccm_lex_next(lx, &l);
+			return;
+		}
+		ccm_lex_next(lx, &l);
+		if (ccm_kw(&l, "Contents:", NULL, NULL))
+			break;
+	}
+	size_t hdr_len = (size_t)(lx->p - hdr);
+	if (hdr_len > UINT32_MAX / 2) {
+		ccm_leftout(po, f->sf, line,
+		            "a message header of %zu bytes; message left out",
+		            hdr_len);
+		while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
+			ccm_lex_next(lx, &l);
+		return;
+	}
+	if (ccm_lex_peek(lx, &l) && ccm_is_count(&l, &count))
+		ccm_lex_next(lx, &l);
+
+	uint32_t item0 = (uint32_t)po->items.n;
+	while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l)) {
+		uint64_t iline = lx->line;
+		if (po->items.n - item0 >= ITEMS_HARD) {
+			ccm_leftout(po, f->sf, iline,
+			            "more than %d items in one message; the "
+			            "rest are left out",
+			            ITEMS_HARD);
+			while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
+				ccm_lex_next(lx, &l);
+			break;
+		}
+		ccm_lex_next(lx, &l);
+		if (ccm_kw(&l, "Text item:", NULL, NULL))
+			text_item(f, iline);
+		else if (ccm_kw(&l, "File item:", NULL, NULL))
+			file_item(f, iline, &l);
+		else if (!ccm_is_blank_line(&l))
+			ccm_warn(po, f->sf, iline,
+			         "a line outside any item is ignored");
+	}
+	size_t nitems = po->items.n - item0;
+	if (nitems > ITEMS_MAX)
+		ccm_warn(po, f->sf, line,
+		         "a message of %zu items, more than cc:Mail's 20; "
+		         "all are kept",
+		         nitems);
+
+	struct ccm_msg *m = CCM_PUSH(po->msgs);
+	if (!m) {
+		po->items.n = item0;
+		return;
+	}
+	*m = (struct ccm_msg){0};
+	m->hdr_off = (uint64_t)(hdr - lx->base);
+	m->hdr_len = (uint32_t)hdr_len;
+	m->file = f->file;
+	m->item0 = item0;
+	m->nitems = (uint16_t)nitems;
+	m->flags = flags;
+	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+
+	/* The row's length without its Body pointer; the layout adds it. */
+	struct ccm_buf row = {0};
+	struct ccm_row_diag diag = {f->sf, line};
+	const struct ccm_board *board =
+	        (flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
+	                                : NULL;
+	ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
+	if (row.oom || row.len > UINT32_MAX / 2) {
+		m->flags |= CCM_MSG_DROPPED;
+		ccm_leftout(po, f->sf, line,
+		            "a message too large to list; "
+		            "message left out");
+	}
+	m->row_len = (uint32_t)row.len;
+	ccm_buf_free(&row);
+
+	/* Until the layout gives offsets, sec_off holds the sections'
+	 * length, measured while the file is in memory. */
+	uint64_t len = 0;
+	if (ccm_sec_walk(po, m, lx->base, NULL, &len)) {
+		m->flags |= CCM_MSG_DROPPED;
+		ccm_leftout(po, f->sf, line, "out of memory; message left out");
+	}
+	m->sec_off = len;
+}

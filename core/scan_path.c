@@ -1,0 +1,185 @@
+/*
+ * Attachment files named by a Path: line (spec export §4.3).
+ *
+ * Names in an export are matched without regard to case, as DOS wrote
+ * them, so each component is looked up in a listing of its folder. A post
+ * office can hold tens of thousands of attachment files in one folder, so
+ * each folder is listed once and searched by binary search.
+ *
+ * The path must stay inside the export folder: an absolute path, a drive
+ * letter or a ".." is refused outright, and the final file's real path
+ * (links resolved) must still lie below the export folder.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan.h"
+
+struct ccm_dircache {
+	struct ccm_dircache *next;
+	char *path;
+	char **names; /* sorted without regard to case */
+	size_t n;
+};
+
+static int cmp_ci(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
+{
+	for (struct ccm_dircache *d = po->dirs; d; d = d->next)
+		if (!strcmp(d->path, path))
+			return d;
+	struct ccm_dircache *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->path = strdup(path);
+	DIR *dir = opendir(path);
+	size_t cap = 0;
+	struct dirent *de;
+	while (dir && d->path && (de = readdir(dir))) {
+		if (d->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **v = realloc(d->names, cap * sizeof(*v));
+			if (!v)
+				break;
+			d->names = v;
+		}
+		if ((d->names[d->n] = strdup(de->d_name)))
+			d->n++;
+	}
+	if (dir)
+		closedir(dir);
+	qsort(d->names, d->n, sizeof(*d->names), cmp_ci);
+	d->next = po->dirs;
+	po->dirs = d;
+	return d;
+}
+
+void ccm_scan_path_free(struct ccm_po *po)
+{
+	while (po->dirs) {
+		struct ccm_dircache *d = po->dirs;
+		po->dirs = d->next;
+		for (size_t i = 0; i < d->n; i++)
+			free(d->names[i]);
+		free(d->names);
+		free(d->path);
+		free(d);
+	}
+}
+
+const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name)
+{
+	struct ccm_dircache *d = listing(po, path);
+	if (!d)
+		return NULL;
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcasecmp(d->names[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const char *hit = NULL;
+	for (size_t i = lo; i < d->n && !strcasecmp(d->names[i], name); i++) {
+		if (!strcmp(d->names[i], name))
+			return d->names[i];
+		if (!hit)
+			hit = d->names[i];
+	}
+	return hit;
+}
+
+size_t ccm_scan_list(struct ccm_po *po, const char *path, char ***names)
+{
+	struct ccm_dircache *d = listing(po, path);
+	*names = d ? d->names : NULL;
+	return d ? d->n : 0;
+}
+
+uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
+                       size_t whysz)
+{
+	char rel[PATH_MAX];
+	if (n == 0 || n >= sizeof(rel) - 1) {
+		snprintf(why, whysz, "an empty or overlong Path:");
+		return CCM_NONE;
+	}
+	memcpy(rel, v, n);
+	rel[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (rel[i] == '\\')
+			rel[i] = '/';
+	if (rel[0] == '/' || (n >= 2 && rel[1] == ':')) {
+		snprintf(why, whysz,
+		         "Path: '%.60s' is absolute; only paths inside the "
+		         "export folder are read",
+		         rel);
+		return CCM_NONE;
+	}
+	char cur[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", po->dir);
+	char found[PATH_MAX] = "";
+	char *save = NULL;
+	for (char *c = strtok_r(rel, "/", &save); c;
+	     c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			snprintf(why, whysz,
+			         "Path: '%.*s' leaves the export folder; not "
+			         "followed",
+			         (int)(n > 60 ? 60 : n), v);
+			return CCM_NONE;
+		}
+		const char *e = ccm_scan_find(po, cur, c);
+		if (!e) {
+			snprintf(why, whysz, "Path: '%.*s' names no file",
+			         (int)(n > 60 ? 60 : n), v);
+			return CCM_NONE;
+		}
+		size_t cl = strlen(cur);
+		if (cl + 1 + strlen(e) >= sizeof(cur)) {
+			snprintf(why, whysz, "Path: too long");
+			return CCM_NONE;
+		}
+		snprintf(cur + cl, sizeof(cur) - cl, "/%s", e);
+		snprintf(found, sizeof(found), "%s", e);
+	}
+	char real[PATH_MAX];
+	size_t dl = strlen(po->dir);
+	if (!found[0] || !realpath(cur, real) || strncmp(real, po->dir, dl) ||
+	    real[dl] != '/') {
+		snprintf(why, whysz,
+		         found[0] ? "Path: '%.*s' leads out of the export "
+		                    "folder; not followed"
+		                  : "Path: '%.*s' names no file",
+		         (int)(n > 60 ? 60 : n), v);
+		return CCM_NONE;
+	}
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(why, whysz, "Path: '%.*s' is not a readable file",
+		         (int)(n > 60 ? 60 : n), v);
+		return CCM_NONE;
+	}
+	uint32_t id = ccm_srcfile_add(po->src, fd, real, real + dl + 1);
+	close(fd);
+	if (id == CCM_NONE)
+		snprintf(why, whysz, "out of memory");
+	return id;
+}

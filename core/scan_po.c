@@ -1,0 +1,458 @@
+/*
+ * One export folder (spec export §1, §5 to §8): PO.INI, the directory,
+ * public lists, mailbox files and bulletin boards. Messages are left to
+ * scan_msg.c.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan.h"
+
+uint32_t ccm_srcfile_add(struct ccm_source *src, int fd, const char *path,
+                         const char *rel)
+{
+	struct stat st;
+	if (fstat(fd, &st))
+		return CCM_NONE;
+	struct ccm_srcfile *f = CCM_PUSH(src->files);
+	if (!f)
+		return CCM_NONE;
+	f->path = ccm_arena_strndup(&src->arena, path, strlen(path));
+	f->rel = f->path ? f->path + (rel - path) : NULL;
+	if (!f->path) {
+		src->files.n--;
+		return CCM_NONE;
+	}
+	f->size = (uint64_t)st.st_size;
+	f->mtime_ns =
+	        (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	f->ino = (uint64_t)st.st_ino;
+	f->dev = (uint64_t)st.st_dev;
+	return (uint32_t)(src->files.n - 1);
+}
+
+bool ccm_scanfile_open(struct ccm_po *po, const char *path, const char *rel,
+                       struct ccm_scanfile *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->po = po;
+	char real[PATH_MAX];
+	size_t dl = strlen(po->dir);
+	struct ccm_srcfile pseudo = {.path = path, .rel = rel};
+	if (!realpath(path, real) || strncmp(real, po->dir, dl) ||
+	    real[dl] != '/') {
+		ccm_leftout(po, &pseudo, 0,
+		            "the file leads out of the export folder or "
+		            "cannot be read; left out");
+		return false;
+	}
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		ccm_leftout(po, &pseudo, 0, "cannot read the file; left out");
+		return false;
+	}
+	f->file = ccm_srcfile_add(po->src, fd, real, real + dl + 1);
+	if (f->file == CCM_NONE) {
+		close(fd);
+		return false;
+	}
+	f->sf = &po->src->files.v[f->file];
+	size_t n = (size_t)f->sf->size;
+	const char *data = "";
+	if (n) {
+		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			close(fd);
+			ccm_leftout(po, f->sf, 0,
+			            "cannot map the file; left out");
+			return false;
+		}
+		madvise(m, n, MADV_SEQUENTIAL);
+		data = m;
+	}
+	close(fd);
+	ccm_lex_init(&f->lx, data, n);
+	return true;
+}
+
+void ccm_scanfile_close(struct ccm_scanfile *f)
+{
+	if (f->lx.end > f->lx.base)
+		munmap((void *)f->lx.base, (size_t)(f->lx.end - f->lx.base));
+	f->lx.base = f->lx.end = NULL;
+}
+
+/* A copy of source bytes that lives as long as the index. */
+static struct ccm_str keep(struct ccm_po *po, const char *s, size_t n)
+{
+	char *p = ccm_arena_strndup(&po->src->arena, s, n);
+	return (struct ccm_str){p ? p : "", p ? n : 0};
+}
+
+/* Opens file name of folder dir (found without regard to case). */
+static bool open_named(struct ccm_po *po, const char *dir, const char *name,
+                       struct ccm_scanfile *f)
+{
+	const char *e = ccm_scan_find(po, dir, name);
+	if (!e)
+		return false;
+	char path[PATH_MAX];
+	if (!ccm_path_join(path, sizeof(path), dir, e))
+		return false;
+	return ccm_scanfile_open(po, path, path + strlen(po->dir) + 1, f);
+}
+
+static void poini(struct ccm_po *po)
+{
+	struct ccm_scanfile f;
+	struct ccm_line l;
+	bool in_section = false, named = false;
+	po->src_cp = 850;
+	if (!open_named(po, po->dir, "PO.INI", &f))
+		return;
+	while (ccm_lex_peek(&f.lx, &l)) {
+		uint64_t line = f.lx.line;
+		ccm_lex_next(&f.lx, &l);
+		const char *s = l.s, *e = l.s + l.n;
+		while (s < e && ccm_isblank(*s))
+			s++;
+		while (e > s && ccm_isblank(e[-1]))
+			e--;
+		if (s == e || *s == ';')
+			continue;
+		if (*s == '[') {
+			in_section = e - s == 12 &&
+			             ccm_caseeq(s, "[PostOffice]", 12);
+			if (!in_section)
+				ccm_warn(po, f.sf, line, "section %.*s ignored",
+				         (int)(e - s), s);
+			continue;
+		}
+		const char *eq = memchr(s, '=', (size_t)(e - s));
+		if (!in_section || !eq) {
+			ccm_warn(po, f.sf, line, "line ignored");
+			continue;
+		}
+		const char *k = s, *ke = eq, *v = eq + 1;
+		while (ke > k && ccm_isblank(ke[-1]))
+			ke--;
+		while (v < e && ccm_isblank(*v))
+			v++;
+		size_t kn = (size_t)(ke - k), vn = (size_t)(e - v);
+		if (kn == 4 && ccm_caseeq(k, "Name", 4)) {
+			po->name = keep(po, v, vn);
+			named = vn > 0;
+		} else if (kn == 8 && ccm_caseeq(k, "CodePage", 8)) {
+			unsigned long cp = strtoul(v, NULL, 10);
+			if (cp && cp < 100000 && ccm_cp_known((unsigned)cp))
+				po->src_cp = (unsigned)cp;
+			else
+				ccm_warn(po, f.sf, line,
+				         "unknown code page '%.*s'; 850 is "
+				         "used",
+				         (int)(vn > 20 ? 20 : vn), v);
+		} else if (kn == 9 && ccm_caseeq(k, "DateOrder", 9)) {
+			if (vn == 3 && ccm_caseeq(v, "MDY", 3))
+				po->date_order = CCM_DATE_MDY;
+			else if (vn == 3 && ccm_caseeq(v, "DMY", 3))
+				po->date_order = CCM_DATE_DMY;
+			else if (vn == 3 && ccm_caseeq(v, "YMD", 3))
+				po->date_order = CCM_DATE_YMD;
+			else
+				ccm_warn(po, f.sf, line,
+				         "unknown DateOrder '%.*s'; MDY is "
+				         "used",
+				         (int)(vn > 20 ? 20 : vn), v);
+		} else {
+			ccm_warn(po, f.sf, line, "unknown key '%.*s' ignored",
+			         (int)(kn > 30 ? 30 : kn), k);
+		}
+	}
+	if (!named) {
+		const char *base = strrchr(po->dir, '/');
+		base = base ? base + 1 : po->dir;
+		ccm_warn(po, f.sf, 0,
+		         "PO.INI names no post office (Name=); the export "
+		         "folder's name '%s' is used",
+		         base);
+		po->name = keep(po, base, strlen(base));
+	}
+	ccm_scanfile_close(&f);
+}
+
+static void directory(struct ccm_po *po)
+{
+	struct ccm_scanfile f;
+	struct ccm_line l;
+	if (!open_named(po, po->dir, "CCMDIR.EXP", &f))
+		return;
+	struct ccm_dirent *cur = NULL;
+	while (ccm_lex_peek(&f.lx, &l)) {
+		uint64_t line = f.lx.line;
+		const char *v;
+		size_t vn;
+		ccm_lex_next(&f.lx, &l);
+		if (ccm_is_blank_line(&l)) {
+			cur = NULL;
+		} else if (ccm_kw(&l, "Name:", &v, &vn)) {
+			cur = CCM_PUSH(po->dir_entries);
+			if (cur)
+				*cur = (struct ccm_dirent){
+				        keep(po, v, vn), {"", 0}, 0};
+		} else if (!cur) {
+			ccm_warn(po, f.sf, line,
+			         "a directory line before any Name: ignored");
+		} else if (ccm_kw(&l, "Location:", &v, &vn)) {
+			cur->loc = vn ? v[0] : 0;
+		} else if (ccm_kw(&l, "Comment:", &v, &vn)) {
+			cur->comment = keep(po, v, vn);
+		} else if (!ccm_kw(&l, "Addr:", NULL, NULL) &&
+		           !ccm_kw(&l, "FAN:", NULL, NULL)) {
+			ccm_warn(po, f.sf, line,
+			         "unknown directory line ignored");
+		}
+	}
+	ccm_scanfile_close(&f);
+}
+
+/* Adds a Member: to the last list of arr. */
+static void member(struct ccm_po *po, const char *v, size_t vn)
+{
+	struct ccm_str *m = CCM_PUSH(po->members);
+	if (m)
+		*m = keep(po, v, vn);
+}
+
+static void public_lists(struct ccm_po *po)
+{
+	struct ccm_scanfile f;
+	struct ccm_line l;
+	if (!open_named(po, po->dir, "CCMLIST.EXP", &f))
+		return;
+	struct ccm_list *cur = NULL;
+	while (ccm_lex_peek(&f.lx, &l)) {
+		uint64_t line = f.lx.line;
+		const char *v;
+		size_t vn;
+		ccm_lex_next(&f.lx, &l);
+		if (ccm_is_blank_line(&l)) {
+			cur = NULL;
+		} else if (ccm_kw(&l, "Mailing list:", &v, &vn)) {
+			cur = CCM_PUSH(po->lists);
+			if (cur)
+				*cur = (struct ccm_list){
+				        keep(po, v, vn),
+				        {"", 0},
+				        NULL,
+				        (uint32_t)po->members.n,
+				        0};
+		} else if (!cur) {
+			ccm_warn(po, f.sf, line,
+			         "a list line before any Mailing list: "
+			         "ignored");
+		} else if (ccm_kw(&l, "Comment:", &v, &vn)) {
+			cur->comment = keep(po, v, vn);
+		} else if (ccm_kw(&l, "Member:", &v, &vn)) {
+			if (vn) {
+				member(po, v, vn);
+				cur->nmem++;
+			}
+		} else {
+			ccm_warn(po, f.sf, line, "unknown list line ignored");
+		}
+	}
+	ccm_scanfile_close(&f);
+}
+
+static void mailbox_file(struct ccm_po *po, const char *path)
+{
+	struct ccm_scanfile f;
+	struct ccm_line l;
+	if (!ccm_scanfile_open(po, path, path + strlen(po->dir) + 1, &f))
+		return;
+	const char *v;
+	size_t vn;
+	while (ccm_lex_peek(&f.lx, &l) && ccm_is_blank_line(&l))
+		ccm_lex_next(&f.lx, &l);
+	if (!ccm_lex_peek(&f.lx, &l) || !ccm_kw(&l, "Mailbox:", &v, &vn) ||
+	    !vn) {
+		ccm_leftout(po, f.sf, f.lx.line,
+		            "the mailbox file does not start with a "
+		            "Mailbox: line; the file is left out");
+		ccm_scanfile_close(&f);
+		return;
+	}
+	ccm_lex_next(&f.lx, &l);
+	struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
+	if (!mb) {
+		ccm_scanfile_close(&f);
+		return;
+	}
+	*mb = (struct ccm_mailbox){0};
+	mb->name = keep(po, v, vn);
+	mb->file = f.file;
+	mb->list0 = (uint32_t)po->plists.n;
+	struct ccm_list *list = NULL;
+	while (ccm_lex_peek(&f.lx, &l) && !ccm_kw(&l, "Message:", NULL, NULL)) {
+		uint64_t line = f.lx.line;
+		ccm_lex_next(&f.lx, &l);
+		if (ccm_kw(&l, "Private list:", &v, &vn)) {
+			list = CCM_PUSH(po->plists);
+			if (list) {
+				*list = (struct ccm_list){
+				        keep(po, v, vn),
+				        {"", 0},
+				        NULL,
+				        (uint32_t)po->members.n,
+				        0};
+				mb = &po->mailboxes.v[po->mailboxes.n - 1];
+				mb->nlists++;
+			}
+		} else if (ccm_kw(&l, "Member:", &v, &vn) && list) {
+			if (vn) {
+				member(po, v, vn);
+				list->nmem++;
+			}
+		} else if (!ccm_is_blank_line(&l)) {
+			ccm_warn(po, f.sf, line,
+			         "a line before the first message ignored");
+		}
+	}
+	uint32_t msg0 = (uint32_t)po->msgs.n;
+	while (ccm_lex_peek(&f.lx, &l)) {
+		if (ccm_kw(&l, "Message:", NULL, NULL)) {
+			ccm_scan_message(&f, 0);
+			continue;
+		}
+		if (!ccm_is_blank_line(&l))
+			ccm_warn(po, f.sf, f.lx.line,
+			         "a line outside any message ignored");
+		ccm_lex_next(&f.lx, &l);
+	}
+	mb = &po->mailboxes.v[po->mailboxes.n - 1];
+	mb->msg0 = msg0;
+	mb->nmsg = (uint32_t)po->msgs.n - msg0;
+	ccm_scanfile_close(&f);
+}
+
+static int cmp_bytes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void mailboxes(struct ccm_po *po)
+{
+	const char *users = ccm_scan_find(po, po->dir, "USERS");
+	if (!users)
+		return;
+	char dir[PATH_MAX];
+	if (!ccm_path_join(dir, sizeof(dir), po->dir, users))
+		return;
+	char **names;
+	size_t n = ccm_scan_list(po, dir, &names);
+	char **exp = calloc(n ? n : 1, sizeof(*exp));
+	size_t ne = 0;
+	for (size_t i = 0; exp && i < n; i++) {
+		size_t len = strlen(names[i]);
+		if (len > 4 && ccm_caseeq(names[i] + len - 4, ".EXP", 4))
+			exp[ne++] = names[i];
+	}
+	/* Byte order of file names: the same source, the same report. */
+	qsort(exp, ne, sizeof(*exp), cmp_bytes);
+	for (size_t i = 0; i < ne; i++) {
+		char path[PATH_MAX];
+		if (ccm_path_join(path, sizeof(path), dir, exp[i]))
+			mailbox_file(po, path);
+	}
+	free(exp);
+}
+
+static void boards(struct ccm_po *po)
+{
+	struct ccm_scanfile f;
+	struct ccm_line l;
+	if (!open_named(po, po->dir, "CCMBB.EXP", &f))
+		return;
+	f.boards = true;
+	po->boards_msg0 = (uint32_t)po->msgs.n;
+	struct ccm_board *cur = NULL;
+	while (ccm_lex_peek(&f.lx, &l)) {
+		uint64_t line = f.lx.line;
+		const char *v;
+		size_t vn;
+		if (ccm_kw(&l, "Message:", NULL, NULL)) {
+			if (cur) {
+				ccm_scan_message(&f, CCM_MSG_BOARD);
+				cur = &po->boards.v[po->boards.n - 1];
+				cur->nmsg = (uint32_t)po->msgs.n - cur->msg0;
+				continue;
+			}
+			ccm_leftout(po, f.sf, line,
+			            "a message before any Bulletin board: "
+			            "line; message left out");
+			ccm_lex_next(&f.lx, &l);
+			while (ccm_lex_peek(&f.lx, &l) &&
+			       !ccm_scan_msg_end(&f, &l))
+				ccm_lex_next(&f.lx, &l);
+			continue;
+		}
+		ccm_lex_next(&f.lx, &l);
+		if (ccm_kw(&l, "Bulletin board:", &v, &vn)) {
+			cur = CCM_PUSH(po->boards);
+			if (cur)
+				*cur = (struct ccm_board){keep(po, v, vn),
+				                          {"", 0},
+				                          (uint32_t)po->msgs.n,
+				                          0};
+		} else if (cur && ccm_kw(&l, "Comment:", &v, &vn)) {
+			cur->comment = keep(po, v, vn);
+		} else if (!ccm_is_blank_line(&l)) {
+			ccm_warn(po, f.sf, line,
+			         "a line outside any message ignored");
+		}
+	}
+	po->boards_msg1 = (uint32_t)po->msgs.n;
+	ccm_scanfile_close(&f);
+}
+
+ccm_err ccm_scan_po(struct ccm_po *po)
+{
+	po->file0 = (uint32_t)po->src->files.n;
+	poini(po);
+	directory(po);
+	public_lists(po);
+	ccm_err err = CCM_OK;
+	if (po->src->opts.date_order != CCM_DATE_DEFAULT)
+		po->date_order = po->src->opts.date_order;
+	if (po->date_order == CCM_DATE_DEFAULT)
+		po->date_order = CCM_DATE_MDY;
+	po->out_cp = po->src->opts.out_codepage;
+	if (!po->out_cp)
+		po->out_cp = ccm_cp_is_dbcs(po->src_cp) ? po->src_cp : 1252;
+	err = ccm_cp_init(&po->cp, po->src_cp, po->out_cp);
+	if (err)
+		return err;
+	mailboxes(po);
+	boards(po);
+	ccm_scan_path_free(po);
+	po->file1 = (uint32_t)po->src->files.n;
+	for (uint32_t i = po->file0; i < po->file1; i++) {
+		int64_t ns = po->src->files.v[i].mtime_ns;
+		int64_t cur = (int64_t)po->mtime.tv_sec * 1000000000 +
+		              po->mtime.tv_nsec;
+		if (ns > cur) {
+			po->mtime.tv_sec = ns / 1000000000;
+			po->mtime.tv_nsec = ns % 1000000000;
+		}
+	}
+	return CCM_OK;
+}

@@ -1,0 +1,148 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "item.h"
+#include "sec.h"
+
+/* Bytes of source file `file` at [off, off + n), from memory or disk. */
+static ccm_err src_bytes(const struct ccm_po *po, uint32_t file,
+                         const char *mapped, uint64_t off, size_t n,
+                         struct ccm_buf *out)
+{
+	char *dst = ccm_buf_reserve(out, n);
+	if (!dst)
+		return CCM_ERR_NOMEM;
+	if (mapped) {
+		memcpy(dst, mapped + off, n);
+	} else {
+		ccm_err err = ccm_src_pread(po->src, file, dst, n, off);
+		if (err)
+			return err;
+	}
+	out->len += n;
+	return CCM_OK;
+}
+
+/* The header line of an attachment section. */
+static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
+                             const struct ccm_item *it, unsigned number,
+                             bool last, uint64_t position, const char *mapped,
+                             struct ccm_buf *out)
+{
+	struct ccm_buf line = {0};
+	ccm_err err;
+	if (it->kind == CCM_ITEM_HEX)
+		err = src_bytes(po, m->file, mapped, it->src_off - it->aux,
+		                it->aux, &line);
+	else
+		err = src_bytes(po, m->file, mapped, it->src_off,
+		                (size_t)it->src_len, &line);
+	if (!err) {
+		struct ccm_lex lx;
+		struct ccm_line l;
+		const char *v = "", *name;
+		size_t vn = 0, nn;
+		ccm_lex_init(&lx, line.p, line.len);
+		if (ccm_lex_peek(&lx, &l))
+			ccm_kw(&l, "File item:", &v, &vn);
+		ccm_attach_name(v, vn, &name, &nn);
+		ccm_buf_printf(out, "Attachment,%llu,,%s,",
+		               (unsigned long long)it->out_len,
+		               last ? "TRUE" : "FALSE");
+		if (nn) {
+			ccm_csv_text(out, &po->cp, name, nn, false);
+		} else {
+			char dflt[32];
+			snprintf(dflt, sizeof(dflt), "ATTACH%02u.DAT", number);
+			ccm_csv_put(out, dflt, strlen(dflt), false);
+		}
+		ccm_buf_printf(out, ",%llu,None\r\n",
+		               (unsigned long long)position);
+	}
+	ccm_buf_free(&line);
+	return err ? err : out->oom ? CCM_ERR_NOMEM : CCM_OK;
+}
+
+static void put_line(struct ccm_win *w, struct ccm_buf *b, uint64_t *len)
+{
+	if (w)
+		ccm_win_put(w, b->p, b->len);
+	*len += b->len;
+}
+
+/* The join after a text item when another follows: a CR LF if the text
+ * does not end with one, then the blank line's CR LF. */
+static uint64_t join_len(const struct ccm_item *it)
+{
+	return (it->aux & CCM_TEXT_EOL) ? 2 : 4;
+}
+
+ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
+                     const char *mapped, struct ccm_win *w, uint64_t *len)
+{
+	const struct ccm_item *items = &po->items.v[m->item0];
+	uint32_t last_file = CCM_NONE;
+	uint64_t body = 0, pending = 0;
+	for (uint32_t i = 0; i < m->nitems; i++) {
+		if (items[i].kind != CCM_ITEM_TEXT) {
+			last_file = i;
+			continue;
+		}
+		body += pending + items[i].out_len;
+		pending = join_len(&items[i]);
+	}
+
+	struct ccm_buf b = {0};
+	ccm_err err = CCM_OK;
+	*len = 0;
+	ccm_buf_printf(&b, "Body,%llu,,%s,,,\r\n", (unsigned long long)body,
+	               last_file == CCM_NONE ? "TRUE" : "FALSE");
+	put_line(w, &b, len);
+	if (w && !ccm_win_skip(w, body)) {
+		const struct ccm_item *prev = NULL;
+		for (uint32_t i = 0; !err && i < m->nitems; i++) {
+			const struct ccm_item *it = &items[i];
+			if (it->kind != CCM_ITEM_TEXT)
+				continue;
+			if (prev)
+				ccm_win_put(w,
+				            "\r\n\r\n" + (4 - join_len(prev)),
+				            join_len(prev));
+			err = ccm_item_render(po, m->file, it, m->item0 + i, w);
+			prev = it;
+		}
+	}
+	*len += body;
+	b.len = 0;
+	ccm_buf_puts(&b, "\r\n");
+	put_line(w, &b, len);
+
+	/* Position: the body's length where the file item stood. */
+	uint64_t position = 0;
+	unsigned number = 0;
+	pending = 0;
+	for (uint32_t i = 0; !err && i < m->nitems; i++) {
+		const struct ccm_item *it = &items[i];
+		if (it->kind == CCM_ITEM_TEXT) {
+			position += pending + it->out_len;
+			pending = join_len(it);
+			continue;
+		}
+		number++;
+		b.len = 0;
+		err = attach_header(po, m, it, number, i == last_file, position,
+		                    mapped, &b);
+		if (err)
+			break;
+		put_line(w, &b, len);
+		if (w) {
+			err = ccm_item_render(po, m->file, it, m->item0 + i, w);
+			ccm_win_put(w, "\r\n", 2);
+		}
+		*len += it->out_len + 2;
+	}
+	ccm_buf_free(&b);
+	return err;
+}

@@ -1,0 +1,20 @@
+/*
+ * A message's sections in a SEC file (spec iff-output §8): its Body, then
+ * one Attachment per file item, each a header line, Length bytes of data
+ * and a blank line.
+ */
+#ifndef CCM_SEC_H
+#define CCM_SEC_H
+
+#include "index.h"
+#include "window.h"
+
+/*
+ * Walks the sections of message m. With a window, renders what falls in
+ * it; always sets *len to the sections' total length. mapped is the
+ * message's file in memory at scan time, or NULL to read the source.
+ */
+ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
+                     const char *mapped, struct ccm_win *w, uint64_t *len);
+
+#endif

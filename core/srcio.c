@@ -1,0 +1,73 @@
+/*
+ * Reading source files at render time.
+ *
+ * A post office can name tens of thousands of attachment files, more than
+ * a process may keep open, so descriptors live in a small table of slots
+ * chosen by file number, each with its own lock. A slot keeps its
+ * descriptor until another file needs it.
+ *
+ * The scan recorded each file's size, mtime and inode. Every read checks
+ * them again with fstat: a file that changed under the mount makes the
+ * read fail (the caller turns that into EIO) rather than mix old and new
+ * bytes in one file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+
+static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
+{
+	int64_t ns =
+	        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	return (uint64_t)st->st_size == f->size && ns == f->mtime_ns &&
+	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
+}
+
+ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
+                      size_t len, uint64_t off)
+{
+	struct ccm_source *src = (struct ccm_source *)csrc;
+	if (file >= src->files.n)
+		return CCM_ERR_INVAL;
+	const struct ccm_srcfile *f = &src->files.v[file];
+	if (off > f->size || len > f->size - off)
+		return CCM_ERR_CHANGED;
+	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
+	ccm_err err = CCM_OK;
+	pthread_mutex_lock(&slot->lock);
+	if (slot->fd < 0 || slot->file != file) {
+		if (slot->fd >= 0)
+			close(slot->fd);
+		slot->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		slot->file = file;
+		if (slot->fd < 0) {
+			err = CCM_ERR_CHANGED;
+			goto out;
+		}
+	}
+	struct stat st;
+	if (fstat(slot->fd, &st) || !same_file(f, &st)) {
+		err = CCM_ERR_CHANGED;
+		goto out;
+	}
+	char *p = buf;
+	while (len) {
+		ssize_t r = pread(slot->fd, p, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? CCM_ERR_IO : CCM_ERR_CHANGED;
+			break;
+		}
+		p += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+out:
+	pthread_mutex_unlock(&slot->lock);
+	return err;
+}

@@ -1,0 +1,256 @@
+/*
+ * ccmail2iff: writes the migration files of a post office export to a
+ * folder, the same bytes the ccmailfs mount shows. Also the reference the
+ * mount is tested against, and the "limit" in the benchmark.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static const char USAGE[] =
+        "usage: ccmail2iff [options] SOURCE OUTDIR\n"
+        "       ccmail2iff --check [options] SOURCE\n"
+        "\n"
+        "Writes one folder per post office of SOURCE (a Lotus cc:Mail EXPORT\n"
+        "folder holding PO.INI, or a folder of them) into OUTDIR, holding the\n"
+        "Exchange migration files (.PKL, .PRI, .SEC) and REPORT.TXT.\n"
+        "\n"
+        "  --check              scan SOURCE and print each post office's "
+        "report\n"
+        "  --codepage=N         output code page (default 1252; double-byte\n"
+        "                       post offices keep their own)\n"
+        "  --dos83              post office folder names of at most 8 "
+        "characters\n"
+        "  --sec-split=BYTES    largest SEC file (default 2147483647)\n"
+        "  --date-order=ORDER   MDY, DMY or YMD, whatever PO.INI says\n"
+        "  -q, --quiet          no progress line\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n"
+        "\n"
+        "Exit codes: 0 done, 1 a source file could not be read while writing,\n"
+        "2 bad usage, 3 SOURCE missing or unreadable, 4 SOURCE is not an "
+        "export,\n"
+        "5 SOURCE is a native post office, 6 OUTDIR cannot be written.\n";
+
+static void notice(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "ccmail2iff: %s\n", line);
+}
+
+/* Is path (which may not exist yet) inside folder dir, or dir itself? */
+static bool inside(const char *path, const char *dir)
+{
+	char rd[PATH_MAX], rp[PATH_MAX], tmp[PATH_MAX];
+	if (!realpath(dir, rd))
+		return false;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	/* Resolve the longest part of path that exists. */
+	char *cut = NULL;
+	while (!realpath(tmp, rp)) {
+		char *slash = strrchr(tmp, '/');
+		if (cut)
+			*cut = '/';
+		if (!slash || slash == tmp) {
+			if (!getcwd(rp, sizeof(rp)))
+				return false;
+			break;
+		}
+		*slash = '\0';
+		cut = slash;
+	}
+	size_t n = strlen(rd);
+	return !strncmp(rp, rd, n) && (rp[n] == '/' || rp[n] == '\0');
+}
+
+static int write_po(const ccm_source *src, size_t po, const char *outdir,
+                    bool progress, char *buf, size_t bufsz)
+{
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof(dir), "%s/%s", outdir,
+	             ccm_po_folder(src, po)) >= (int)sizeof(dir)) {
+		fprintf(stderr, "ccmail2iff: %s: path too long\n", outdir);
+		return CCM_EXIT_OUTPUT;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ccmail2iff: %s: %s\n", dir, strerror(errno));
+		return CCM_EXIT_OUTPUT;
+	}
+	size_t n = ccm_po_file_count(src, po);
+	for (size_t f = 0; f < n; f++) {
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir,
+		             ccm_file_name(src, po, f)) >= (int)sizeof(path)) {
+			fprintf(stderr, "ccmail2iff: %s: path too long\n", dir);
+			return CCM_EXIT_OUTPUT;
+		}
+		if (progress)
+			fprintf(stderr, "\r%s: file %zu of %zu ",
+			        ccm_po_folder(src, po), f + 1, n);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		              0644);
+		if (fd < 0) {
+			fprintf(stderr, "ccmail2iff: %s: %s\n", path,
+			        strerror(errno));
+			return CCM_EXIT_OUTPUT;
+		}
+		uint64_t size = ccm_file_size(src, po, f);
+		for (uint64_t off = 0; off < size;) {
+			size_t got;
+			ccm_err err = ccm_file_read(src, po, f, off, bufsz, buf,
+			                            &got);
+			if (err || !got) {
+				fprintf(stderr, "ccmail2iff: %s: %s\n", path,
+				        ccm_strerror(err ? err : CCM_ERR_IO));
+				close(fd);
+				return CCM_EXIT_IO;
+			}
+			for (size_t w = 0; w < got;) {
+				ssize_t r = write(fd, buf + w, got - w);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0) {
+					fprintf(stderr, "ccmail2iff: %s: %s\n",
+					        path, strerror(errno));
+					close(fd);
+					return CCM_EXIT_OUTPUT;
+				}
+				w += (size_t)r;
+			}
+			off += got;
+		}
+		if (close(fd)) {
+			fprintf(stderr, "ccmail2iff: %s: %s\n", path,
+			        strerror(errno));
+			return CCM_EXIT_OUTPUT;
+		}
+	}
+	if (progress)
+		fprintf(stderr, "\r%s: %zu files written\n",
+		        ccm_po_folder(src, po), n);
+	return CCM_EXIT_OK;
+}
+
+static int check(const ccm_source *src)
+{
+	char buf[65536];
+	for (size_t po = 0; po < ccm_source_po_count(src); po++) {
+		size_t f;
+		if (ccm_file_lookup(src, po, "REPORT.TXT", &f))
+			continue;
+		uint64_t size = ccm_file_size(src, po, f);
+		for (uint64_t off = 0; off < size;) {
+			size_t got;
+			if (ccm_file_read(src, po, f, off, sizeof(buf), buf,
+			                  &got) ||
+			    !got)
+				return CCM_EXIT_IO;
+			fwrite(buf, 1, got, stdout);
+			off += got;
+		}
+		if (po + 1 < ccm_source_po_count(src))
+			fputs("\r\n", stdout);
+	}
+	return fflush(stdout) ? CCM_EXIT_IO : CCM_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"check", no_argument, NULL, 'c'},
+	        {"codepage", required_argument, NULL, 'p'},
+	        {"dos83", no_argument, NULL, '8'},
+	        {"sec-split", required_argument, NULL, 's'},
+	        {"date-order", required_argument, NULL, 'o'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"help", no_argument, NULL, 'h'},
+	        {"version", no_argument, NULL, 'V'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct ccm_options opts = {.notice = notice};
+	bool check_only = false, quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case 'c':
+			check_only = true;
+			break;
+		case 'p':
+			ok = ccm_set_option(&opts, "codepage", optarg);
+			break;
+		case '8':
+			ok = ccm_set_option(&opts, "dos83", NULL);
+			break;
+		case 's':
+			ok = ccm_set_option(&opts, "sec_split", optarg);
+			break;
+		case 'o':
+			ok = ccm_set_option(&opts, "date_order", optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(USAGE, stdout);
+			return CCM_EXIT_OK;
+		case 'V':
+			printf("ccmail2iff %s\n", CCM_VERSION);
+			return CCM_EXIT_OK;
+		default:
+			ok = false;
+		}
+		if (!ok) {
+			fputs(USAGE, stderr);
+			return CCM_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != (check_only ? 1 : 2)) {
+		fputs(USAGE, stderr);
+		return CCM_EXIT_USAGE;
+	}
+	const char *source = argv[optind];
+	const char *outdir = check_only ? NULL : argv[optind + 1];
+	if (outdir && inside(outdir, source)) {
+		fprintf(stderr,
+		        "ccmail2iff: %s: inside the source; ccmail2iff never "
+		        "writes there\n",
+		        outdir);
+		return CCM_EXIT_OUTPUT;
+	}
+	char msg[1024];
+	ccm_source *src;
+	ccm_err err = ccm_source_open(source, &opts, &src, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ccmail2iff: %s\n", msg);
+		return ccm_exit_code(err);
+	}
+	int rc;
+	if (check_only) {
+		rc = check(src);
+	} else {
+		if (mkdir(outdir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "ccmail2iff: %s: %s\n", outdir,
+			        strerror(errno));
+			ccm_source_close(src);
+			return CCM_EXIT_OUTPUT;
+		}
+		size_t bufsz = (size_t)1 << 20;
+		char *buf = malloc(bufsz);
+		rc = buf ? CCM_EXIT_OK : CCM_EXIT_IO;
+		bool progress = !quiet && isatty(STDERR_FILENO);
+		for (size_t po = 0; !rc && po < ccm_source_po_count(src); po++)
+			rc = write_po(src, po, outdir, progress, buf, bufsz);
+		free(buf);
+	}
+	ccm_source_close(src);
+	return rc;
+}

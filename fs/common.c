@@ -1,0 +1,83 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common.h"
+
+int ccm_exit_code(ccm_err err)
+{
+	switch (err) {
+	case CCM_OK:
+		return CCM_EXIT_OK;
+	case CCM_ERR_SOURCE:
+		return CCM_EXIT_SOURCE;
+	case CCM_ERR_NOTEXPORT:
+		return CCM_EXIT_NOTEXPORT;
+	case CCM_ERR_NATIVE:
+		return CCM_EXIT_NATIVE;
+	case CCM_ERR_INVAL:
+		return CCM_EXIT_USAGE;
+	default:
+		return CCM_EXIT_IO;
+	}
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	unsigned long long x = strtoull(s, &end, 10);
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1024 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1024 * 1024 * 1024, end++;
+	if (*end || x > UINT64_MAX / mul)
+		return false;
+	*v = x * mul;
+	return true;
+}
+
+bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
+{
+	uint64_t v;
+	if (!strcmp(name, "codepage")) {
+		if (!parse_u64(value, &v) || v == 0 || v > 65535) {
+			fprintf(stderr, "bad code page '%s'\n",
+			        value ? value : "");
+			return false;
+		}
+		o->out_codepage = (unsigned)v;
+	} else if (!strcmp(name, "dos83")) {
+		o->dos83 = true;
+	} else if (!strcmp(name, "sec_split")) {
+		/* A SEC file holds at least its 50-byte column header. */
+		if (!parse_u64(value, &v) || v < 64 || v > 2147483647u) {
+			fprintf(stderr,
+			        "bad SEC split size '%s' (64 to 2147483647 "
+			        "bytes)\n",
+			        value ? value : "");
+			return false;
+		}
+		o->sec_split = v;
+	} else if (!strcmp(name, "date_order")) {
+		if (value && !strcasecmp(value, "MDY"))
+			o->date_order = CCM_DATE_MDY;
+		else if (value && !strcasecmp(value, "DMY"))
+			o->date_order = CCM_DATE_DMY;
+		else if (value && !strcasecmp(value, "YMD"))
+			o->date_order = CCM_DATE_YMD;
+		else {
+			fprintf(stderr, "bad date order '%s' (MDY, DMY, YMD)\n",
+			        value ? value : "");
+			return false;
+		}
+	} else {
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,86 @@
+/*
+ * ccmailfs: the public interface of the core library.
+ *
+ * A source (one Lotus EXPORT folder, or a folder of them) is scanned once
+ * into an immutable index. The index presents a two-level tree: one folder
+ * per post office, each holding the Exchange migration files. Every file
+ * has an exact size before any byte of it is produced, and any range of it
+ * can be rendered on demand. All functions taking a const ccm_source are
+ * safe to call from several threads at once.
+ */
+#ifndef CCM_CCMAILFS_H
+#define CCM_CCMAILFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ccmailfs/err.h"
+
+#define CCM_VERSION "0.1.0"
+
+/* Date orders of PO.INI's DateOrder. */
+enum ccm_date_order {
+	CCM_DATE_DEFAULT = 0, /* as PO.INI says (MDY when it says nothing) */
+	CCM_DATE_MDY,
+	CCM_DATE_DMY,
+	CCM_DATE_YMD,
+};
+
+struct ccm_options {
+	/* Output code page; 0: 1252, but double-byte post offices keep
+	 * their own page. */
+	unsigned out_codepage;
+	/* Post office folder names in DOS 8.3 form (at most 8 characters). */
+	bool dos83;
+	/* Largest SEC file in bytes; 0: 2^31-1. */
+	uint64_t sec_split;
+	/* Forces the date order of every post office when not DEFAULT. */
+	enum ccm_date_order date_order;
+	/* Called with one line (no line end) for each condition worth telling
+	 * the operator at scan time; may be NULL. */
+	void (*notice)(void *ctx, const char *line);
+	void *notice_ctx;
+};
+
+typedef struct ccm_source ccm_source;
+
+/*
+ * Scans SOURCE. On failure returns an error and, when msg is not NULL,
+ * writes a sentence for the operator into msg (at most msgsz bytes).
+ */
+ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
+                        ccm_source **out, char *msg, size_t msgsz);
+void ccm_source_close(ccm_source *src);
+
+/* Post offices, in the order of their folder names. */
+size_t ccm_source_po_count(const ccm_source *src);
+const char *ccm_po_folder(const ccm_source *src, size_t po);
+/* The newest mtime of the post office's export files. */
+struct timespec ccm_po_mtime(const ccm_source *src, size_t po);
+/* Finds a post office by folder name (exact, case-sensitive). */
+ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po);
+
+/* Files of a post office, in listing order. */
+size_t ccm_po_file_count(const ccm_source *src, size_t po);
+const char *ccm_file_name(const ccm_source *src, size_t po, size_t file);
+uint64_t ccm_file_size(const ccm_source *src, size_t po, size_t file);
+ccm_err ccm_file_lookup(const ccm_source *src, size_t po, const char *name,
+                        size_t *file);
+
+/*
+ * Renders bytes [off, off + len) of a file into buf. *got is len, or less
+ * only at the end of the file. Cost: O(log n + len).
+ */
+ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
+                      uint64_t off, size_t len, void *buf, size_t *got);
+
+/* Counts for a post office, as REPORT.TXT gives them. */
+struct ccm_po_stats {
+	uint64_t mailboxes, messages, attachments, bytes, lists, boards;
+	uint64_t warnings, left_out;
+};
+void ccm_po_stats(const ccm_source *src, size_t po, struct ccm_po_stats *st);
+
+#endif
