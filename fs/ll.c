@@ -1,0 +1,499 @@
+/*
+ * Low-level FUSE operations.
+ *
+ * Inode numbers are derived from the index, so there is no inode table
+ * and forget costs nothing: the root is FUSE_ROOT_ID; a post office
+ * folder is (po + 1) << 32; its file number f is ((po + 1) << 32) | (f + 1).
+ * The index never changes while mounted, so every timeout is long, pages
+ * stay cached across opens (keep_cache) and so do directory listings
+ * (cache_readdir); a lookup that finds nothing is cached too (ino 0).
+ *
+ * The mount is read-only twice over: mounted "ro", and every operation
+ * that would change something answers EROFS should it ever arrive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "ll.h"
+
+#define TIMEOUT (365.0 * 24 * 3600)
+#define BLKSIZE 131072
+
+static struct ccm_ll *ll_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+enum node_kind { NODE_ROOT, NODE_PO, NODE_FILE, NODE_BAD };
+
+struct node {
+	enum node_kind kind;
+	size_t po, file;
+};
+
+static struct node decode(const struct ccm_ll *ll, fuse_ino_t ino)
+{
+	struct node n = {NODE_BAD, 0, 0};
+	if (ino == FUSE_ROOT_ID) {
+		n.kind = NODE_ROOT;
+		return n;
+	}
+	uint64_t hi = (uint64_t)ino >> 32, lo = (uint64_t)ino & 0xffffffffu;
+	if (!hi || hi > ccm_source_po_count(ll->src))
+		return n;
+	n.po = (size_t)(hi - 1);
+	if (!lo) {
+		n.kind = NODE_PO;
+		return n;
+	}
+	if (lo > ccm_po_file_count(ll->src, n.po))
+		return n;
+	n.file = (size_t)(lo - 1);
+	n.kind = NODE_FILE;
+	return n;
+}
+
+static fuse_ino_t encode(size_t po, size_t file, bool is_file)
+{
+	return (fuse_ino_t)(((uint64_t)po + 1) << 32 |
+	                    (is_file ? (uint64_t)file + 1 : 0));
+}
+
+static int to_errno(ccm_err err)
+{
+	switch (err) {
+	case CCM_OK:
+		return 0;
+	case CCM_ERR_NOMEM:
+		return ENOMEM;
+	case CCM_ERR_NOENT:
+		return ENOENT;
+	case CCM_ERR_INVAL:
+		return EINVAL;
+	default:
+		return EIO;
+	}
+}
+
+static struct timespec newest(const struct ccm_ll *ll)
+{
+	struct timespec t = {0, 0};
+	for (size_t i = 0; i < ccm_source_po_count(ll->src); i++) {
+		struct timespec m = ccm_po_mtime(ll->src, i);
+		if (m.tv_sec > t.tv_sec ||
+		    (m.tv_sec == t.tv_sec && m.tv_nsec > t.tv_nsec))
+			t = m;
+	}
+	return t;
+}
+
+static bool fill_stat(const struct ccm_ll *ll, fuse_ino_t ino, struct stat *st)
+{
+	struct node n = decode(ll, ino);
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_uid = ll->uid;
+	st->st_gid = ll->gid;
+	st->st_blksize = BLKSIZE;
+	switch (n.kind) {
+	case NODE_ROOT:
+		st->st_mode = S_IFDIR | (0555 & ~ll->umask);
+		st->st_nlink = 2 + ccm_source_po_count(ll->src);
+		st->st_mtim = newest(ll);
+		break;
+	case NODE_PO:
+		st->st_mode = S_IFDIR | (0555 & ~ll->umask);
+		st->st_nlink = 2;
+		st->st_mtim = ccm_po_mtime(ll->src, n.po);
+		break;
+	case NODE_FILE:
+		st->st_mode = S_IFREG | (0444 & ~ll->umask);
+		st->st_nlink = 1;
+		st->st_size = (off_t)ccm_file_size(ll->src, n.po, n.file);
+		st->st_blocks = (st->st_size + 511) / 512;
+		st->st_mtim = ccm_po_mtime(ll->src, n.po);
+		break;
+	case NODE_BAD:
+		return false;
+	}
+	st->st_atim = st->st_ctim = st->st_mtim;
+	return true;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ccm_ll *ll = ll_of(req);
+	struct node p = decode(ll, parent);
+	struct fuse_entry_param e;
+	memset(&e, 0, sizeof(e));
+	e.attr_timeout = e.entry_timeout = TIMEOUT;
+	size_t po, file;
+	if (p.kind == NODE_ROOT && !ccm_po_lookup(ll->src, name, &po))
+		e.ino = encode(po, 0, false);
+	else if (p.kind == NODE_PO &&
+	         !ccm_file_lookup(ll->src, p.po, name, &file))
+		e.ino = encode(p.po, file, true);
+	else if (p.kind == NODE_FILE) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	} else if (p.kind == NODE_BAD) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	/* ino 0: "no such name", cached by the kernel for entry_timeout. */
+	if (e.ino)
+		fill_stat(ll, e.ino, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	(void)ino;
+	(void)nlookup;
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count,
+                            struct fuse_forget_data *forgets)
+{
+	(void)count;
+	(void)forgets;
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino,
+                       struct fuse_file_info *fi)
+{
+	(void)fi;
+	struct stat st;
+	if (!fill_stat(ll_of(req), ino, &st))
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_attr(req, &st, TIMEOUT);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct node n = decode(ll_of(req), ino);
+	if (n.kind == NODE_BAD)
+		fuse_reply_err(req, ENOENT);
+	else if (n.kind != NODE_FILE)
+		fuse_reply_err(req, EISDIR);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY ||
+	         (fi->flags & (O_TRUNC | O_APPEND)))
+		fuse_reply_err(req, EROFS);
+	else {
+		fi->keep_cache = 1;
+		fuse_reply_open(req, fi);
+	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+	(void)fi;
+	struct ccm_ll *ll = ll_of(req);
+	struct node n = decode(ll, ino);
+	if (n.kind != NODE_FILE) {
+		fuse_reply_err(req, n.kind == NODE_BAD ? ENOENT : EISDIR);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	char *buf = malloc(size ? size : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	size_t got = 0;
+	ccm_err err = ccm_file_read(ll->src, n.po, n.file, (uint64_t)off, size,
+	                            buf, &got);
+	if (err) {
+		ll->log("%s/%s: read at %lld: %s", ccm_po_folder(ll->src, n.po),
+		        ccm_file_name(ll->src, n.po, n.file), (long long)off,
+		        ccm_strerror(err));
+		fuse_reply_err(req, to_errno(err));
+	} else {
+		fuse_reply_buf(req, buf, got);
+	}
+	free(buf);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino,
+                       struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino,
+                       struct fuse_file_info *fi)
+{
+	struct node n = decode(ll_of(req), ino);
+	if (n.kind == NODE_BAD)
+		fuse_reply_err(req, ENOENT);
+	else if (n.kind == NODE_FILE)
+		fuse_reply_err(req, ENOTDIR);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		fuse_reply_err(req, EROFS);
+	else {
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
+		fuse_reply_open(req, fi);
+	}
+}
+
+/*
+ * A listing: ".", "..", then the entries. The offset of an entry is its
+ * position plus one, so a listing resumes exactly where it stopped, in
+ * O(1), however many getdents calls a large post office takes.
+ */
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
+                           off_t off, bool plus)
+{
+	struct ccm_ll *ll = ll_of(req);
+	struct node n = decode(ll, ino);
+	if (n.kind == NODE_BAD || n.kind == NODE_FILE) {
+		fuse_reply_err(req, n.kind == NODE_BAD ? ENOENT : ENOTDIR);
+		return;
+	}
+	size_t count = n.kind == NODE_ROOT ? ccm_source_po_count(ll->src)
+	                                   : ccm_po_file_count(ll->src, n.po);
+	char *buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	size_t used = 0;
+	for (size_t i = off < 0 ? 0 : (size_t)off; i < count + 2; i++) {
+		const char *name;
+		fuse_ino_t eino;
+		if (i == 0) {
+			name = ".";
+			eino = ino;
+		} else if (i == 1) {
+			name = "..";
+			eino = n.kind == NODE_ROOT ? ino : FUSE_ROOT_ID;
+		} else if (n.kind == NODE_ROOT) {
+			name = ccm_po_folder(ll->src, i - 2);
+			eino = encode(i - 2, 0, false);
+		} else {
+			name = ccm_file_name(ll->src, n.po, i - 2);
+			eino = encode(n.po, i - 2, true);
+		}
+		size_t len;
+		if (plus) {
+			struct fuse_entry_param e;
+			memset(&e, 0, sizeof(e));
+			e.ino = eino;
+			e.attr_timeout = e.entry_timeout = TIMEOUT;
+			fill_stat(ll, eino, &e.attr);
+			/* "." and ".." are not looked up by the kernel. */
+			if (i < 2)
+				e.ino = 0, e.attr.st_ino = eino;
+			len = fuse_add_direntry_plus(req, buf + used,
+			                             size - used, name, &e,
+			                             (off_t)i + 1);
+		} else {
+			struct stat st;
+			memset(&st, 0, sizeof(st));
+			st.st_ino = eino;
+			st.st_mode = (n.kind == NODE_ROOT || i < 2) ? S_IFDIR
+			                                            : S_IFREG;
+			len = fuse_add_direntry(req, buf + used, size - used,
+			                        name, &st, (off_t)i + 1);
+		}
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+                           off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino,
+                          struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	(void)ino;
+	struct ccm_ll *ll = ll_of(req);
+	struct statvfs sv;
+	memset(&sv, 0, sizeof(sv));
+	uint64_t bytes = 0, files = 1;
+	for (size_t p = 0; p < ccm_source_po_count(ll->src); p++) {
+		size_t n = ccm_po_file_count(ll->src, p);
+		files += 1 + n;
+		for (size_t f = 0; f < n; f++)
+			bytes += ccm_file_size(ll->src, p, f);
+	}
+	sv.f_bsize = sv.f_frsize = 4096;
+	sv.f_blocks = (fsblkcnt_t)((bytes + 4095) / 4096);
+	sv.f_files = (fsfilcnt_t)files;
+	sv.f_namemax = 255;
+	sv.f_flag = ST_RDONLY;
+	fuse_reply_statfs(req, &sv);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+                        size_t size)
+{
+	(void)ino;
+	(void)name;
+	(void)size;
+	fuse_reply_err(req, ENODATA);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	(void)ino;
+	/* No attributes: an empty list. */
+	if (size == 0)
+		fuse_reply_xattr(req, 0);
+	else
+		fuse_reply_buf(req, NULL, 0);
+}
+
+/* Every operation that would change the tree. */
+static void erofs(fuse_req_t req)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+                       int to_set, struct fuse_file_info *fi)
+{
+	(void)ino, (void)attr, (void)to_set, (void)fi;
+	erofs(req);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+                     mode_t mode, dev_t rdev)
+{
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	erofs(req);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+                     mode_t mode)
+{
+	(void)parent, (void)name, (void)mode;
+	erofs(req);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent, (void)name;
+	erofs(req);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+                       const char *name)
+{
+	(void)link, (void)parent, (void)name;
+	erofs(req);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      fuse_ino_t newparent, const char *newname,
+                      unsigned int flags)
+{
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	erofs(req);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+                    const char *newname)
+{
+	(void)ino, (void)newparent, (void)newname;
+	erofs(req);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+                     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino, (void)buf, (void)size, (void)off, (void)fi;
+	erofs(req);
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+                        const char *value, size_t size, int flags)
+{
+	(void)ino, (void)name, (void)value, (void)size, (void)flags;
+	erofs(req);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	(void)ino, (void)name;
+	erofs(req);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      mode_t mode, struct fuse_file_info *fi)
+{
+	(void)parent, (void)name, (void)mode, (void)fi;
+	erofs(req);
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+                         off_t length, struct fuse_file_info *fi)
+{
+	(void)ino, (void)mode, (void)offset, (void)length, (void)fi;
+	erofs(req);
+}
+
+const struct fuse_lowlevel_ops ccm_ll_ops = {
+        .lookup = op_lookup,
+        .forget = op_forget,
+        .forget_multi = op_forget_multi,
+        .getattr = op_getattr,
+        .open = op_open,
+        .read = op_read,
+        .release = op_release,
+        .opendir = op_opendir,
+        .readdir = op_readdir,
+        .readdirplus = op_readdirplus,
+        .releasedir = op_releasedir,
+        .statfs = op_statfs,
+        .getxattr = op_getxattr,
+        .listxattr = op_listxattr,
+        .setattr = op_setattr,
+        .mknod = op_mknod,
+        .mkdir = op_mkdir,
+        .unlink = op_unlink,
+        .rmdir = op_unlink,
+        .symlink = op_symlink,
+        .rename = op_rename,
+        .link = op_link,
+        .write = op_write,
+        .setxattr = op_setxattr,
+        .removexattr = op_removexattr,
+        .create = op_create,
+        .fallocate = op_fallocate,
+};

@@ -1,0 +1,27 @@
+/*
+ * The FUSE glue: low-level operations over a scanned source. It only
+ * translates: inode to node, node to the core's file, range to bytes,
+ * core error to errno.
+ */
+#ifndef CCM_LL_H
+#define CCM_LL_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+#include <sys/types.h>
+
+#include "ccmailfs/ccmailfs.h"
+
+struct ccm_ll {
+	const ccm_source *src;
+	uid_t uid;
+	gid_t gid;
+	mode_t umask;
+	int readdirplus; /* answer READDIRPLUS (default) */
+	/* Where run-time problems go (stderr, or syslog once daemonised). */
+	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+};
+
+extern const struct fuse_lowlevel_ops ccm_ll_ops;
+
+#endif
