@@ -13,11 +13,14 @@ char *ccm_buf_reserve(struct ccm_buf *b, size_t n)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap - b->len < n)
 			cap *= 2;
-		char *p = realloc(b->p, cap);
+		char *p = b->borrowed ? malloc(cap) : realloc(b->p, cap);
 		if (!p) {
 			b->oom = true;
 			return NULL;
 		}
+		if (b->borrowed)
+			memcpy(p, b->p, b->len);
+		b->borrowed = false;
 		b->p = p;
 		b->cap = cap;
 	}
@@ -62,7 +65,8 @@ void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
 
 void ccm_buf_free(struct ccm_buf *b)
 {
-	free(b->p);
+	if (!b->borrowed)
+		free(b->p);
 	*b = (struct ccm_buf){0};
 }
 

@@ -16,6 +16,7 @@ struct ccm_buf {
 	char *p;
 	size_t len, cap;
 	bool oom;
+	bool borrowed; /* p is the caller's (on the stack): never freed */
 };
 
 void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n);

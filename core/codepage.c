@@ -79,8 +79,12 @@ ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
 		}
 	}
 	bool dbcs = false;
-	for (unsigned c = 0; c < 256; c++)
+	cp->one_to_one = true;
+	for (unsigned c = 0; c < 256; c++) {
 		dbcs |= cp->lead[c];
+		cp->one_to_one &= cp->t1[c].n == 1;
+	}
+	cp->one_to_one &= !dbcs;
 	if (dbcs) {
 		cp->t2 = calloc(65536, sizeof(*cp->t2));
 		if (!cp->t2) {

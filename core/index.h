@@ -209,6 +209,10 @@ struct ccm_source {
 	         ? &(arr).v[(arr).n++]                                         \
 	         : NULL)
 bool ccm_grow(void **v, size_t *cap, size_t elem);
+/* Gives back a CCM_ARRAY's unused room once it is complete. */
+#define CCM_SHRINK(arr)                                                        \
+	ccm_shrink((void **)&(arr).v, (arr).n, &(arr).cap, sizeof(*(arr).v))
+void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem);
 
 /* Records a warning for the post office's report, file and line given. */
 void ccm_warn(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,

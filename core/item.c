@@ -202,6 +202,28 @@ static int hexval(uint8_t c)
 	return -1;
 }
 
+/* 1 for the bytes that are hex digits. */
+static const uint8_t IS_HEX[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+        ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1,
+        ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['a'] = 1, ['b'] = 1,
+        ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+};
+
+/*
+ * Hex attachments can be most of an export's bytes, and every digit must
+ * be checked before the size is promised. The check is a branch-free AND
+ * over the line, which the compiler turns into vector code; only a line
+ * that fails is looked at again to say where.
+ */
+static bool all_hex(const char *v, size_t n)
+{
+	uint8_t ok = 1;
+	for (size_t j = 0; j < n; j++)
+		ok &= IS_HEX[(uint8_t)v[j]];
+	return ok;
+}
+
 bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
                   uint64_t want, char *why, size_t whysz)
 {
@@ -216,56 +238,60 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		size_t vn;
 		if (!ccm_kw(&l, "Hex:", &v, &vn))
 			break;
-		if (ok && want != UINT64_MAX && got == want) {
+		ccm_lex_next(lx, &l);
+		if (!ok)
+			continue; /* skip the rest of a broken item */
+		if (want != UINT64_MAX && got == want) {
 			snprintf(why, whysz,
 			         "the count line says %llu bytes but more "
 			         "Hex: lines follow",
 			         (unsigned long long)want);
 			ok = false;
+			continue;
 		}
 		while (vn && ccm_isblank(*v)) {
 			v++;
 			vn--;
 		}
-		for (size_t j = 0; ok && j < vn; j++)
-			if (hexval((uint8_t)v[j]) < 0) {
-				snprintf(why, whysz,
-				         "line %llu: '%c' is not a hex digit",
-				         (unsigned long long)lx->line,
-				         (unsigned char)v[j] >= 0x20 &&
-				                         (unsigned char)v[j] <
-				                                 0x7f
-				                 ? v[j]
-				                 : '?');
-				ok = false;
-			}
-		if (ok && vn % 2) {
+		if (!all_hex(v, vn)) {
+			size_t j = 0;
+			while (IS_HEX[(uint8_t)v[j]])
+				j++;
+			unsigned char c = (unsigned char)v[j];
+			snprintf(why, whysz,
+			         "line %llu: '%c' is not a hex digit",
+			         (unsigned long long)lx->line - 1,
+			         c >= 0x20 && c < 0x7f ? c : '?');
+			ok = false;
+			continue;
+		}
+		if (vn % 2) {
 			snprintf(why, whysz,
 			         "line %llu: an odd number of hex digits",
-			         (unsigned long long)lx->line);
+			         (unsigned long long)lx->line - 1);
 			ok = false;
+			continue;
 		}
-		if (ok && want != UINT64_MAX && got + vn / 2 > want) {
+		if (want != UINT64_MAX && got + vn / 2 > want) {
 			snprintf(why, whysz,
 			         "the count line says %llu bytes but the Hex: "
 			         "lines hold more",
 			         (unsigned long long)want);
 			ok = false;
+			continue;
 		}
-		for (size_t j = 0; ok && j < vn; j += 2) {
-			if (got + j / 2 >= next) {
-				if (!push_seek(po, idx,
-				               (uint64_t)(v + j - start),
-				               got + j / 2, false)) {
-					snprintf(why, whysz, "out of memory");
-					ok = false;
-				}
-				next += CCM_SEEK_STEP;
+		/* Seek points fall on digit pairs, every CCM_SEEK_STEP. */
+		while (next < got + vn / 2) {
+			size_t j = (size_t)(next - got) * 2;
+			if (!push_seek(po, idx, (uint64_t)(v + j - start), next,
+			               false)) {
+				snprintf(why, whysz, "out of memory");
+				ok = false;
+				break;
 			}
+			next += CCM_SEEK_STEP;
 		}
-		if (ok)
-			got += vn / 2;
-		ccm_lex_next(lx, &l);
+		got += vn / 2;
 	}
 	if (ok && want != UINT64_MAX && got < want) {
 		snprintf(why, whysz,

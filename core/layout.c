@@ -445,6 +445,10 @@ static int cmp_by_name(const void *a, const void *b, void *ctx)
 
 ccm_err ccm_layout(struct ccm_po *po)
 {
+	CCM_SHRINK(po->msgs);
+	CCM_SHRINK(po->items);
+	CCM_SHRINK(po->seekpts);
+	CCM_SHRINK(po->seekidx);
 	ccm_err err = merge_mailboxes(po);
 	if (!err)
 		err = aliases(po);

@@ -11,10 +11,16 @@
 struct ccm_scanfile {
 	struct ccm_po *po;
 	uint32_t file; /* source file number */
-	const struct ccm_srcfile *sf;
 	struct ccm_lex lx;
 	bool boards; /* CCMBB.EXP: "Bulletin board:" also ends a message */
 };
+
+/* The scanned file's record. Taken anew at each use: the array of source
+ * files grows (and moves) as attachment files are found. */
+static inline const struct ccm_srcfile *ccm_sf(const struct ccm_scanfile *f)
+{
+	return &f->po->src->files.v[f->file];
+}
 
 /*
  * Maps the file at path (relative name rel) as a source file of po. The

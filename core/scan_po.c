@@ -65,14 +65,13 @@ bool ccm_scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 		close(fd);
 		return false;
 	}
-	f->sf = &po->src->files.v[f->file];
-	size_t n = (size_t)f->sf->size;
+	size_t n = (size_t)ccm_sf(f)->size;
 	const char *data = "";
 	if (n) {
 		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			close(fd);
-			ccm_leftout(po, f->sf, 0,
+			ccm_leftout(po, ccm_sf(f), 0,
 			            "cannot map the file; left out");
 			return false;
 		}
@@ -133,13 +132,14 @@ static void poini(struct ccm_po *po)
 			in_section = e - s == 12 &&
 			             ccm_caseeq(s, "[PostOffice]", 12);
 			if (!in_section)
-				ccm_warn(po, f.sf, line, "section %.*s ignored",
-				         (int)(e - s), s);
+				ccm_warn(po, ccm_sf(&f), line,
+				         "section %.*s ignored", (int)(e - s),
+				         s);
 			continue;
 		}
 		const char *eq = memchr(s, '=', (size_t)(e - s));
 		if (!in_section || !eq) {
-			ccm_warn(po, f.sf, line, "line ignored");
+			ccm_warn(po, ccm_sf(&f), line, "line ignored");
 			continue;
 		}
 		const char *k = s, *ke = eq, *v = eq + 1;
@@ -156,7 +156,7 @@ static void poini(struct ccm_po *po)
 			if (cp && cp < 100000 && ccm_cp_known((unsigned)cp))
 				po->src_cp = (unsigned)cp;
 			else
-				ccm_warn(po, f.sf, line,
+				ccm_warn(po, ccm_sf(&f), line,
 				         "unknown code page '%.*s'; 850 is "
 				         "used",
 				         (int)(vn > 20 ? 20 : vn), v);
@@ -168,19 +168,20 @@ static void poini(struct ccm_po *po)
 			else if (vn == 3 && ccm_caseeq(v, "YMD", 3))
 				po->date_order = CCM_DATE_YMD;
 			else
-				ccm_warn(po, f.sf, line,
+				ccm_warn(po, ccm_sf(&f), line,
 				         "unknown DateOrder '%.*s'; MDY is "
 				         "used",
 				         (int)(vn > 20 ? 20 : vn), v);
 		} else {
-			ccm_warn(po, f.sf, line, "unknown key '%.*s' ignored",
+			ccm_warn(po, ccm_sf(&f), line,
+			         "unknown key '%.*s' ignored",
 			         (int)(kn > 30 ? 30 : kn), k);
 		}
 	}
 	if (!named) {
 		const char *base = strrchr(po->dir, '/');
 		base = base ? base + 1 : po->dir;
-		ccm_warn(po, f.sf, 0,
+		ccm_warn(po, ccm_sf(&f), 0,
 		         "PO.INI names no post office (Name=); the export "
 		         "folder's name '%s' is used",
 		         base);
@@ -209,7 +210,7 @@ static void directory(struct ccm_po *po)
 				*cur = (struct ccm_dirent){
 				        keep(po, v, vn), {"", 0}, 0};
 		} else if (!cur) {
-			ccm_warn(po, f.sf, line,
+			ccm_warn(po, ccm_sf(&f), line,
 			         "a directory line before any Name: ignored");
 		} else if (ccm_kw(&l, "Location:", &v, &vn)) {
 			cur->loc = vn ? v[0] : 0;
@@ -217,7 +218,7 @@ static void directory(struct ccm_po *po)
 			cur->comment = keep(po, v, vn);
 		} else if (!ccm_kw(&l, "Addr:", NULL, NULL) &&
 		           !ccm_kw(&l, "FAN:", NULL, NULL)) {
-			ccm_warn(po, f.sf, line,
+			ccm_warn(po, ccm_sf(&f), line,
 			         "unknown directory line ignored");
 		}
 	}
@@ -256,7 +257,7 @@ static void public_lists(struct ccm_po *po)
 				        (uint32_t)po->members.n,
 				        0};
 		} else if (!cur) {
-			ccm_warn(po, f.sf, line,
+			ccm_warn(po, ccm_sf(&f), line,
 			         "a list line before any Mailing list: "
 			         "ignored");
 		} else if (ccm_kw(&l, "Comment:", &v, &vn)) {
@@ -267,7 +268,8 @@ static void public_lists(struct ccm_po *po)
 				cur->nmem++;
 			}
 		} else {
-			ccm_warn(po, f.sf, line, "unknown list line ignored");
+			ccm_warn(po, ccm_sf(&f), line,
+			         "unknown list line ignored");
 		}
 	}
 	ccm_scanfile_close(&f);
@@ -285,7 +287,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 		ccm_lex_next(&f.lx, &l);
 	if (!ccm_lex_peek(&f.lx, &l) || !ccm_kw(&l, "Mailbox:", &v, &vn) ||
 	    !vn) {
-		ccm_leftout(po, f.sf, f.lx.line,
+		ccm_leftout(po, ccm_sf(&f), f.lx.line,
 		            "the mailbox file does not start with a "
 		            "Mailbox: line; the file is left out");
 		ccm_scanfile_close(&f);
@@ -323,7 +325,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 				list->nmem++;
 			}
 		} else if (!ccm_is_blank_line(&l)) {
-			ccm_warn(po, f.sf, line,
+			ccm_warn(po, ccm_sf(&f), line,
 			         "a line before the first message ignored");
 		}
 	}
@@ -334,7 +336,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 			continue;
 		}
 		if (!ccm_is_blank_line(&l))
-			ccm_warn(po, f.sf, f.lx.line,
+			ccm_warn(po, ccm_sf(&f), f.lx.line,
 			         "a line outside any message ignored");
 		ccm_lex_next(&f.lx, &l);
 	}
@@ -396,7 +398,7 @@ static void boards(struct ccm_po *po)
 				cur->nmsg = (uint32_t)po->msgs.n - cur->msg0;
 				continue;
 			}
-			ccm_leftout(po, f.sf, line,
+			ccm_leftout(po, ccm_sf(&f), line,
 			            "a message before any Bulletin board: "
 			            "line; message left out");
 			ccm_lex_next(&f.lx, &l);
@@ -416,7 +418,7 @@ static void boards(struct ccm_po *po)
 		} else if (cur && ccm_kw(&l, "Comment:", &v, &vn)) {
 			cur->comment = keep(po, v, vn);
 		} else if (!ccm_is_blank_line(&l)) {
-			ccm_warn(po, f.sf, line,
+			ccm_warn(po, ccm_sf(&f), line,
 			         "a line outside any message ignored");
 		}
 	}

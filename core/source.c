@@ -52,6 +52,17 @@ bool ccm_grow(void **v, size_t *cap, size_t elem)
 	return true;
 }
 
+void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem)
+{
+	if (!n || n == *cap)
+		return;
+	void *p = realloc(*v, n * elem);
+	if (p) {
+		*v = p;
+		*cap = n;
+	}
+}
+
 static void vlog(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
                  const char *fmt, va_list ap)
 {
@@ -348,6 +359,8 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 			       (unsigned long long)po->stats.left_out,
 			       po->folder);
 	}
+	if (!err)
+		CCM_SHRINK(src->files);
 	if (err && !msg[0])
 		snprintf(msg, msgsz, "%s: %s", path, ccm_strerror(err));
 	if (err) {
