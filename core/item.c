@@ -191,7 +191,7 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 	return err;
 }
 
-/* Hex: digits' values, -1 for other bytes. */
+/* Hex digits' values, -1 for other bytes. */
 static int hexval(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
@@ -202,13 +202,14 @@ static int hexval(uint8_t c)
 	return -1;
 }
 
-/* 1 for the bytes that are hex digits. */
-static const uint8_t IS_HEX[256] = {
-        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-        ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1,
-        ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['a'] = 1, ['b'] = 1,
-        ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+/* A hex digit's value plus one; 0 for every other byte. */
+static const uint8_t HEX1[256] = {
+        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+        ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
+        ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
+        ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 };
+#define IS_HEX(c) (HEX1[(uint8_t)(c)] != 0)
 
 /*
  * Hex attachments can be most of an export's bytes, and every digit must
@@ -220,7 +221,7 @@ static bool all_hex(const char *v, size_t n)
 {
 	uint8_t ok = 1;
 	for (size_t j = 0; j < n; j++)
-		ok &= IS_HEX[(uint8_t)v[j]];
+		ok &= IS_HEX(v[j]);
 	return ok;
 }
 
@@ -255,7 +256,7 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		}
 		if (!all_hex(v, vn)) {
 			size_t j = 0;
-			while (IS_HEX[(uint8_t)v[j]])
+			while (IS_HEX(v[j]))
 				j++;
 			unsigned char c = (unsigned char)v[j];
 			snprintf(why, whysz,
@@ -342,6 +343,24 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 		                   : CHUNK;
 		err = ccm_src_pread(po->src, file, in, n, it->src_off + src);
 		for (size_t i = 0; !err && i < n; i++) {
+			/* Whole pairs, the bulk of the data, go by table. */
+			if (st == H_DIGITS && hi < 0) {
+				while (i + 1 < n) {
+					uint8_t a = HEX1[in[i]];
+					uint8_t b = HEX1[in[i + 1]];
+					if (!a || !b)
+						break;
+					out[on++] =
+					        (char)((a - 1) << 4 | (b - 1));
+					i += 2;
+					if (on == sizeof(out)) {
+						ccm_win_put(w, out, on);
+						on = 0;
+					}
+				}
+			}
+			if (i == n)
+				break;
 			uint8_t c = in[i];
 			int v;
 			switch (st) {

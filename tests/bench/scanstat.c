@@ -4,6 +4,9 @@
  *
  *   ccm-scanstat SOURCE [RUNS]
  *
+ * Then renders every file once into one reused buffer and reports the
+ * rate: what the core generates, without the cost of writing new files.
+ *
  * Memory is what malloc holds after the scan, less what it held before:
  * the index and everything it keeps, nothing that is freed.
  */
@@ -77,6 +80,36 @@ int main(int argc, char **argv)
 	}
 	qsort(t, (size_t)runs, sizeof(*t), cmp_double);
 	printf("median scan: %.3f s over %d runs\n", t[runs / 2], runs);
+
+	ccm_source *src;
+	if (ccm_source_open(argv[1], &o, &src, NULL, 0))
+		return 1;
+	size_t bufsz = (size_t)1 << 20;
+	char *buf = malloc(bufsz);
+	for (int r = 0; buf && r < runs; r++) {
+		uint64_t total = 0;
+		double t0 = now();
+		for (size_t p = 0; p < ccm_source_po_count(src); p++)
+			for (size_t f = 0; f < ccm_po_file_count(src, p); f++) {
+				uint64_t size = ccm_file_size(src, p, f);
+				for (uint64_t off = 0; off < size;) {
+					size_t got;
+					if (ccm_file_read(src, p, f, off, bufsz,
+					                  buf, &got) ||
+					    !got)
+						return 1;
+					off += got;
+				}
+				total += size;
+			}
+		t[r] = (double)total / 1e6 / (now() - t0);
+		printf("render run %d: %llu bytes, %.0f MB/s\n", r + 1,
+		       (unsigned long long)total, t[r]);
+	}
+	qsort(t, (size_t)runs, sizeof(*t), cmp_double);
+	printf("median render: %.0f MB/s over %d runs\n", t[runs / 2], runs);
+	free(buf);
+	ccm_source_close(src);
 	free(t);
 	return 0;
 }
