@@ -71,6 +71,25 @@ static bool push_seek(struct ccm_po *po, uint32_t idx, uint64_t src,
 	return true;
 }
 
+/*
+ * The common case: a single-byte page converted byte for byte. Only line
+ * ends change the length, so they are found with memchr instead of
+ * looking at every byte. Counts the output of s[from..to) of s[0..n).
+ */
+static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
+{
+	uint64_t out = to - from;
+	for (const char *p = s + from, *e = s + to;
+	     (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		if (p == s || p[-1] != '\r')
+			out++;
+	for (const char *p = s + from, *e = s + to;
+	     (p = memchr(p, '\r', (size_t)(e - p))); p++)
+		if (p + 1 == s + n || p[1] != '\n')
+			out++;
+	return out;
+}
+
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
                          size_t n)
 {
@@ -79,6 +98,30 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 	const struct ccm_cp *cp = &po->cp;
 	it->aux =
 	        n && (s[n - 1] == '\n' || s[n - 1] == '\r') ? CCM_TEXT_EOL : 0;
+	if (cp->one_to_one) {
+		/*
+		 * Blocks of STEP/2 bytes give at most STEP output bytes, so a
+		 * seek point at a block start keeps them STEP or less apart.
+		 * A point's out excludes the LF still owed to a CR just before
+		 * it: rendering from there writes it first.
+		 */
+		uint64_t out = 0, next = CCM_SEEK_STEP;
+		for (size_t b = 0; b < n; b += CCM_SEEK_STEP / 2) {
+			size_t e = n - b < CCM_SEEK_STEP / 2
+			                   ? n
+			                   : b + CCM_SEEK_STEP / 2;
+			if (b && out >= next) {
+				bool cr = s[b - 1] == '\r';
+				uint64_t owed = cr && s[b] != '\n';
+				if (!push_seek(po, idx, b, out - owed, cr))
+					return CCM_ERR_NOMEM;
+				next += CCM_SEEK_STEP;
+			}
+			out += measure_fast(s, b, e, n);
+		}
+		it->out_len = out;
+		return CCM_OK;
+	}
 	uint64_t out = 0, next = CCM_SEEK_STEP;
 	bool prev_cr = false;
 	for (size_t i = 0; i < n;) {
@@ -146,8 +189,8 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 	uint64_t src = 0;
 	struct tstate st = {false};
 	size_t count;
-	const struct ccm_seekpt *sp =
-	        ccm_seek_find(po, idx, w->start - base, &count);
+	const struct ccm_seekpt *sp = ccm_seek_find(
+	        po, idx, w->start > base ? w->start - base : 0, &count);
 	if (sp) {
 		src = sp->src;
 		st.prev_cr = sp->prev_cr;
@@ -325,8 +368,8 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 	enum hexst st = H_PREFIX;
 	unsigned k = 0;
 	size_t count;
-	const struct ccm_seekpt *sp =
-	        ccm_seek_find(po, idx, w->start - base, &count);
+	const struct ccm_seekpt *sp = ccm_seek_find(
+	        po, idx, w->start > base ? w->start - base : 0, &count);
 	if (sp) {
 		src = sp->src;
 		w->pos = base + sp->out;
