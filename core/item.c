@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "reader.h"
 
 /*
  * Text conversion is a byte stream machine whose whole state is one flag:
@@ -181,6 +182,9 @@ const struct ccm_seekpt *ccm_seek_find(const struct ccm_po *po, uint32_t idx,
 
 #define CHUNK ((size_t)32 * 1024)
 
+/* Source bytes converted per round: their output fits the stack. */
+#define PIECE ((size_t)4096)
+
 static ccm_err text_render(const struct ccm_po *po, uint32_t file,
                            const struct ccm_item *it, uint32_t idx,
                            struct ccm_win *w)
@@ -196,23 +200,25 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 		st.prev_cr = sp->prev_cr;
 		w->pos = base + sp->out;
 	}
-	uint8_t *in = malloc(CHUNK);
-	char *out = malloc(3 * CHUNK + 1);
-	ccm_err err = in && out ? CCM_OK : CCM_ERR_NOMEM;
+	char out[3 * PIECE + 1];
+	ccm_err err = CCM_OK;
 	while (!err && src < it->src_len && !ccm_win_full(w)) {
-		size_t n = it->src_len - src < CHUNK
+		size_t n = it->src_len - src < PIECE
 		                   ? (size_t)(it->src_len - src)
-		                   : CHUNK;
-		err = ccm_src_pread(po->src, file, in, n, it->src_off + src);
+		                   : PIECE;
+		const char *in;
+		err = ccm_reader_get(w->rd, file, it->src_off + src, n, &in);
 		if (err)
 			break;
-		/* Keep a lead byte cut by the chunk for the next round. */
+		const uint8_t *u = (const uint8_t *)in;
+		/* Keep a lead byte cut by the piece for the next round. */
 		size_t whole = n;
-		if (src + n < it->src_len) {
+		if (src + n < it->src_len && po->cp.t2) {
 			size_t i = 0;
 			while (i < n) {
-				size_t len = charlen_at(&po->cp, in + i, n - i);
-				if (len == 1 && po->cp.lead[in[i]] &&
+				size_t len =
+				        ccm_cp_charlen(&po->cp, u + i, n - i);
+				if (len == 1 && po->cp.lead[u[i]] &&
 				    i + 1 == n) {
 					whole = i;
 					break;
@@ -220,15 +226,13 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 				i += len;
 			}
 		}
-		size_t o = text_conv(&po->cp, &st, in, whole, out);
+		size_t o = text_conv(&po->cp, &st, u, whole, out);
 		ccm_win_put(w, out, o);
 		src += whole;
 	}
 	if (!err && src >= it->src_len && st.prev_cr)
 		ccm_win_put(w, "\n", 1);
-	free(in);
-	free(out);
-	if (!err && w->pos < base + it->out_len && !ccm_win_full(w))
+	if (!err && w->pos != base + it->out_len && !ccm_win_full(w))
 		err = CCM_ERR_CHANGED;
 	w->pos = base + it->out_len;
 	return err;
@@ -375,16 +379,17 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 		w->pos = base + sp->out;
 		st = H_DIGITS;
 	}
-	uint8_t *in = malloc(CHUNK);
 	char out[4096];
 	size_t on = 0;
 	int hi = -1;
-	ccm_err err = in ? CCM_OK : CCM_ERR_NOMEM;
+	ccm_err err = CCM_OK;
 	while (!err && src < it->src_len && !ccm_win_full(w)) {
 		size_t n = it->src_len - src < CHUNK
 		                   ? (size_t)(it->src_len - src)
 		                   : CHUNK;
-		err = ccm_src_pread(po->src, file, in, n, it->src_off + src);
+		const char *chunk = NULL;
+		err = ccm_reader_get(w->rd, file, it->src_off + src, n, &chunk);
+		const uint8_t *in = (const uint8_t *)chunk;
 		for (size_t i = 0; !err && i < n; i++) {
 			/* Whole pairs, the bulk of the data, go by table. */
 			if (st == H_DIGITS && hi < 0) {
@@ -463,7 +468,6 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 		if (w->pos > base + it->out_len)
 			err = CCM_ERR_CHANGED;
 	}
-	free(in);
 	if (!err && w->pos < base + it->out_len && !ccm_win_full(w))
 		err = CCM_ERR_CHANGED;
 	w->pos = base + it->out_len;
@@ -488,9 +492,9 @@ ccm_err ccm_item_render(const struct ccm_po *po, uint32_t file,
 	uint64_t from = w->start > w->pos ? w->start - w->pos : 0;
 	uint64_t to =
 	        w->end - w->pos < it->out_len ? w->end - w->pos : it->out_len;
-	ccm_err err = ccm_src_pread(po->src, it->file,
-	                            w->dst + (w->pos + from - w->start),
-	                            (size_t)(to - from), from);
+	ccm_err err = ccm_reader_copy(w->rd, it->file,
+	                              w->dst + (w->pos + from - w->start),
+	                              (size_t)(to - from), from);
 	w->pos += it->out_len;
 	return err;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "reader.h"
 #include "row.h"
 #include "sec.h"
 
@@ -50,12 +51,20 @@ static uint32_t sec_of(const struct ccm_po *po, uint32_t i)
 static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 {
 	const struct ccm_msg *m = &po->msgs.v[i];
-	char *hdr = malloc(m->hdr_len ? m->hdr_len : 1);
-	if (!hdr)
-		return CCM_ERR_NOMEM;
-	ccm_err err =
-	        ccm_src_pread(po->src, m->file, hdr, m->hdr_len, m->hdr_off);
-	struct ccm_buf b = {0};
+	const char *hdr;
+	char *big = NULL;
+	ccm_err err;
+	if (m->hdr_len <= CCM_READ_BLOCK) {
+		err = ccm_reader_get(w->rd, m->file, m->hdr_off, m->hdr_len,
+		                     &hdr);
+	} else {
+		hdr = big = malloc(m->hdr_len);
+		err = big ? ccm_reader_copy(w->rd, m->file, big, m->hdr_len,
+		                            m->hdr_off)
+		          : CCM_ERR_NOMEM;
+	}
+	char small[1024];
+	struct ccm_buf b = {small, 0, sizeof(small), false, true};
 	if (!err) {
 		const struct ccm_board *board = NULL;
 		for (size_t k = 0;
@@ -76,7 +85,7 @@ static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 			ccm_win_put(w, b.p, b.len);
 	}
 	ccm_buf_free(&b);
-	free(hdr);
+	free(big);
 	return err;
 }
 
@@ -136,8 +145,11 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 		return CCM_OK;
 	if (len > f->size - off)
 		len = (size_t)(f->size - off);
-	struct ccm_win w = {buf, off, off + len, 0};
-	ccm_err err = CCM_OK;
+	struct ccm_reader rd;
+	ccm_err err = ccm_reader_init(&rd, src);
+	if (err)
+		return err;
+	struct ccm_win w = {&rd, buf, off, off + len, 0};
 	switch (f->kind) {
 	case CCM_OF_PKL:
 		ccm_win_put(&w, po->pkl.s, po->pkl.n);
@@ -161,6 +173,7 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 		err = sec(po, &po->secs.v[f->arg], &w);
 		break;
 	}
+	ccm_reader_fini(&rd);
 	if (!err)
 		*got = len;
 	return err;

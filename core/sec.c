@@ -4,10 +4,11 @@
 
 #include "fields.h"
 #include "item.h"
+#include "reader.h"
 #include "sec.h"
 
 /* Bytes of source file `file` at [off, off + n), from memory or disk. */
-static ccm_err src_bytes(const struct ccm_po *po, uint32_t file,
+static ccm_err src_bytes(struct ccm_reader *rd, uint32_t file,
                          const char *mapped, uint64_t off, size_t n,
                          struct ccm_buf *out)
 {
@@ -17,7 +18,7 @@ static ccm_err src_bytes(const struct ccm_po *po, uint32_t file,
 	if (mapped) {
 		memcpy(dst, mapped + off, n);
 	} else {
-		ccm_err err = ccm_src_pread(po->src, file, dst, n, off);
+		ccm_err err = ccm_reader_copy(rd, file, dst, n, off);
 		if (err)
 			return err;
 	}
@@ -29,15 +30,15 @@ static ccm_err src_bytes(const struct ccm_po *po, uint32_t file,
 static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
                              const struct ccm_item *it, unsigned number,
                              bool last, uint64_t position, const char *mapped,
-                             struct ccm_buf *out)
+                             struct ccm_reader *rd, struct ccm_buf *out)
 {
 	struct ccm_buf line = {0};
 	ccm_err err;
 	if (it->kind == CCM_ITEM_HEX)
-		err = src_bytes(po, m->file, mapped, it->src_off - it->aux,
+		err = src_bytes(rd, m->file, mapped, it->src_off - it->aux,
 		                it->aux, &line);
 	else
-		err = src_bytes(po, m->file, mapped, it->src_off,
+		err = src_bytes(rd, m->file, mapped, it->src_off,
 		                (size_t)it->src_len, &line);
 	if (!err) {
 		struct ccm_lex lx;
@@ -133,7 +134,7 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 		number++;
 		b.len = 0;
 		err = attach_header(po, m, it, number, i == last_file, position,
-		                    mapped, &b);
+		                    mapped, w ? w->rd : NULL, &b);
 		if (err)
 			break;
 		put_line(w, &b, len);

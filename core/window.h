@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <string.h>
 
+struct ccm_reader;
+
 struct ccm_win {
+	struct ccm_reader *rd; /* where source bytes come from */
 	char *dst;
 	uint64_t start, end; /* the bytes wanted */
 	uint64_t pos;        /* stream offset of the next byte pushed */

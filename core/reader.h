@@ -1,0 +1,39 @@
+/*
+ * A read's view of the source files.
+ *
+ * One FUSE read of a SEC or PRI file touches many small ranges of one
+ * mailbox file: message headers, text items, hex lines, all close
+ * together. The reader keeps the last block it read, so those become one
+ * pread instead of hundreds, and hands out pointers into it. It lives for
+ * one ccm_file_read call, so threads never share one.
+ */
+#ifndef CCM_READER_H
+#define CCM_READER_H
+
+#include "index.h"
+
+#define CCM_READ_BLOCK ((size_t)256 * 1024)
+
+struct ccm_reader {
+	const struct ccm_source *src;
+	uint32_t file; /* what buf holds, or CCM_NONE */
+	uint64_t off;
+	size_t len;
+	char *buf; /* CCM_READ_BLOCK bytes */
+};
+
+ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src);
+void ccm_reader_fini(struct ccm_reader *rd);
+
+/*
+ * Points *p at n bytes of source file `file` at off (n at most
+ * CCM_READ_BLOCK); valid until the next call.
+ */
+ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
+                       size_t n, const char **p);
+
+/* Copies n bytes of a source file; long reads go straight to dst. */
+ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
+                        size_t n, uint64_t off);
+
+#endif
