@@ -85,6 +85,8 @@ ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
 		cp->one_to_one &= cp->t1[c].n == 1;
 	}
 	cp->one_to_one &= !dbcs;
+	for (unsigned c = 0; c < 256; c++)
+		cp->b1[c] = cp->t1[c].b[0];
 	if (dbcs) {
 		cp->t2 = calloc(65536, sizeof(*cp->t2));
 		if (!cp->t2) {

@@ -1,7 +1,22 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reader.h"
+
+/*
+ * Each thread keeps its block buffer for good. A fresh 256 KiB buffer per
+ * read would be mapped anew by malloc every time, and faulting its pages
+ * in costs more than the read itself; the key frees it when the thread
+ * ends (FUSE's worker threads come and go).
+ */
+static pthread_key_t block_key;
+static pthread_once_t block_once = PTHREAD_ONCE_INIT;
+
+static void block_key_make(void)
+{
+	pthread_key_create(&block_key, free);
+}
 
 ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src)
 {
@@ -9,14 +24,22 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src)
 	rd->file = CCM_NONE;
 	rd->off = 0;
 	rd->len = 0;
-	rd->buf = malloc(CCM_READ_BLOCK);
-	return rd->buf ? CCM_OK : CCM_ERR_NOMEM;
+	pthread_once(&block_once, block_key_make);
+	rd->buf = pthread_getspecific(block_key);
+	if (!rd->buf) {
+		rd->buf = malloc(CCM_READ_BLOCK);
+		if (!rd->buf || pthread_setspecific(block_key, rd->buf)) {
+			free(rd->buf);
+			rd->buf = NULL;
+			return CCM_ERR_NOMEM;
+		}
+	}
+	return CCM_OK;
 }
 
 void ccm_reader_fini(struct ccm_reader *rd)
 {
-	free(rd->buf);
-	rd->buf = NULL;
+	rd->buf = NULL; /* the thread's, kept for its next read */
 }
 
 ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
@@ -30,14 +53,12 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 		uint64_t size = rd->src->files.v[file].size;
 		if (off > size || n > size - off)
 			return CCM_ERR_CHANGED;
-		/* The block starting at off, or ending at the file's end. */
+		/* What is asked and a little more: the next header or item
+		 * of a message file is usually just after this one. */
 		uint64_t start = off;
-		if (size - start < CCM_READ_BLOCK)
-			start = size > CCM_READ_BLOCK ? size - CCM_READ_BLOCK
-			                              : 0;
-		size_t len = size - start < CCM_READ_BLOCK
-		                     ? (size_t)(size - start)
-		                     : CCM_READ_BLOCK;
+		size_t len = n > CCM_READ_AHEAD ? n : CCM_READ_AHEAD;
+		if (size - start < len)
+			len = (size_t)(size - start);
 		rd->file = CCM_NONE;
 		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start);
 		if (err)
@@ -53,11 +74,10 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
                         size_t n, uint64_t off)
 {
-	if (n >= CCM_READ_BLOCK / 2)
-		return ccm_src_pread(rd->src, file, dst, n, off);
-	const char *p;
-	ccm_err err = ccm_reader_get(rd, file, off, n, &p);
-	if (!err)
-		memcpy(dst, p, n);
-	return err;
+	if (rd->file == file && off >= rd->off &&
+	    off + n <= rd->off + rd->len) {
+		memcpy(dst, rd->buf + (off - rd->off), n);
+		return CCM_OK;
+	}
+	return ccm_src_pread(rd->src, file, dst, n, off);
 }

@@ -13,6 +13,7 @@
 #include "index.h"
 
 #define CCM_READ_BLOCK ((size_t)256 * 1024)
+#define CCM_READ_AHEAD ((size_t)64 * 1024)
 
 struct ccm_reader {
 	const struct ccm_source *src;
@@ -32,7 +33,8 @@ void ccm_reader_fini(struct ccm_reader *rd);
 ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
                        size_t n, const char **p);
 
-/* Copies n bytes of a source file; long reads go straight to dst. */
+/* Copies n bytes of a source file: from the block when it holds them,
+ * else straight from the file (attachment data is read once). */
 ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
                         size_t n, uint64_t off);
 

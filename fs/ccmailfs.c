@@ -26,7 +26,7 @@
 struct cli {
 	char *source;
 	char *codepage, *sec_split, *date_order;
-	int dos83, noreaddirplus, show_help, show_version;
+	int dos83, noreaddirplus, multithread, show_help, show_version;
 	int uid, gid;
 	char *umask;
 	int have_uid, have_gid;
@@ -233,7 +233,12 @@ int main(int argc, char **argv)
 	}
 	fuse_daemonize(fo.foreground);
 	int res;
-	if (fo.singlethread) {
+	/*
+	 * One thread by default: on the two-core machines we measured,
+	 * the multi-threaded loop read a post office at half the speed
+	 * (tests/bench/bench.sh); -o multithread asks for it anyway.
+	 */
+	if (fo.singlethread || !c.multithread) {
 		res = fuse_session_loop(se);
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();

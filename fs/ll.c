@@ -12,6 +12,7 @@
  * that would change something answers EROFS should it ever arrive.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,6 +192,40 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
+/*
+ * The reply buffer of each loop thread, kept between reads: allocating
+ * 128 KiB per read makes malloc map fresh pages every time.
+ */
+static pthread_key_t reply_key;
+static pthread_once_t reply_once = PTHREAD_ONCE_INIT;
+
+struct reply_buf {
+	size_t cap;
+	char data[];
+};
+
+static void reply_key_make(void)
+{
+	pthread_key_create(&reply_key, free);
+}
+
+static char *reply_buffer(size_t size)
+{
+	pthread_once(&reply_once, reply_key_make);
+	struct reply_buf *rb = pthread_getspecific(reply_key);
+	if (rb && rb->cap >= size)
+		return rb->data;
+	free(rb);
+	rb = malloc(sizeof(*rb) + size);
+	if (rb)
+		rb->cap = size;
+	if (pthread_setspecific(reply_key, rb)) {
+		free(rb);
+		return NULL;
+	}
+	return rb ? rb->data : NULL;
+}
+
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
@@ -205,7 +240,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	char *buf = malloc(size ? size : 1);
+	char *buf = reply_buffer(size ? size : 1);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -221,7 +256,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	} else {
 		fuse_reply_buf(req, buf, got);
 	}
-	free(buf);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino,

@@ -4,6 +4,7 @@
 #
 #   bash tests/bench/bench.sh [-r RUNS] [-m MESSAGES] [-a ATTACH] [-w DIR]
 #
+# CCM_BUILD=DIR uses the build in DIR instead of build/.
 # It generates a synthetic post office, writes its tree to disk with
 # ccmail2iff (the limit), packs that tree uncompressed with mksquashfs
 # -noI -noD -noF -noX and mounts it with Debian's squashfuse_ll (the peer),
@@ -26,8 +27,9 @@ while getopts "r:m:a:w:o:" opt; do
 done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-sh .ci/build bench >/dev/null
-gen=build/tests/gen/ccm-gen
+b=${CCM_BUILD:-build}
+[ "$b" = build ] && sh .ci/build bench >/dev/null
+gen=$b/tests/gen/ccm-gen
 mkdir -p "$work"
 src=$work/src tree=$work/tree img=$work/tree.sqfs mnt=$work/mnt
 mkdir -p "$mnt"
@@ -52,7 +54,7 @@ secs() { echo "$2 - $1" | bc -l; }
 # The limit: the same tree written to disk, and cp of it in the same run.
 rm -rf "$tree"
 cat "$src"/*.EXP "$src"/USERS/* "$src"/FILES/* >/dev/null
-t0=$(now); build/fs/ccmail2iff -q "$src" "$tree" 2>/dev/null; t1=$(now)
+t0=$(now); "$b"/fs/ccmail2iff -q "$src" "$tree" 2>/dev/null; t1=$(now)
 bytes=$(du -sb "$tree" | cut -f1)
 rm -rf "$work/cp"; t2=$(now); cp -r "$tree" "$work/cp"; t3=$(now); rm -rf "$work/cp"
 echo "ccmail2iff: $bytes bytes in $(secs "$t0" "$t1") s = $(echo "$bytes / ($t1 - $t0) / 1000000" | bc) MB/s;" \
@@ -94,7 +96,7 @@ measure() { # name command...
 for i in $(seq "$runs"); do
 	measure squashfuse squashfuse_ll "$img" "$mnt"
 	# shellcheck disable=SC2086
-	measure ccmailfs build/fs/ccmailfs $extra "$src" "$mnt"
+	measure ccmailfs "$b"/fs/ccmailfs $extra "$src" "$mnt"
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '%-10s %-7s %s\n' metric fs "values (median last)"
