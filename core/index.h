@@ -221,6 +221,10 @@ void ccm_warn(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
 void ccm_leftout(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A new descriptor of a source file, checked unchanged; the caller
+ * closes it. */
+ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd);
+
 /* Reads source bytes at render time; CCM_ERR_CHANGED if the file is no
  * longer what the scan saw. */
 ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,

@@ -519,6 +519,15 @@ ccm_err ccm_item_render(const struct ccm_po *po, uint32_t file,
 {
 	if (ccm_win_skip(w, it->out_len))
 		return CCM_OK;
+	if (!w->dst) {
+		if (it->kind != CCM_ITEM_EXT || w->start < w->pos ||
+		    w->end > w->pos + it->out_len)
+			return CCM_ERR_NOENT; /* not one attachment's data */
+		w->hit = it;
+		w->hit_off = w->start - w->pos;
+		w->pos += it->out_len;
+		return CCM_OK;
+	}
 	switch (it->kind) {
 	case CCM_ITEM_TEXT:
 		return text_render(po, file, it, idx, w);

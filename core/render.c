@@ -149,7 +149,7 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	ccm_err err = ccm_reader_init(&rd, src);
 	if (err)
 		return err;
-	struct ccm_win w = {&rd, buf, off, off + len, 0};
+	struct ccm_win w = {&rd, buf, off, off + len, 0, NULL, 0};
 	switch (f->kind) {
 	case CCM_OF_PKL:
 		ccm_win_put(&w, po->pkl.s, po->pkl.n);
@@ -177,4 +177,33 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	if (!err)
 		*got = len;
 	return err;
+}
+
+ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
+                      size_t len, int *fd, uint64_t *fd_off)
+{
+	if (pi >= src->npo || fi >= src->pos[pi]->files.n)
+		return CCM_ERR_NOENT;
+	const struct ccm_po *po = src->pos[pi];
+	const struct ccm_ofile *f = &po->files.v[fi];
+	if (f->kind != CCM_OF_SEC || off >= f->size || !len ||
+	    len > f->size - off)
+		return CCM_ERR_NOENT;
+	const struct ccm_sec *s = &po->secs.v[f->arg];
+	uint32_t i = find_msg(po, s->msg0, s->msg1, off, true);
+	const struct ccm_msg *m = &po->msgs.v[i];
+	if ((m->flags & CCM_MSG_DROPPED) || off < m->sec_off)
+		return CCM_ERR_NOENT;
+	struct ccm_reader rd;
+	ccm_err err = ccm_reader_init(&rd, src);
+	if (err)
+		return err;
+	struct ccm_win w = {&rd, NULL, off, off + len, m->sec_off, NULL, 0};
+	uint64_t mlen;
+	err = ccm_sec_walk(po, m, NULL, &w, &mlen);
+	ccm_reader_fini(&rd);
+	if (err || !w.hit)
+		return err ? err : CCM_ERR_NOENT;
+	*fd_off = w.hit_off;
+	return ccm_src_dup(src, w.hit->file, fd);
 }

@@ -27,6 +27,44 @@ static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
 	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
 }
 
+/* Takes the slot of `file`, opened and checked; returns it locked. */
+static ccm_err slot_take(struct ccm_source *src, uint32_t file,
+                         struct ccm_fdslot **out)
+{
+	const struct ccm_srcfile *f = &src->files.v[file];
+	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
+	pthread_mutex_lock(&slot->lock);
+	*out = slot;
+	if (slot->fd < 0 || slot->file != file) {
+		if (slot->fd >= 0)
+			close(slot->fd);
+		slot->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		slot->file = file;
+		if (slot->fd < 0)
+			return CCM_ERR_CHANGED;
+	}
+	struct stat st;
+	if (fstat(slot->fd, &st) || !same_file(f, &st))
+		return CCM_ERR_CHANGED;
+	return CCM_OK;
+}
+
+ccm_err ccm_src_dup(const struct ccm_source *csrc, uint32_t file, int *fd)
+{
+	struct ccm_source *src = (struct ccm_source *)csrc;
+	if (file >= src->files.n)
+		return CCM_ERR_INVAL;
+	struct ccm_fdslot *slot;
+	ccm_err err = slot_take(src, file, &slot);
+	if (!err) {
+		*fd = fcntl(slot->fd, F_DUPFD_CLOEXEC, 3);
+		if (*fd < 0)
+			err = CCM_ERR_IO;
+	}
+	pthread_mutex_unlock(&slot->lock);
+	return err;
+}
+
 ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
                       size_t len, uint64_t off)
 {
@@ -36,24 +74,10 @@ ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
 	const struct ccm_srcfile *f = &src->files.v[file];
 	if (off > f->size || len > f->size - off)
 		return CCM_ERR_CHANGED;
-	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
-	ccm_err err = CCM_OK;
-	pthread_mutex_lock(&slot->lock);
-	if (slot->fd < 0 || slot->file != file) {
-		if (slot->fd >= 0)
-			close(slot->fd);
-		slot->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		slot->file = file;
-		if (slot->fd < 0) {
-			err = CCM_ERR_CHANGED;
-			goto out;
-		}
-	}
-	struct stat st;
-	if (fstat(slot->fd, &st) || !same_file(f, &st)) {
-		err = CCM_ERR_CHANGED;
+	struct ccm_fdslot *slot;
+	ccm_err err = slot_take(src, file, &slot);
+	if (err)
 		goto out;
-	}
 	char *p = buf;
 	while (len) {
 		ssize_t r = pread(slot->fd, p, len, (off_t)off);

@@ -21,6 +21,10 @@ struct ccm_win {
 	char *dst;
 	uint64_t start, end; /* the bytes wanted */
 	uint64_t pos;        /* stream offset of the next byte pushed */
+	/* With dst NULL, the walk only looks for the attachment file whose
+	 * data holds the whole window: it, and the window's offset in it. */
+	const struct ccm_item *hit;
+	uint64_t hit_off;
 };
 
 static inline bool ccm_win_full(const struct ccm_win *w)
@@ -42,7 +46,7 @@ static inline void ccm_win_put(struct ccm_win *w, const void *data, uint64_t n)
 {
 	uint64_t a = w->pos > w->start ? w->pos : w->start;
 	uint64_t b = w->pos + n < w->end ? w->pos + n : w->end;
-	if (a < b)
+	if (a < b && w->dst)
 		memcpy(w->dst + (a - w->start),
 		       (const char *)data + (a - w->pos), (size_t)(b - a));
 	w->pos += n;

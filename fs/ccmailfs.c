@@ -26,7 +26,8 @@
 struct cli {
 	char *source;
 	char *codepage, *sec_split, *date_order;
-	int dos83, noreaddirplus, multithread, show_help, show_version;
+	int dos83, noreaddirplus, nosplice, multithread, show_help,
+	        show_version;
 	int uid, gid;
 	char *umask;
 	int have_uid, have_gid;
@@ -42,6 +43,8 @@ static const struct fuse_opt cli_opts[] = {
         OPT("date_order=%s", date_order),
         OPT("dos83", dos83),
         OPT("noreaddirplus", noreaddirplus),
+        OPT("nosplice", nosplice),
+        OPT("multithread", multithread),
         OPT("uid=%d", uid),
         OPT("uid=", have_uid),
         OPT("gid=%d", gid),
@@ -217,6 +220,7 @@ int main(int argc, char **argv)
 	struct fuse_lowlevel_ops ops = ccm_ll_ops;
 	if (c.noreaddirplus)
 		ops.readdirplus = NULL;
+	ll.nosplice = c.nosplice;
 	rc = CCM_EXIT_IO;
 	se = fuse_session_new(&args, &ops, sizeof(ops), &ll);
 	if (!se)

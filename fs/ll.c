@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -122,6 +123,13 @@ static bool fill_stat(const struct ccm_ll *ll, fuse_ino_t ino, struct stat *st)
 	}
 	st->st_atim = st->st_ctim = st->st_mtim;
 	return true;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct ccm_ll *ll = userdata;
+	if (!ll->nosplice && (conn->capable & FUSE_CAP_SPLICE_WRITE))
+		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -238,6 +246,21 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (off < 0) {
 		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	/* Attachment data goes from its file to the kernel by splice,
+	 * without a copy through this process. */
+	int fd;
+	uint64_t fd_off;
+	if (!ll->nosplice &&
+	    !ccm_file_span(ll->src, n.po, n.file, (uint64_t)off, size, &fd,
+	                   &fd_off)) {
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv.buf[0].fd = fd;
+		bv.buf[0].pos = (off_t)fd_off;
+		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		close(fd);
 		return;
 	}
 	char *buf = reply_buffer(size ? size : 1);
@@ -503,6 +526,7 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 }
 
 const struct fuse_lowlevel_ops ccm_ll_ops = {
+        .init = op_init,
         .lookup = op_lookup,
         .forget = op_forget,
         .forget_multi = op_forget_multi,

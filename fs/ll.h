@@ -17,7 +17,7 @@ struct ccm_ll {
 	uid_t uid;
 	gid_t gid;
 	mode_t umask;
-	int readdirplus; /* answer READDIRPLUS (default) */
+	int nosplice; /* copy attachment data instead of splicing it */
 	/* Where run-time problems go (stderr, or syslog once daemonised). */
 	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 };

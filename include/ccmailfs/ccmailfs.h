@@ -76,6 +76,15 @@ ccm_err ccm_file_lookup(const ccm_source *src, size_t po, const char *name,
 ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
                       uint64_t off, size_t len, void *buf, size_t *got);
 
+/*
+ * When bytes [off, off + len) of a file are, unchanged, one range of an
+ * attachment file of the export, opens that file: *fd (the caller closes
+ * it) at *fd_off holds them. CCM_ERR_NOENT otherwise. Lets a caller move
+ * attachment data without copying it through memory (splice).
+ */
+ccm_err ccm_file_span(const ccm_source *src, size_t po, size_t file,
+                      uint64_t off, size_t len, int *fd, uint64_t *fd_off);
+
 /* Counts for a post office, as REPORT.TXT gives them. */
 struct ccm_po_stats {
 	uint64_t mailboxes, messages, attachments, bytes, lists, boards;

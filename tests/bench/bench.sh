@@ -60,7 +60,7 @@ rm -rf "$work/cp"; t2=$(now); cp -r "$tree" "$work/cp"; t3=$(now); rm -rf "$work
 echo "ccmail2iff: $bytes bytes in $(secs "$t0" "$t1") s = $(echo "$bytes / ($t1 - $t0) / 1000000" | bc) MB/s;" \
 	"cp -r of that tree: $(echo "$bytes / ($t3 - $t2) / 1000000" | bc) MB/s"
 [ -f "$img" ] || mksquashfs "$tree" "$img" -noI -noD -noF -noX -no-xattrs -quiet >/dev/null
-big=$(cd "$tree"/* && ls -S | head -1)
+big=$(cd "$tree"/* && ls -S | awk "NR == 1")
 folder=$(basename "$(ls -d "$tree"/*)")
 
 declare -A R
