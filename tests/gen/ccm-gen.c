@@ -292,14 +292,14 @@ static void fold_init(void)
 		unsigned char from;
 		char to;
 	} pairs[] = {
-	    {0x80, 'C'}, {0x81, 'u'}, {0x82, 'e'}, {0x83, 'a'}, {0x84, 'a'},
-	    {0x85, 'a'}, {0x86, 'a'}, {0x87, 'c'}, {0x88, 'e'}, {0x89, 'e'},
-	    {0x8a, 'e'}, {0x8b, 'i'}, {0x8c, 'i'}, {0x8d, 'i'}, {0x8e, 'A'},
-	    {0x8f, 'A'}, {0x90, 'E'}, {0x91, 'a'}, {0x92, 'A'}, {0x93, 'o'},
-	    {0x94, 'o'}, {0x95, 'o'}, {0x96, 'u'}, {0x97, 'u'}, {0x98, 'y'},
-	    {0x99, 'O'}, {0x9a, 'U'}, {0x9b, 'o'}, {0x9c, 'L'}, {0x9d, 'O'},
-	    {0x9e, 'x'}, {0x9f, 'f'}, {0xa0, 'a'}, {0xa1, 'i'}, {0xa2, 'o'},
-	    {0xa3, 'u'}, {0xa4, 'n'}, {0xa5, 'N'}, {0xa8, '?'}, {0xad, '!'},
+	        {0x80, 'C'}, {0x81, 'u'}, {0x82, 'e'}, {0x83, 'a'}, {0x84, 'a'},
+	        {0x85, 'a'}, {0x86, 'a'}, {0x87, 'c'}, {0x88, 'e'}, {0x89, 'e'},
+	        {0x8a, 'e'}, {0x8b, 'i'}, {0x8c, 'i'}, {0x8d, 'i'}, {0x8e, 'A'},
+	        {0x8f, 'A'}, {0x90, 'E'}, {0x91, 'a'}, {0x92, 'A'}, {0x93, 'o'},
+	        {0x94, 'o'}, {0x95, 'o'}, {0x96, 'u'}, {0x97, 'u'}, {0x98, 'y'},
+	        {0x99, 'O'}, {0x9a, 'U'}, {0x9b, 'o'}, {0x9c, 'L'}, {0x9d, 'O'},
+	        {0x9e, 'x'}, {0x9f, 'f'}, {0xa0, 'a'}, {0xa1, 'i'}, {0xa2, 'o'},
+	        {0xa3, 'u'}, {0xa4, 'n'}, {0xa5, 'N'}, {0xa8, '?'}, {0xad, '!'},
 	};
 
 	for (int i = 0; i < 256; i++)
@@ -414,13 +414,13 @@ static void out_eol(struct ccm_out *o)
 /* name tables (all made up; 8-bit bytes are cp850) */
 
 static const char *const sur_plain[] = {
-    "Smith",    "Jones",  "Brown",    "Taylor",    "Wilson", "Davies",
-    "Evans",    "Thomas", "Johnson",  "Roberts",   "Walker", "Wright",
-    "Turner",   "Hill",   "Scott",    "Cooper",    "Morris", "Ward",
-    "King",     "Watson", "Baker",    "Harrison",  "Morgan", "Patel",
-    "Young",    "Allen",  "Mitchell", "Anderson",  "Parker", "Grewal",
-    "Nakamura", "Okafor", "Kowalski", "Rossi",     "Novak",  "Silva",
-    "Jensen",   "Dubois", "Fischer",  "Lindqvist", "Haddad", "Mendez",
+        "Smith",    "Jones",  "Brown",    "Taylor",    "Wilson", "Davies",
+        "Evans",    "Thomas", "Johnson",  "Roberts",   "Walker", "Wright",
+        "Turner",   "Hill",   "Scott",    "Cooper",    "Morris", "Ward",
+        "King",     "Watson", "Baker",    "Harrison",  "Morgan", "Patel",
+        "Young",    "Allen",  "Mitchell", "Anderson",  "Parker", "Grewal",
+        "Nakamura", "Okafor", "Kowalski", "Rossi",     "Novak",  "Silva",
+        "Jensen",   "Dubois", "Fischer",  "Lindqvist", "Haddad", "Mendez",
 };
 
 /*
@@ -429,16 +429,16 @@ static const char *const sur_plain[] = {
  * Ola\x87\x61 Olaça.
  */
 static const char *const sur_tricky[] = {
-    "M\x81ller",   "O'Brien",      "Ba\xa4os",       "Ch\x82nier",
-    "St. John",    "D\"Angelo",    "100% Cotton",    "Smith #2",
-    "Lee-Wong",    "van der Berg", "\x8fngstr\x94m", "\x99zt\x81rk",
-    "N\x9brgaard", "Dot.Com",      "Per%Cent",       "Ola\x87\x61",
+        "M\x81ller",   "O'Brien",      "Ba\xa4os",       "Ch\x82nier",
+        "St. John",    "D\"Angelo",    "100% Cotton",    "Smith #2",
+        "Lee-Wong",    "van der Berg", "\x8fngstr\x94m", "\x99zt\x81rk",
+        "N\x9brgaard", "Dot.Com",      "Per%Cent",       "Ola\x87\x61",
 };
 
 static const char *const giv_plain[] = {
-    "John", "Jane", "Pat",  "Ali",  "Karl", "Jeff", "Mary", "Wei",
-    "Ana",  "Liam", "Emma", "Noah", "Raj",  "Yuki", "Omar", "Sara",
-    "Tom",  "Lucy", "Ivan", "Paul", "Chen", "Nia",  "Ruth", "Hugo",
+        "John", "Jane", "Pat",  "Ali",  "Karl", "Jeff", "Mary", "Wei",
+        "Ana",  "Liam", "Emma", "Noah", "Raj",  "Yuki", "Omar", "Sara",
+        "Tom",  "Lucy", "Ivan", "Paul", "Chen", "Nia",  "Ruth", "Hugo",
 };
 
 /*
@@ -446,14 +446,15 @@ static const char *const giv_plain[] = {
  * Zo\x89 Zoë, Bj\x94rn Björn, Se\xa0n Seán.
  */
 static const char *const giv_tricky[] = {
-    "Fran\x87ois", "J\x81rgen", "Ren\x82\x65", "Zo\x89",  "J.R.",    "\"Bud\"",
-    "Mary-Kate",   "D'Arcy",    "Bj\x94rn",    "Se\xa0n", "Ana 50%", "No. 5",
+        "Fran\x87ois", "J\x81rgen", "Ren\x82\x65", "Zo\x89",
+        "J.R.",        "\"Bud\"",   "Mary-Kate",   "D'Arcy",
+        "Bj\x94rn",    "Se\xa0n",   "Ana 50%",     "No. 5",
 };
 
 /* names without a comma: all surname in the output */
 static const char *const special_names[] = {
-    "Help Desk",      "Postmaster", "Fax Gateway",    "Reception",
-    "Admin \"Root\"", "Mail.Room",  "Night Shift #3", "Caf\x82 Bar",
+        "Help Desk",      "Postmaster", "Fax Gateway",    "Reception",
+        "Admin \"Root\"", "Mail.Room",  "Night Shift #3", "Caf\x82 Bar",
 };
 
 /*
@@ -462,135 +463,143 @@ static const char *const special_names[] = {
  * In cp850: Z\x81rich is Zürich, \x92r\x9b Ærø, d'\x82tudes d'études.
  */
 static const char *const po_names[] = {
-    "Sales",       "SALES",
-    "SALES/EAST",  "sales",
-    "R&D: Lab?",   "CON",
-    "Z\x81rich",   "...",
-    "a<b>|c",      "LPT1.old",
-    "HQ \"Main\"", "*Star*",
-    "\x92r\x9b",   "Bureau d'\x82tudes",
-    "#1; Plant",
+        "Sales",       "SALES",
+        "SALES/EAST",  "sales",
+        "R&D: Lab?",   "CON",
+        "Z\x81rich",   "...",
+        "a<b>|c",      "LPT1.old",
+        "HQ \"Main\"", "*Star*",
+        "\x92r\x9b",   "Bureau d'\x82tudes",
+        "#1; Plant",
 };
 
 static const char *const remote_pos[] = {"HUB", "WEST", "LONDON/UK"};
 
 static const char *const board_names[] = {
-    "Announcements", "Gamers",       "For Sale, cheap",
-    "Caf\x82 Talk",  "100% Rumours", "Q&A; \"Help\"",
+        "Announcements", "Gamers",       "For Sale, cheap",
+        "Caf\x82 Talk",  "100% Rumours", "Q&A; \"Help\"",
 };
 
 static const char *const list_names[] = {
-    "Sales Team",   "All Staff",     "R&D \"core\"; 1998",
-    "Caf\x82 Club", "Managers, all",
+        "Sales Team",   "All Staff",     "R&D \"core\"; 1998",
+        "Caf\x82 Club", "Managers, all",
 };
 
 static const char *const net_users[] = {
-    "jdoe", "a.smith", "info", "x_y", "sales-team", "o'hara", "bob+cc",
+        "jdoe", "a.smith", "info", "x_y", "sales-team", "o'hara", "bob+cc",
 };
 
 static const char *const net_hosts[] = {
-    "example.com",
-    "example.org",
-    "mail.example.net",
-    "EXAMPLE.COM",
+        "example.com",
+        "example.org",
+        "mail.example.net",
+        "EXAMPLE.COM",
 };
 
 static const char *const comments[] = {
-    "Sales manager, room 12",         "Finance",     "joined 1995",
-    "Caf\x82 \"Chez Nous\"; ext. 42", "100% remote", "  leading blanks",
+        "Sales manager, room 12",         "Finance",     "joined 1995",
+        "Caf\x82 \"Chez Nous\"; ext. 42", "100% remote", "  leading blanks",
 };
 
 static const char *const folders_custom[] = {
-    "Projects",
-    "Projects\\Phoenix",
-    "Projects\\Phoenix\\2024",
-    "Personal",
-    "Archive\\1997\\Q3",
-    "Caf\x82 & Bar",
-    "Odd, \"quoted\"; 50%",
-    "Clients\\A.B.C. Ltd",
-    "Budget #2",
+        "Projects",
+        "Projects\\Phoenix",
+        "Projects\\Phoenix\\2024",
+        "Personal",
+        "Archive\\1997\\Q3",
+        "Caf\x82 & Bar",
+        "Odd, \"quoted\"; 50%",
+        "Clients\\A.B.C. Ltd",
+        "Budget #2",
 };
 
 static const char *const subj_plain[] = {
-    "Meeting tomorrow",       "Re: Budget",           "Lunch?",
-    "Quarterly report",       "Phoenix status",       "Fwd: Holiday schedule",
-    "New phone numbers",      "Printer on 3rd floor", "Welcome aboard",
-    "Minutes of the meeting", "Server maintenance",   "Re: Re: Travel plans",
+        "Meeting tomorrow",
+        "Re: Budget",
+        "Lunch?",
+        "Quarterly report",
+        "Phoenix status",
+        "Fwd: Holiday schedule",
+        "New phone numbers",
+        "Printer on 3rd floor",
+        "Welcome aboard",
+        "Minutes of the meeting",
+        "Server maintenance",
+        "Re: Re: Travel plans",
 };
 
 static const char *const subj_tricky[] = {
-    "Re: Budget, Q3 \"final\"",
-    "100% done; see [attached].",
-    "   leading blanks",
-    "trailing blanks   ",
-    "Caf\x82 & cr\x8a\x6d\x65 br\x96l\x82\x65",
-    "tab\there",
-    "[URGENT] server down!",
-    "Price: \x9c\x31\x30\x30",
-    "a.b.c.",
-    "#hashtag; semicolon",
-    "Re: Re: Re: Fwd: Re:",
-    "\"",
-    "%d %s %n %%",
-    "",
-    "\xa8Qu\x82? \xadS\xa1!",
-    "C:\\TEMP\\*.* and ..\\..",
-    "Smith, John at SALES/EAST",
-    "semi;colon,comma.dot",
+        "Re: Budget, Q3 \"final\"",
+        "100% done; see [attached].",
+        "   leading blanks",
+        "trailing blanks   ",
+        "Caf\x82 & cr\x8a\x6d\x65 br\x96l\x82\x65",
+        "tab\there",
+        "[URGENT] server down!",
+        "Price: \x9c\x31\x30\x30",
+        "a.b.c.",
+        "#hashtag; semicolon",
+        "Re: Re: Re: Fwd: Re:",
+        "\"",
+        "%d %s %n %%",
+        "",
+        "\xa8Qu\x82? \xadS\xa1!",
+        "C:\\TEMP\\*.* and ..\\..",
+        "Smith, John at SALES/EAST",
+        "semi;colon,comma.dot",
 };
 
 static const char *const words[] = {
-    "the",        "report",   "is",           "ready",         "please",
-    "review",     "attached", "meeting",      "ten",           "o'clock",
-    "budget",     "numbers",  "look",         "good",          "see",
-    "you",        "Friday",   "thanks",       "regards",       "project",
-    "Phoenix",    "server",   "backup",       "tonight",       "lunch",
-    "caf\x82",    "na\x8bve", "r\x82sum\x82", "\x9c\x32\x35",  "50%",
-    "\"quoted\"", "a,b;c",    "#7",           "[draft]",       "C:\\TEMP",
-    "100.5",      "e-mail",   "cc:Mail",      "x@example.com", "and",
-    "of",         "to",       "we",           "will",          "ship",
-    "on",         "Monday",
+        "the",        "report",   "is",           "ready",         "please",
+        "review",     "attached", "meeting",      "ten",           "o'clock",
+        "budget",     "numbers",  "look",         "good",          "see",
+        "you",        "Friday",   "thanks",       "regards",       "project",
+        "Phoenix",    "server",   "backup",       "tonight",       "lunch",
+        "caf\x82",    "na\x8bve", "r\x82sum\x82", "\x9c\x32\x35",  "50%",
+        "\"quoted\"", "a,b;c",    "#7",           "[draft]",       "C:\\TEMP",
+        "100.5",      "e-mail",   "cc:Mail",      "x@example.com", "and",
+        "of",         "to",       "we",           "will",          "ship",
+        "on",         "Monday",
 };
 
 static const char *const titles[] = {
-    "Body",
-    "Note",
-    "Signature",
-    "Original Text",
-    "Forwarded, with comments",
-    "Caf\x82 menu",
-    "Reply \"B\"",
+        "Body",
+        "Note",
+        "Signature",
+        "Original Text",
+        "Forwarded, with comments",
+        "Caf\x82 menu",
+        "Reply \"B\"",
 };
 
 static const char *const file_plain[] = {
-    "REPORT.DOC", "Q1 plan.doc",         "budget 1998.xls", "LETTER.TXT",
-    "photo.jpg",  "minutes - final.wpd", "DATA.ZIP",        "readme",
+        "REPORT.DOC", "Q1 plan.doc",         "budget 1998.xls", "LETTER.TXT",
+        "photo.jpg",  "minutes - final.wpd", "DATA.ZIP",        "readme",
 };
 
 static const char *const file_tricky[] = {
-    "C:\\DOCS\\A.TXT",
-    "D:\\Data\\Caf\x82\\MENU.TXT",
-    "\\\\SERVER\\SHARE\\memo.doc",
-    "R\x82sum\x82.doc",
-    "100%.txt",
-    "a;b,c.txt",
-    "\"quoted\".txt",
-    "name with  two  blanks.txt",
-    "...dots...",
-    "UPPER.TXT",
-    "x#1 [v2].bin",
+        "C:\\DOCS\\A.TXT",
+        "D:\\Data\\Caf\x82\\MENU.TXT",
+        "\\\\SERVER\\SHARE\\memo.doc",
+        "R\x82sum\x82.doc",
+        "100%.txt",
+        "a;b,c.txt",
+        "\"quoted\".txt",
+        "name with  two  blanks.txt",
+        "...dots...",
+        "UPPER.TXT",
+        "x#1 [v2].bin",
 };
 
 /* keyword-looking lines, only ever placed inside counted text items */
 static const char *const fake_lines[] = {
-    "Message:",
-    "Text item: not a real item",
-    "File item: FAKE.TXT 1/2/98 3:04PM",
-    "Bulletin board: Nowhere",
-    "Hex: 00FF",
-    "Contents:",
-    "12345",
+        "Message:",
+        "Text item: not a real item",
+        "File item: FAKE.TXT 1/2/98 3:04PM",
+        "Bulletin board: Nowhere",
+        "Hex: 00FF",
+        "Contents:",
+        "12345",
 };
 
 /* ------------------------------------------------------------------ */
@@ -755,8 +764,8 @@ static void split_counts(uint64_t total, const uint64_t *w, uint64_t *out,
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		/* weights are below 64 and total is capped, so no overflow */
-		out[i] =
-		    wsum ? total / wsum * w[i] + total % wsum * w[i] / wsum : 0;
+		out[i] = wsum ? total / wsum * w[i] + total % wsum * w[i] / wsum
+		              : 0;
 		if (given + out[i] > total)
 			out[i] = total - given;
 		given += out[i];
@@ -819,8 +828,8 @@ static void plan_po(const struct ccm_opts *opt, struct ccm_po *po,
 	shuffle_ptrs(&r, bv, NELEM(board_names));
 	po->nboards = 1 + (unsigned)rng_below(&r, 3);
 	po->boards = bv;
-	const char **lv =
-	    concat_tables(list_names, NELEM(list_names), NULL, 0, &(size_t){0});
+	const char **lv = concat_tables(list_names, NELEM(list_names), NULL, 0,
+	                                &(size_t){0});
 	shuffle_ptrs(&r, lv, NELEM(list_names));
 	po->nlists = 2 + (unsigned)rng_below(&r, 3);
 	po->lists = lv;
@@ -941,8 +950,8 @@ static bool gen_date(struct ccm_rng *r, int order, char sep, bool invalid_ok,
 	}
 	if (invalid_ok && rng_pm(r, 30)) {
 		static const int bad[][2] = {
-		    {2, 30}, {2, 31},  {4, 31}, {6, 31}, {9, 31}, {11, 31},
-		    {13, 5}, {13, 45}, {0, 10}, {5, 0},  {7, 32}, {2, 29},
+		        {2, 30}, {2, 31},  {4, 31}, {6, 31}, {9, 31}, {11, 31},
+		        {13, 5}, {13, 45}, {0, 10}, {5, 0},  {7, 32}, {2, 29},
 		};
 		size_t k = (size_t)rng_below(r, NELEM(bad));
 
@@ -1078,9 +1087,10 @@ static void gen_addr(struct ccm_ctx *c, struct ccm_rng *r, bool boards,
 		sb_str(b, po->boards[rng_below(r, po->nboards)]);
 		if (rng_pm(r, 400)) {
 			sb_str(b, " at ");
-			sb_str(b, rng_pm(r, 700)
-			              ? po->name
-			              : po->others[rng_below(r, po->nothers)]);
+			sb_str(b,
+			       rng_pm(r, 700)
+			               ? po->name
+			               : po->others[rng_below(r, po->nothers)]);
 		}
 	}
 	sb_chr(b, '\0');
@@ -1378,7 +1388,7 @@ static void gen_file_item(struct ccm_ctx *c, struct ccm_out *o,
 	if (!external) {
 		unsigned per = rng_int(r, 32, 64);
 		int cas =
-		    (int)rng_below(r, 10); /* 0-5 upper, 6-8 lower, mixed */
+		        (int)rng_below(r, 10); /* 0-5 upper, 6-8 lower, mixed */
 		static const char up[] = "0123456789ABCDEF";
 		static const char lo[] = "0123456789abcdef";
 		char line[2 * 64];
@@ -1858,9 +1868,9 @@ static void write_users(struct ccm_ctx *c, const char *users_dir)
 
 			for (unsigned l = 0; l < nl; l++) {
 				static const char *const pl[] = {
-				    "Friends",
-				    "Lunch",
-				    "Team A",
+				        "Friends",
+				        "Lunch",
+				        "Team A",
 				};
 
 				put_hdr(c, o, &r, "Private list", pl[l]);
