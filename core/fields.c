@@ -244,8 +244,9 @@ void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn)
 		size_t r2 = rest;
 		const char *t2;
 		size_t t2n;
-		if ((ccm_caseeq(t, "AM", 2) || ccm_caseeq(t, "PM", 2)) &&
-		    tn == 2 && last_token(v, &r2, &t2, &t2n) &&
+		if (tn == 2 &&
+		    (ccm_caseeq(t, "AM", 2) || ccm_caseeq(t, "PM", 2)) &&
+		    last_token(v, &r2, &t2, &t2n) &&
 		    is_stamp_time(t2, t2n, false)) {
 			/* "3:10 PM": the time has a blank before AM/PM. */
 			rest = r2;

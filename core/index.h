@@ -176,7 +176,8 @@ struct ccm_po {
 
 	CCM_ARRAY(struct ccm_sec) secs;
 	CCM_ARRAY(struct ccm_ofile) files;
-	uint32_t *by_name; /* files sorted by name */
+	uint32_t *by_name;    /* files sorted by name */
+	uint32_t *sec_by_msg; /* secs sorted by first message */
 	struct ccm_str pkl, directory, report, boards_prefix;
 	uint32_t boards_msg0, boards_msg1;
 

@@ -43,6 +43,16 @@ static int cmp_mailbox(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
+/* Names equal but for case side by side, the file read first first. */
+static int cmp_mailbox_file(const void *a, const void *b)
+{
+	const struct ccm_mailbox *x = a, *y = b;
+	int r = ccm_name_cicmp(x->name.s, x->name.n, y->name.s, y->name.n);
+	if (r)
+		return r;
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
 static int cmp_dirent(const void *a, const void *b)
 {
 	const struct ccm_dirent *x = a, *y = b;
@@ -79,7 +89,7 @@ static const struct ccm_dirent *find_dirent(const struct ccm_po *po,
 static ccm_err merge_mailboxes(struct ccm_po *po)
 {
 	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
-	      cmp_mailbox);
+	      cmp_mailbox_file);
 	size_t out = 0;
 	for (size_t i = 0; i < po->mailboxes.n; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
@@ -435,6 +445,14 @@ static void directory_pri(struct ccm_po *po, struct ccm_buf *b)
 	}
 }
 
+static int cmp_sec_msg0(const void *a, const void *b, void *ctx)
+{
+	const struct ccm_po *po = ctx;
+	uint32_t x = po->secs.v[*(const uint32_t *)a].msg0;
+	uint32_t y = po->secs.v[*(const uint32_t *)b].msg0;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_by_name(const void *a, const void *b, void *ctx)
 {
 	const struct ccm_po *po = ctx;
@@ -499,6 +517,17 @@ ccm_err ccm_layout(struct ccm_po *po)
 	if (err || !po->report.s)
 		return err ? err : CCM_ERR_NOMEM;
 	po->files.v[po->files.n - 1].size = po->report.n;
+
+	/* SEC files follow mailbox order, messages file order: an index of
+	 * the SEC files by first message finds a message's SEC file. */
+	po->sec_by_msg =
+	        malloc((po->secs.n ? po->secs.n : 1) * sizeof(*po->sec_by_msg));
+	if (!po->sec_by_msg)
+		return CCM_ERR_NOMEM;
+	for (size_t i = 0; i < po->secs.n; i++)
+		po->sec_by_msg[i] = (uint32_t)i;
+	qsort_r(po->sec_by_msg, po->secs.n, sizeof(*po->sec_by_msg),
+	        cmp_sec_msg0, po);
 
 	po->by_name = malloc(po->files.n * sizeof(*po->by_name));
 	if (!po->by_name)

@@ -107,25 +107,38 @@ unsigned ccm_folder_name(unsigned cp, const char *name, size_t n, bool dos83,
 void ccm_folder_dedupe(char **names, size_t count, bool dos83, unsigned *why)
 {
 	size_t max = dos83 ? CCM_FOLDER_MAX83 : CCM_FOLDER_MAX;
+	/* Count against the names as sanitised, before any suffix. */
+	char(*orig)[CCM_FOLDER_MAX + 1] = malloc(count * sizeof(*orig));
+	if (!orig)
+		return;
+	for (size_t i = 0; i < count; i++)
+		snprintf(orig[i], sizeof(orig[i]), "%s", names[i]);
 	for (size_t i = 1; i < count; i++) {
 		unsigned seen = 1;
-		for (size_t j = 0; j < i; j++) {
-			/* Names already given a suffix hold '~', which no
-			 * sanitised name holds, so they never match. */
-			if (!strcasecmp(names[i], names[j]))
+		for (size_t j = 0; j < i; j++)
+			if (!strcasecmp(orig[i], orig[j]))
 				seen++;
-		}
 		if (seen == 1)
 			continue;
-		char suffix[16];
-		int sl = snprintf(suffix, sizeof(suffix), "~%u", seen);
-		size_t keep = strlen(names[i]);
-		if (keep + (size_t)sl > max)
-			keep = max - (size_t)sl;
-		snprintf(names[i] + keep, CCM_FOLDER_MAX + 1 - keep, "%s",
-		         suffix);
+		/* In 8.3 mode two long names cut alike could meet: take the
+		 * next number until the name is free. */
+		for (unsigned k = seen;; k++) {
+			char suffix[16];
+			int sl = snprintf(suffix, sizeof(suffix), "~%u", k);
+			size_t keep = strlen(orig[i]);
+			if (keep + (size_t)sl > max)
+				keep = max - (size_t)sl;
+			snprintf(names[i], CCM_FOLDER_MAX + 1, "%.*s%s",
+			         (int)keep, orig[i], suffix);
+			bool taken = false;
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = !strcasecmp(names[i], names[j]);
+			if (!taken)
+				break;
+		}
 		why[i] |= CCM_WHY_COLLISION;
 	}
+	free(orig);
 }
 
 void ccm_alias_base(unsigned cp, const char *name, size_t n, char *out)

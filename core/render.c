@@ -34,18 +34,21 @@ static uint32_t find_msg(const struct ccm_po *po, uint32_t a, uint32_t b,
 	return lo > a ? lo - 1 : a;
 }
 
-/* The SEC file number of message i: secs are in message order. */
+/* The number of the SEC file holding message i (0 for none). */
 static uint32_t sec_of(const struct ccm_po *po, uint32_t i)
 {
 	size_t lo = 0, hi = po->secs.n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (po->secs.v[mid].msg0 <= i)
+		if (po->secs.v[po->sec_by_msg[mid]].msg0 <= i)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return (uint32_t)lo; /* index + 1: numbers start at 1 */
+	if (!lo)
+		return 0;
+	uint32_t s = po->sec_by_msg[lo - 1];
+	return i < po->secs.v[s].msg1 ? s + 1 : 0;
 }
 
 static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)

@@ -315,6 +315,7 @@ static void po_free(struct ccm_po *po)
 	free(po->secs.v);
 	free(po->files.v);
 	free(po->by_name);
+	free(po->sec_by_msg);
 	ccm_buf_free(&po->log);
 	ccm_scan_path_free(po);
 	free(po);
