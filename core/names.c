@@ -247,16 +247,8 @@ int ccm_name_cicmp(const char *a, size_t an, const char *b, size_t bn)
 
 int ccm_name_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	size_t n = an < bn ? an : bn;
-	for (size_t i = 0; i < n; i++) {
-		int ca = (unsigned char)ccm_upper(a[i]);
-		int cb = (unsigned char)ccm_upper(b[i]);
-		if (ca != cb)
-			return ca - cb;
-	}
-	if (an != bn)
-		return an < bn ? -1 : 1;
-	return memcmp(a, b, n);
+	int r = ccm_name_cicmp(a, an, b, bn);
+	return r ? r : memcmp(a, b, an);
 }
 
 bool ccm_name_eq(const char *a, size_t an, const char *b, size_t bn)

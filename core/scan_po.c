@@ -225,7 +225,7 @@ static void directory(struct ccm_po *po)
 	ccm_scanfile_close(&f);
 }
 
-/* Adds a Member: to the last list of arr. */
+/* Keeps a Member: line; the list being read counts it. */
 static void member(struct ccm_po *po, const char *v, size_t vn)
 {
 	struct ccm_str *m = CCM_PUSH(po->members);

@@ -404,14 +404,19 @@ struct timespec ccm_po_mtime(const ccm_source *src, size_t po)
 	return src->pos[po]->mtime;
 }
 
-ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po)
+/*
+ * Binary search over n names in order: name(ctx, k) is the k-th. Sets
+ * *at to the position of name; CCM_ERR_NOENT when it is not there.
+ */
+static ccm_err find_name(size_t n, const char *(*name)(const void *, size_t),
+                         const void *ctx, const char *want, size_t *at)
 {
-	size_t lo = 0, hi = src->npo;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int r = strcmp(src->pos[mid]->folder, name);
+		int r = strcmp(name(ctx, mid), want);
 		if (!r) {
-			*po = mid;
+			*at = mid;
 			return CCM_OK;
 		}
 		if (r < 0)
@@ -420,6 +425,22 @@ ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po)
 			hi = mid;
 	}
 	return CCM_ERR_NOENT;
+}
+
+static const char *po_folder_at(const void *ctx, size_t k)
+{
+	return ((const ccm_source *)ctx)->pos[k]->folder;
+}
+
+static const char *file_name_at(const void *ctx, size_t k)
+{
+	const struct ccm_po *po = ctx;
+	return po->files.v[po->by_name[k]].name;
+}
+
+ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po)
+{
+	return find_name(src->npo, po_folder_at, src, name, po);
 }
 
 size_t ccm_po_file_count(const ccm_source *src, size_t po)
@@ -441,20 +462,11 @@ ccm_err ccm_file_lookup(const ccm_source *src, size_t pi, const char *name,
                         size_t *file)
 {
 	const struct ccm_po *po = src->pos[pi];
-	size_t lo = 0, hi = po->files.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int r = strcmp(po->files.v[po->by_name[mid]].name, name);
-		if (!r) {
-			*file = po->by_name[mid];
-			return CCM_OK;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return CCM_ERR_NOENT;
+	size_t at;
+	ccm_err err = find_name(po->files.n, file_name_at, po, name, &at);
+	if (!err)
+		*file = po->by_name[at];
+	return err;
 }
 
 void ccm_po_stats(const ccm_source *src, size_t po, struct ccm_po_stats *st)
