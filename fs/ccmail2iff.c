@@ -71,6 +71,37 @@ static bool inside(const char *path, const char *dir)
 	return !strncmp(rp, rd, n) && (rp[n] == '/' || rp[n] == '\0');
 }
 
+/*
+ * Attachment data that is one range of an export file is copied by the
+ * kernel (copy_file_range), not through this process. False when the
+ * range is not such a span or the kernel will not copy it, and nothing
+ * was written: the caller renders it instead.
+ */
+static bool copy_span(const ccm_source *src, size_t po, size_t f, uint64_t off,
+                      size_t len, int out)
+{
+	int in;
+	uint64_t in_off;
+	if (ccm_file_span(src, po, f, off, len, &in, &in_off))
+		return false;
+	off_t pos = (off_t)in_off;
+	size_t done = 0;
+	while (done < len) {
+		/* NULL: at out's file position, advancing it like write(2). */
+		ssize_t r = copy_file_range(in, &pos, out, NULL, len - done, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	close(in);
+	/* A copy cut short is undone, to be written again by the caller. */
+	if (done != len && done && lseek(out, -(off_t)done, SEEK_CUR) < 0)
+		return false;
+	return done == len;
+}
+
 static int write_po(const ccm_source *src, size_t po, const char *outdir,
                     bool progress, char *buf, size_t bufsz)
 {
@@ -104,6 +135,12 @@ static int write_po(const ccm_source *src, size_t po, const char *outdir,
 		}
 		uint64_t size = ccm_file_size(src, po, f);
 		for (uint64_t off = 0; off < size;) {
+			size_t want = size - off < bufsz ? (size_t)(size - off)
+			                                 : bufsz;
+			if (copy_span(src, po, f, off, want, fd)) {
+				off += want;
+				continue;
+			}
 			size_t got;
 			ccm_err err = ccm_file_read(src, po, f, off, bufsz, buf,
 			                            &got);
