@@ -188,11 +188,16 @@ static ccm_err discover(ccm_source *src, const char *path, char *msg,
                         size_t msgsz)
 {
 	struct stat st;
-	if (stat(path, &st) || !S_ISDIR(st.st_mode) ||
-	    access(path, R_OK | X_OK)) {
-		snprintf(msg, msgsz, "%s: %s", path,
-		         errno == 0 || !S_ISDIR(st.st_mode) ? "not a folder"
-		                                            : strerror(errno));
+	if (stat(path, &st)) {
+		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
+		return CCM_ERR_SOURCE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(msg, msgsz, "%s: not a folder", path);
+		return CCM_ERR_SOURCE;
+	}
+	if (access(path, R_OK | X_OK)) {
+		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
 		return CCM_ERR_SOURCE;
 	}
 	if (is_export(path))
@@ -353,7 +358,8 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 		err = ccm_layout(po);
 		if (!err && (po->stats.warnings || po->stats.left_out))
 			notice(opts,
-			       "%s: %llu warnings, %llu items left out; see "
+			       "%s: %llu warning(s), %llu item(s) left out; "
+			       "see "
 			       "%s/REPORT.TXT",
 			       po->folder,
 			       (unsigned long long)po->stats.warnings,

@@ -24,7 +24,7 @@
 #include "ll.h"
 
 struct cli {
-	char *source;
+	char *source, *mountpoint;
 	char *codepage, *sec_split, *date_order;
 	int dos83, noreaddirplus, nosplice, multithread, show_help,
 	        show_version;
@@ -75,6 +75,9 @@ static const char USAGE[] =
         "    -o date_order=ORDER    MDY, DMY or YMD, whatever PO.INI says\n"
         "    -o uid=N,gid=N         owner of every file (default: who mounts)\n"
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
+        "    -o multithread         serve from several threads (slower here)\n"
+        "    -o nosplice            copy attachment data, do not splice it\n"
+        "    -o noreaddirplus       answer no READDIRPLUS\n"
         "    -h, --help             this text\n"
         "    -V, --version          the version\n"
         "\n"
@@ -93,6 +96,9 @@ static int cli_proc(void *data, const char *arg, int key,
 		c->source = strdup(arg);
 		return 0;
 	}
+	/* Noted, and left for fuse_parse_cmdline, which takes it too. */
+	if (key == FUSE_OPT_KEY_NONOPT && !c->mountpoint)
+		c->mountpoint = strdup(arg);
 	return 1;
 }
 
@@ -170,6 +176,22 @@ int main(int argc, char **argv)
 		rc = CCM_EXIT_OK;
 		goto out;
 	}
+	/* libfuse would call a missing mount point bad usage; it is a
+	 * mount point problem, with its own exit code. */
+	struct stat st;
+	if (c.mountpoint) {
+		const char *why = NULL;
+		if (stat(c.mountpoint, &st))
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "not a folder";
+		if (why) {
+			fprintf(stderr, "ccmailfs: %s: %s\n", c.mountpoint,
+			        why);
+			rc = CCM_EXIT_OUTPUT;
+			goto out;
+		}
+	}
 	if (fuse_parse_cmdline(&args, &fo))
 		goto out;
 	if (!c.source || !fo.mountpoint) {
@@ -198,13 +220,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ll.src = src;
-	struct stat st;
-	if (stat(fo.mountpoint, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "ccmailfs: %s: %s\n", fo.mountpoint,
-		        errno ? strerror(errno) : "not a folder");
-		rc = CCM_EXIT_OUTPUT;
-		goto out;
-	}
 
 	/* Read-only whatever was asked (mount.fuse3 may pass "rw"); the
 	 * kernel checks permissions from the modes we give. */
@@ -262,6 +277,7 @@ out:
 	ccm_source_close(src);
 	free(fo.mountpoint);
 	free(c.source);
+	free(c.mountpoint);
 	free(c.codepage);
 	free(c.sec_split);
 	free(c.date_order);
