@@ -29,6 +29,8 @@ char *ccm_buf_reserve(struct ccm_buf *b, size_t n)
 
 void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n)
 {
+	if (!n)
+		return; /* data may be NULL then */
 	char *dst = ccm_buf_reserve(b, n);
 	if (!dst)
 		return;

@@ -10,6 +10,7 @@
  * runs, after the mount exists, so "ccmailfs SRC MNT && ls MNT" works.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,15 +213,6 @@ int main(int argc, char **argv)
 		ll.umask = (mode_t)m;
 	}
 
-	char msg[1024];
-	ccm_err err = ccm_source_open(c.source, &o, &src, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ccmailfs: %s\n", msg);
-		rc = ccm_exit_code(err);
-		goto out;
-	}
-	ll.src = src;
-
 	/* Read-only whatever was asked (mount.fuse3 may pass "rw"); the
 	 * kernel checks permissions from the modes we give. */
 	fuse_opt_add_arg(&args, "-oro,default_permissions,subtype=ccmailfs");
@@ -236,10 +228,21 @@ int main(int argc, char **argv)
 	if (c.noreaddirplus)
 		ops.readdirplus = NULL;
 	ll.nosplice = c.nosplice;
-	rc = CCM_EXIT_IO;
+	/* The session checks the remaining options: a bad one is bad usage,
+	 * told before the scan, which can take a while. */
 	se = fuse_session_new(&args, &ops, sizeof(ops), &ll);
 	if (!se)
 		goto out;
+
+	char msg[1024];
+	ccm_err err = ccm_source_open(c.source, &o, &src, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ccmailfs: %s\n", msg);
+		rc = ccm_exit_code(err);
+		goto out_session;
+	}
+	ll.src = src;
+	rc = CCM_EXIT_IO;
 	if (fuse_set_signal_handlers(se))
 		goto out_session;
 	if (fuse_session_mount(se, fo.mountpoint)) {
@@ -262,12 +265,15 @@ int main(int argc, char **argv)
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(cfg, (unsigned)fo.clone_fd);
-		fuse_loop_cfg_set_idle_threads(cfg, fo.max_idle_threads);
+		if (fo.max_idle_threads != UINT_MAX) /* libfuse's "unset" */
+			fuse_loop_cfg_set_idle_threads(cfg,
+			                               fo.max_idle_threads);
 		fuse_loop_cfg_set_max_threads(cfg, fo.max_threads);
 		res = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
-	rc = res ? CCM_EXIT_IO : CCM_EXIT_OK;
+	/* The loop returns the signal that ended it: a clean stop. */
+	rc = res < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 	uint64_t v;
 	if (!strcmp(name, "codepage")) {
 		if (!parse_u64(value, &v) || v == 0 || v > 65535) {
-			fprintf(stderr, "bad code page '%s'\n",
+			fprintf(stderr, "%s: bad code page '%s'\n",
+			        program_invocation_short_name,
 			        value ? value : "");
 			return false;
 		}
@@ -58,8 +60,9 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 		/* A SEC file holds at least its 50-byte column header. */
 		if (!parse_u64(value, &v) || v < 64 || v > 2147483647u) {
 			fprintf(stderr,
-			        "bad SEC split size '%s' (64 to 2147483647 "
+			        "%s: bad SEC split size '%s' (64 to 2147483647 "
 			        "bytes)\n",
+			        program_invocation_short_name,
 			        value ? value : "");
 			return false;
 		}
@@ -72,7 +75,9 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 		else if (value && !strcasecmp(value, "YMD"))
 			o->date_order = CCM_DATE_YMD;
 		else {
-			fprintf(stderr, "bad date order '%s' (MDY, DMY, YMD)\n",
+			fprintf(stderr,
+			        "%s: bad date order '%s' (MDY, DMY, YMD)\n",
+			        program_invocation_short_name,
 			        value ? value : "");
 			return false;
 		}
