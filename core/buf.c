@@ -48,6 +48,19 @@ void ccm_buf_putc(struct ccm_buf *b, char c)
 	ccm_buf_put(b, &c, 1);
 }
 
+void ccm_buf_putu(struct ccm_buf *b, uint64_t v, unsigned width)
+{
+	char d[24];
+	unsigned n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < sizeof(d));
+	while (n < width && n < sizeof(d))
+		d[sizeof(d) - 1 - n++] = '0';
+	ccm_buf_put(b, d + sizeof(d) - n, n);
+}
+
 void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -24,6 +24,8 @@ void ccm_buf_puts(struct ccm_buf *b, const char *s);
 void ccm_buf_putc(struct ccm_buf *b, char c);
 void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal, zero-padded to at least width digits. */
+void ccm_buf_putu(struct ccm_buf *b, uint64_t v, unsigned width);
 /* Makes room for n more bytes; returns a pointer to them or NULL. */
 char *ccm_buf_reserve(struct ccm_buf *b, size_t n);
 void ccm_buf_free(struct ccm_buf *b);

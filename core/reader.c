@@ -18,9 +18,13 @@ static void block_key_make(void)
 	pthread_key_create(&block_key, free);
 }
 
-ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src)
+ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
+                        size_t hint)
 {
 	rd->src = src;
+	rd->ahead = hint < 4096             ? 4096
+	            : hint > CCM_READ_AHEAD ? CCM_READ_AHEAD
+	                                    : hint;
 	rd->file = CCM_NONE;
 	rd->off = 0;
 	rd->len = 0;
@@ -56,7 +60,7 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 		/* What is asked and a little more: the next header or item
 		 * of a message file is usually just after this one. */
 		uint64_t start = off;
-		size_t len = n > CCM_READ_AHEAD ? n : CCM_READ_AHEAD;
+		size_t len = n > rd->ahead ? n : rd->ahead;
 		if (size - start < len)
 			len = (size_t)(size - start);
 		rd->file = CCM_NONE;

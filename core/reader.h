@@ -20,10 +20,14 @@ struct ccm_reader {
 	uint32_t file; /* what buf holds, or CCM_NONE */
 	uint64_t off;
 	size_t len;
-	char *buf; /* CCM_READ_BLOCK bytes */
+	char *buf;    /* CCM_READ_BLOCK bytes */
+	size_t ahead; /* bytes read at once when fewer are asked for */
 };
 
-ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src);
+/* A reader for one read of about `hint` bytes: it reads ahead no more
+ * than that, within [4 KiB, CCM_READ_AHEAD]. */
+ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
+                        size_t hint);
 void ccm_reader_fini(struct ccm_reader *rd);
 
 /*

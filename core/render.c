@@ -78,8 +78,11 @@ static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 		}
 		ccm_row_build((struct ccm_po *)po, hdr, m->hdr_len, board, NULL,
 		              &b);
-		ccm_buf_printf(&b, "#%08u.SEC(%llu)\r\n", sec_of(po, i),
-		               (unsigned long long)m->sec_off);
+		ccm_buf_putc(&b, '#');
+		ccm_buf_putu(&b, sec_of(po, i), 8);
+		ccm_buf_puts(&b, ".SEC(");
+		ccm_buf_putu(&b, m->sec_off, 1);
+		ccm_buf_puts(&b, ")\r\n");
 		if (b.oom)
 			err = CCM_ERR_NOMEM;
 		else if (b.len != m->row_len)
@@ -149,7 +152,7 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	if (len > f->size - off)
 		len = (size_t)(f->size - off);
 	struct ccm_reader rd;
-	ccm_err err = ccm_reader_init(&rd, src);
+	ccm_err err = ccm_reader_init(&rd, src, len);
 	if (err)
 		return err;
 	struct ccm_win w = {&rd, buf, off, off + len, 0, NULL, 0};
@@ -198,7 +201,7 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	if ((m->flags & CCM_MSG_DROPPED) || off < m->sec_off)
 		return CCM_ERR_NOENT;
 	struct ccm_reader rd;
-	ccm_err err = ccm_reader_init(&rd, src);
+	ccm_err err = ccm_reader_init(&rd, src, len);
 	if (err)
 		return err;
 	struct ccm_win w = {&rd, NULL, off, off + len, m->sec_off, NULL, 0};

@@ -49,9 +49,9 @@ static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
 		if (ccm_lex_peek(&lx, &l))
 			ccm_kw(&l, "File item:", &v, &vn);
 		ccm_attach_name(v, vn, &name, &nn);
-		ccm_buf_printf(out, "Attachment,%llu,,%s,",
-		               (unsigned long long)it->out_len,
-		               last ? "TRUE" : "FALSE");
+		ccm_buf_puts(out, "Attachment,");
+		ccm_buf_putu(out, it->out_len, 1);
+		ccm_buf_puts(out, last ? ",,TRUE," : ",,FALSE,");
 		if (nn) {
 			ccm_csv_text(out, &po->cp, name, nn, false);
 		} else {
@@ -59,8 +59,9 @@ static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
 			snprintf(dflt, sizeof(dflt), "ATTACH%02u.DAT", number);
 			ccm_csv_put(out, dflt, strlen(dflt), false);
 		}
-		ccm_buf_printf(out, ",%llu,None\r\n",
-		               (unsigned long long)position);
+		ccm_buf_putc(out, ',');
+		ccm_buf_putu(out, position, 1);
+		ccm_buf_puts(out, ",None\r\n");
 	}
 	ccm_buf_free(&line);
 	return err ? err : out->oom ? CCM_ERR_NOMEM : CCM_OK;
@@ -98,8 +99,10 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 	struct ccm_buf b = {0};
 	ccm_err err = CCM_OK;
 	*len = 0;
-	ccm_buf_printf(&b, "Body,%llu,,%s,,,\r\n", (unsigned long long)body,
-	               last_file == CCM_NONE ? "TRUE" : "FALSE");
+	ccm_buf_puts(&b, "Body,");
+	ccm_buf_putu(&b, body, 1);
+	ccm_buf_puts(&b, last_file == CCM_NONE ? ",,TRUE,,,\r\n"
+	                                       : ",,FALSE,,,\r\n");
 	put_line(w, &b, len);
 	if (w && !ccm_win_skip(w, body)) {
 		const struct ccm_item *prev = NULL;

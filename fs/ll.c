@@ -23,6 +23,7 @@
 
 #define TIMEOUT (365.0 * 24 * 3600)
 #define BLKSIZE 131072
+#define SPLICE_MIN 65536
 
 static struct ccm_ll *ll_of(fuse_req_t req)
 {
@@ -249,10 +250,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	/* Attachment data goes from its file to the kernel by splice,
-	 * without a copy through this process. */
+	 * without a copy through this process; for a small read the
+	 * descriptor and pipe cost more than the copy. */
 	int fd;
 	uint64_t fd_off;
-	if (!ll->nosplice &&
+	if (!ll->nosplice && size >= SPLICE_MIN &&
 	    !ccm_file_span(ll->src, n.po, n.file, (uint64_t)off, size, &fd,
 	                   &fd_off)) {
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
