@@ -72,7 +72,7 @@ struct ccm_seekidx {
 };
 
 /* Distance between seek points, in output bytes. */
-#define CCM_SEEK_STEP ((uint64_t)64 * 1024)
+#define CCM_SEEK_STEP ((uint64_t)16 * 1024)
 
 enum {
 	CCM_MSG_DROPPED = 1, /* left out: no row and no sections */

@@ -457,7 +457,7 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 		const char *chunk = NULL;
 		err = ccm_reader_get(w->rd, file, it->src_off + src, n, &chunk);
 		const uint8_t *in = (const uint8_t *)chunk;
-		for (size_t i = 0; !err && i < n; i++) {
+		for (size_t i = 0; !err && i < n && !ccm_win_full(w); i++) {
 			/* Whole pairs, the bulk of the data, go by table. */
 			if (st == H_DIGITS && hi < 0) {
 #ifdef __SSE2__
@@ -544,6 +544,7 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 		src += n;
 		if (w->pos > base + it->out_len)
 			err = CCM_ERR_CHANGED;
+		/* Stopped early: the window is full, nothing is missing. */
 	}
 	if (!err && w->pos < base + it->out_len && !ccm_win_full(w))
 		err = CCM_ERR_CHANGED;
