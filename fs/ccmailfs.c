@@ -27,8 +27,7 @@
 struct cli {
 	char *source, *mountpoint;
 	char *codepage, *sec_split, *date_order;
-	int dos83, noreaddirplus, nosplice, multithread, show_help,
-	        show_version;
+	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
 	char *umask;
 	int have_uid, have_gid;
@@ -45,7 +44,6 @@ static const struct fuse_opt cli_opts[] = {
         OPT("dos83", dos83),
         OPT("noreaddirplus", noreaddirplus),
         OPT("nosplice", nosplice),
-        OPT("multithread", multithread),
         OPT("uid=%d", uid),
         OPT("uid=", have_uid),
         OPT("gid=%d", gid),
@@ -76,7 +74,6 @@ static const char USAGE[] =
         "    -o date_order=ORDER    MDY, DMY or YMD, whatever PO.INI says\n"
         "    -o uid=N,gid=N         owner of every file (default: who mounts)\n"
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
-        "    -o multithread         serve from several threads (slower here)\n"
         "    -o nosplice            copy attachment data, do not splice it\n"
         "    -o noreaddirplus       answer no READDIRPLUS\n"
         "    -h, --help             this text\n"
@@ -256,11 +253,11 @@ int main(int argc, char **argv)
 	fuse_daemonize(fo.foreground);
 	int res;
 	/*
-	 * One thread by default: on the two-core machines we measured,
-	 * the multi-threaded loop read a post office at half the speed
-	 * (tests/bench/bench.sh); -o multithread asks for it anyway.
+	 * Several threads unless -s: with the per-thread buffers, the
+	 * multi-threaded loop read a post office as fast or faster than one
+	 * thread on this two-core machine (tests/bench/bench.sh, README).
 	 */
-	if (fo.singlethread || !c.multithread) {
+	if (fo.singlethread) {
 		res = fuse_session_loop(se);
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();

@@ -390,9 +390,9 @@ static void setup_nosplice(void)
 	setup_with(opts);
 }
 
-static void setup_multithread(void)
+static void setup_single(void)
 {
-	static const char *const opts[] = {"-o", "multithread", NULL};
+	static const char *const opts[] = {"-s", NULL};
 	setup_with(opts);
 }
 
@@ -425,4 +425,4 @@ static void setup_multithread(void)
 
 READ_SUITE(read, setup_default)
 READ_SUITE(read_nosplice, setup_nosplice)
-READ_SUITE(read_multithread, setup_multithread)
+READ_SUITE(read_single, setup_single)

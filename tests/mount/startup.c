@@ -358,9 +358,9 @@ Test(startup, clean_mount_prints_nothing)
 	clean_mount_silent(NULL);
 }
 
-Test(startup, clean_multithread_mount_prints_nothing)
+Test(startup, clean_single_thread_mount_prints_nothing)
 {
-	static const char *const opts[] = {"-o", "multithread", NULL};
+	static const char *const opts[] = {"-s", NULL};
 	clean_mount_silent(opts);
 }
 
