@@ -87,6 +87,8 @@ ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
 	cp->one_to_one &= !dbcs;
 	for (unsigned c = 0; c < 256; c++)
 		cp->b1[c] = cp->t1[c].b[0];
+	for (unsigned c = 0; c < 256; c++)
+		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
 	if (dbcs) {
 		cp->t2 = calloc(65536, sizeof(*cp->t2));
 		if (!cp->t2) {
@@ -129,6 +131,14 @@ void ccm_cp_put(const struct ccm_cp *cp, const char *s, size_t n, bool oneline,
 	if (!dst)
 		return;
 	char *d = dst;
+	if (cp->one_to_one) {
+		/* One table lookup a byte: the common case. */
+		const uint8_t *t = oneline ? cp->line1 : cp->b1;
+		for (size_t i = 0; i < n; i++)
+			d[i] = (char)t[p[i]];
+		out->len += n;
+		return;
+	}
 	for (size_t i = 0; i < n;) {
 		if (oneline && is_control(p[i])) {
 			*d++ = ' ';

@@ -29,6 +29,7 @@ struct ccm_cp {
 	bool identity;
 	bool one_to_one;           /* single bytes, each to one byte */
 	uint8_t b1[256];           /* that byte, when one_to_one */
+	uint8_t line1[256];        /* b1, with control characters as blanks */
 	bool lead[256];            /* lead bytes of a double-byte source */
 	struct ccm_cpchar t1[256]; /* single bytes */
 	struct ccm_cpchar *t2;     /* lead << 8 | trail, double-byte only */

@@ -177,9 +177,18 @@ bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
 	if (d > mdays[m - 1] + (m == 2 && leap(y)))
 		return false;
 	/* Every field is in range here, so the text is 14 digits. */
-	snprintf(out, 15, "%04u%02u%02u%02u%02u%02u", (unsigned)y % 10000,
-	         (unsigned)m % 100, (unsigned)d % 100, (unsigned)h % 100,
-	         (unsigned)mi % 100, (unsigned)sec % 100);
+	const int v[6] = {y, m, d, h, mi, sec};
+	const int w[6] = {4, 2, 2, 2, 2, 2};
+	char *o = out;
+	for (int k = 0; k < 6; k++) {
+		int x = v[k];
+		for (int q = w[k] - 1; q >= 0; q--) {
+			o[q] = (char)('0' + x % 10);
+			x /= 10;
+		}
+		o += w[k];
+	}
+	*o = '\0';
 	return true;
 }
 

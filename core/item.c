@@ -27,11 +27,19 @@ static size_t text_conv(const struct ccm_cp *cp, struct tstate *st,
 {
 	char *o = out;
 	if (cp->one_to_one) {
-		/* Byte for byte, with line ends the only work. */
+		/* Byte for byte, with line ends the only work: the runs
+		 * between them go through the table without a test. */
 		for (size_t i = 0; i < n; i++) {
 			uint8_t c = s[i];
 			if (c != '\n' && c != '\r' && !st->prev_cr) {
-				*o++ = (char)cp->b1[c];
+				const uint8_t *nl = memchr(s + i, '\n', n - i);
+				size_t e = nl ? (size_t)(nl - s) : n;
+				const uint8_t *cr = memchr(s + i, '\r', e - i);
+				if (cr)
+					e = (size_t)(cr - s);
+				for (; i < e; i++)
+					*o++ = (char)cp->b1[s[i]];
+				i--;
 				continue;
 			}
 			if (st->prev_cr && c != '\n')

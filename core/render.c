@@ -137,6 +137,17 @@ static ccm_err sec(const struct ccm_po *po, const struct ccm_sec *s,
 	return err;
 }
 
+/*
+ * A PRI file reads only message headers, which lie between the messages'
+ * bodies in the export: reading far ahead would fetch bodies to skip.
+ */
+#define PRI_AHEAD ((size_t)4096)
+
+static bool pri_file(const struct ccm_ofile *f)
+{
+	return f->kind == CCM_OF_MBX || f->kind == CCM_OF_BOARDS;
+}
+
 ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
                       size_t len, void *buf, size_t *got)
 {
@@ -152,7 +163,7 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	if (len > f->size - off)
 		len = (size_t)(f->size - off);
 	struct ccm_reader rd;
-	ccm_err err = ccm_reader_init(&rd, src, len);
+	ccm_err err = ccm_reader_init(&rd, src, pri_file(f) ? PRI_AHEAD : len);
 	if (err)
 		return err;
 	struct ccm_win w = {&rd, buf, off, off + len, 0, NULL, 0};
