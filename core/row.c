@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,7 +101,7 @@ static void parse(struct ccm_po *po, const char *hdr, size_t n,
 			break;
 		if (lx.line == 3 && ccm_is_count(&l, &count))
 			continue;
-		if (has_binary(l.s, l.n))
+		if (diag && has_binary(l.s, l.n)) /* only warns */
 			WARN("the header line holds binary bytes; they are "
 			     "shown as blanks");
 		if (ccm_kw(&l, "Folder:", &v, &vn))
@@ -209,7 +210,13 @@ void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out)
 {
-	struct hdr h = {0};
+	/* Set field by field: the recipients' inline arrays are big and
+	 * need no zeroing. */
+	struct hdr h;
+	memset(&h, 0, offsetof(struct hdr, to));
+	h.to.v = h.cc.v = h.bcc.v = NULL;
+	h.to.n = h.cc.n = h.bcc.n = 0;
+	h.to.cap = h.cc.cap = h.bcc.cap = 0;
 	uint64_t line = diag ? diag->line : 0;
 	parse(po, hdr, n, diag, &h);
 
