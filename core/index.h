@@ -226,9 +226,9 @@ void ccm_leftout(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
  * closes it. */
 ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd);
 
-/* Reads source bytes at render time; CCM_ERR_CHANGED if the file is no
- * longer what the scan saw. */
+/* Reads source bytes at render time; with check, CCM_ERR_CHANGED if the
+ * file is no longer what the scan saw. */
 ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
-                      size_t len, uint64_t off);
+                      size_t len, uint64_t off, bool check);
 
 #endif

@@ -22,6 +22,9 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
                         size_t hint)
 {
 	rd->src = src;
+	for (size_t i = 0; i < sizeof(rd->checked) / sizeof(rd->checked[0]);
+	     i++)
+		rd->checked[i] = CCM_NONE;
 	rd->ahead = hint < 4096             ? 4096
 	            : hint > CCM_READ_AHEAD ? CCM_READ_AHEAD
 	                                    : hint;
@@ -46,6 +49,18 @@ void ccm_reader_fini(struct ccm_reader *rd)
 	rd->buf = NULL; /* the thread's, kept for its next read */
 }
 
+/* True the first time this read touches `file`: it must be checked. */
+static bool first_touch(struct ccm_reader *rd, uint32_t file)
+{
+	size_t n = sizeof(rd->checked) / sizeof(rd->checked[0]);
+	for (size_t i = 0; i < n; i++)
+		if (rd->checked[i] == file)
+			return false;
+	memmove(rd->checked + 1, rd->checked, (n - 1) * sizeof(rd->checked[0]));
+	rd->checked[0] = file;
+	return true;
+}
+
 ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
                        size_t n, const char **p)
 {
@@ -64,7 +79,8 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 		if (size - start < len)
 			len = (size_t)(size - start);
 		rd->file = CCM_NONE;
-		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start);
+		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start,
+		                            first_touch(rd, file));
 		if (err)
 			return err;
 		rd->file = file;
@@ -83,5 +99,5 @@ ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
 		memcpy(dst, rd->buf + (off - rd->off), n);
 		return CCM_OK;
 	}
-	return ccm_src_pread(rd->src, file, dst, n, off);
+	return ccm_src_pread(rd->src, file, dst, n, off, first_touch(rd, file));
 }

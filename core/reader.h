@@ -22,6 +22,8 @@ struct ccm_reader {
 	size_t len;
 	char *buf;    /* CCM_READ_BLOCK bytes */
 	size_t ahead; /* bytes read at once when fewer are asked for */
+	/* Files already checked unchanged during this read. */
+	uint32_t checked[4];
 };
 
 /* A reader for one read of about `hint` bytes: it reads ahead no more

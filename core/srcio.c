@@ -7,9 +7,10 @@
  * descriptor until another file needs it.
  *
  * The scan recorded each file's size, mtime and inode. Every read checks
- * them again with fstat: a file that changed under the mount makes the
- * read fail (the caller turns that into EIO) rather than mix old and new
- * bytes in one file.
+ * them again with fstat, once per file it touches (the reader asks for
+ * the check on its first pread of a file): a file that changed under the
+ * mount makes the read fail (the caller turns that into EIO) rather than
+ * mix old and new bytes in one file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
 }
 
 /* Takes the slot of `file`, opened and checked; returns it locked. */
-static ccm_err slot_take(struct ccm_source *src, uint32_t file,
+static ccm_err slot_take(struct ccm_source *src, uint32_t file, bool check,
                          struct ccm_fdslot **out)
 {
 	const struct ccm_srcfile *f = &src->files.v[file];
@@ -42,9 +43,10 @@ static ccm_err slot_take(struct ccm_source *src, uint32_t file,
 		slot->file = file;
 		if (slot->fd < 0)
 			return CCM_ERR_CHANGED;
+		check = true; /* a new descriptor is always checked */
 	}
 	struct stat st;
-	if (fstat(slot->fd, &st) || !same_file(f, &st))
+	if (check && (fstat(slot->fd, &st) || !same_file(f, &st)))
 		return CCM_ERR_CHANGED;
 	return CCM_OK;
 }
@@ -55,7 +57,7 @@ ccm_err ccm_src_dup(const struct ccm_source *csrc, uint32_t file, int *fd)
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
 	struct ccm_fdslot *slot;
-	ccm_err err = slot_take(src, file, &slot);
+	ccm_err err = slot_take(src, file, true, &slot);
 	if (!err) {
 		*fd = fcntl(slot->fd, F_DUPFD_CLOEXEC, 3);
 		if (*fd < 0)
@@ -66,7 +68,7 @@ ccm_err ccm_src_dup(const struct ccm_source *csrc, uint32_t file, int *fd)
 }
 
 ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
-                      size_t len, uint64_t off)
+                      size_t len, uint64_t off, bool check)
 {
 	struct ccm_source *src = (struct ccm_source *)csrc;
 	if (file >= src->files.n)
@@ -75,7 +77,7 @@ ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
 	if (off > f->size || len > f->size - off)
 		return CCM_ERR_CHANGED;
 	struct ccm_fdslot *slot;
-	ccm_err err = slot_take(src, file, &slot);
+	ccm_err err = slot_take(src, file, check, &slot);
 	if (err)
 		goto out;
 	char *p = buf;
