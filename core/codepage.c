@@ -154,24 +154,6 @@ void ccm_cp_put(const struct ccm_cp *cp, const char *s, size_t n, bool oneline,
 	out->len += (size_t)(d - dst);
 }
 
-size_t ccm_cp_len(const struct ccm_cp *cp, const char *s, size_t n,
-                  bool oneline)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	size_t total = 0;
-	for (size_t i = 0; i < n;) {
-		if (oneline && is_control(p[i])) {
-			total++;
-			i++;
-			continue;
-		}
-		size_t len = ccm_cp_charlen(cp, p + i, n - i);
-		total += ccm_cp_map(cp, p + i, len)->n;
-		i += len;
-	}
-	return total;
-}
-
 /*
  * glibc transliterates with the tables of the calling thread's LC_CTYPE
  * locale, and in the "C" locale it knows no more than ASCII. C.UTF-8 is

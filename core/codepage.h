@@ -68,10 +68,6 @@ static inline const struct ccm_cpchar *ccm_cp_map(const struct ccm_cp *cp,
  */
 void ccm_cp_put(const struct ccm_cp *cp, const char *s, size_t n, bool oneline,
                 struct ccm_buf *out);
-/* The length ccm_cp_put would append. */
-size_t ccm_cp_len(const struct ccm_cp *cp, const char *s, size_t n,
-                  bool oneline);
-
 /*
  * Appends n bytes of page cp transliterated to ASCII ("Zürich" gives
  * "Zurich"); what has no ASCII form becomes '?'.

@@ -73,12 +73,6 @@ static size_t text_conv(const struct ccm_cp *cp, struct tstate *st,
 	return (size_t)(o - out);
 }
 
-/* Bytes a character takes, from the bytes left. */
-static size_t charlen_at(const struct ccm_cp *cp, const uint8_t *s, size_t n)
-{
-	return ccm_cp_charlen(cp, s, n);
-}
-
 static bool push_seek(struct ccm_po *po, uint32_t idx, uint64_t src,
                       uint64_t out, bool prev_cr)
 {
@@ -169,7 +163,7 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 			continue;
 		}
 		prev_cr = c == '\r';
-		size_t len = charlen_at(cp, p + i, n - i);
+		size_t len = ccm_cp_charlen(cp, p + i, n - i);
 		out += ccm_cp_map(cp, p + i, len)->n;
 		i += len;
 	}

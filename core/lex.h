@@ -33,11 +33,6 @@ static inline void ccm_lex_init(struct ccm_lex *lx, const char *s, size_t n)
 	lx->line = 1;
 }
 
-static inline bool ccm_lex_eof(const struct ccm_lex *lx)
-{
-	return lx->p >= lx->end;
-}
-
 /* The current line; false at the end. */
 static inline bool ccm_lex_peek(const struct ccm_lex *lx, struct ccm_line *l)
 {
