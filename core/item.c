@@ -173,11 +173,16 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 	return CCM_OK;
 }
 
-const struct ccm_seekpt *ccm_seek_find(const struct ccm_po *po, uint32_t idx,
-                                       uint64_t out, size_t *count)
+/*
+ * Where to start rendering item idx, which begins at stream offset w->pos,
+ * for window w: its last seek point at or before the window's start, or
+ * NULL for the item's own start (also when the window starts before it).
+ */
+static const struct ccm_seekpt *seek_find(const struct ccm_po *po, uint32_t idx,
+                                          const struct ccm_win *w)
 {
+	uint64_t out = w->start > w->pos ? w->start - w->pos : 0;
 	size_t lo = 0, hi = po->seekidx.n;
-	*count = 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (po->seekidx.v[mid].item < idx)
@@ -198,7 +203,6 @@ const struct ccm_seekpt *ccm_seek_find(const struct ccm_po *po, uint32_t idx,
 		else
 			b = mid;
 	}
-	*count = si->count;
 	return a ? &sp[a - 1] : NULL;
 }
 
@@ -214,9 +218,7 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 	uint64_t base = w->pos;
 	uint64_t src = 0;
 	struct tstate st = {false};
-	size_t count;
-	const struct ccm_seekpt *sp = ccm_seek_find(
-	        po, idx, w->start > base ? w->start - base : 0, &count);
+	const struct ccm_seekpt *sp = seek_find(po, idx, w);
 	if (sp) {
 		src = sp->src;
 		st.prev_cr = sp->prev_cr;
@@ -440,9 +442,7 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 	uint64_t src = 0;
 	enum hexst st = H_PREFIX;
 	unsigned k = 0;
-	size_t count;
-	const struct ccm_seekpt *sp = ccm_seek_find(
-	        po, idx, w->start > base ? w->start - base : 0, &count);
+	const struct ccm_seekpt *sp = seek_find(po, idx, w);
 	if (sp) {
 		src = sp->src;
 		w->pos = base + sp->out;

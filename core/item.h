@@ -36,8 +36,4 @@ ccm_err ccm_item_render(const struct ccm_po *po, uint32_t file,
                         const struct ccm_item *it, uint32_t idx,
                         struct ccm_win *w);
 
-/* The seek points of an item (count 0 when it has none). */
-const struct ccm_seekpt *ccm_seek_find(const struct ccm_po *po, uint32_t idx,
-                                       uint64_t out, size_t *count);
-
 #endif
