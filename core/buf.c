@@ -154,3 +154,25 @@ bool ccm_path_join(char *out, size_t size, const char *a, const char *b)
 	}
 	return true;
 }
+
+bool ccm_grow(void **v, size_t *cap, size_t elem)
+{
+	size_t n = *cap ? *cap * 2 : 16;
+	void *p = realloc(*v, n * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = n;
+	return true;
+}
+
+void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem)
+{
+	if (!n || n == *cap)
+		return;
+	void *p = realloc(*v, n * elem);
+	if (p) {
+		*v = p;
+		*cap = n;
+	}
+}

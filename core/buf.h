@@ -47,4 +47,26 @@ bool ccm_path_join(char *out, size_t size, const char *a, const char *b);
 /* The number of decimal digits of v. */
 unsigned ccm_digits(uint64_t v);
 
+/* A growable array: v holds n elements in room for cap. */
+#define CCM_ARRAY(T)                                                           \
+	struct {                                                               \
+		T *v;                                                          \
+		size_t n, cap;                                                 \
+	}
+
+/* Appends one element to a CCM_ARRAY; returns its address (valid until
+ * the next push) or NULL when out of memory. */
+#define CCM_PUSH(arr)                                                          \
+	(((arr).n < (arr).cap ||                                               \
+	  ccm_grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)))           \
+	         ? &(arr).v[(arr).n++]                                         \
+	         : NULL)
+/* Doubles the room of *v (elements of elem bytes); false when out of
+ * memory, *v then unchanged. */
+bool ccm_grow(void **v, size_t *cap, size_t elem);
+/* Gives back a CCM_ARRAY's unused room once it is complete. */
+#define CCM_SHRINK(arr)                                                        \
+	ccm_shrink((void **)&(arr).v, (arr).n, &(arr).cap, sizeof(*(arr).v))
+void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem);
+
 #endif

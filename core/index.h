@@ -21,18 +21,11 @@
 #include "buf.h"
 #include "ccmailfs/ccmailfs.h"
 #include "codepage.h"
+#include "diag.h"
 #include "names.h"
+#include "srcfile.h"
 
 #define CCM_NONE UINT32_MAX
-
-/* A file of the source, read again when rendering. */
-struct ccm_srcfile {
-	const char *path; /* absolute */
-	const char *rel;  /* relative to its export folder, for messages */
-	uint64_t size;
-	int64_t mtime_ns;
-	uint64_t ino, dev;
-};
 
 enum ccm_item_kind {
 	CCM_ITEM_TEXT = 0,
@@ -145,12 +138,6 @@ struct ccm_sec {
 	uint64_t size;
 };
 
-#define CCM_ARRAY(T)                                                           \
-	struct {                                                               \
-		T *v;                                                          \
-		size_t n, cap;                                                 \
-	}
-
 struct ccm_po {
 	struct ccm_source *src;
 	char *dir; /* the export folder, absolute */
@@ -181,7 +168,7 @@ struct ccm_po {
 	struct ccm_str pkl, directory, report, boards_prefix;
 	uint32_t boards_msg0, boards_msg1;
 
-	struct ccm_buf log;        /* warnings, one per line, LF */
+	struct ccm_log log;        /* warnings of the scan and layout */
 	struct ccm_dircache *dirs; /* listings of folders, during the scan */
 	struct ccm_po_stats stats;
 };
@@ -200,35 +187,8 @@ struct ccm_source {
 	size_t npo;
 	CCM_ARRAY(struct ccm_srcfile) files;
 	struct ccm_arena arena;
-	struct ccm_fdslot fds[CCM_FD_SLOTS];
+	/* Apart from the source: reads change the slots of a const source. */
+	struct ccm_fdslot *fds; /* CCM_FD_SLOTS of them */
 };
-
-/* Appends one element to a CCM_ARRAY; returns its address or NULL. */
-#define CCM_PUSH(arr)                                                          \
-	(((arr).n < (arr).cap ||                                               \
-	  ccm_grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)))           \
-	         ? &(arr).v[(arr).n++]                                         \
-	         : NULL)
-bool ccm_grow(void **v, size_t *cap, size_t elem);
-/* Gives back a CCM_ARRAY's unused room once it is complete. */
-#define CCM_SHRINK(arr)                                                        \
-	ccm_shrink((void **)&(arr).v, (arr).n, &(arr).cap, sizeof(*(arr).v))
-void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem);
-
-/* Records a warning for the post office's report, file and line given. */
-void ccm_warn(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The same, for an item or message left out of the output. */
-void ccm_leftout(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* A new descriptor of a source file, checked unchanged; the caller
- * closes it. */
-ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd);
-
-/* Reads source bytes at render time; with check, CCM_ERR_CHANGED if the
- * file is no longer what the scan saw. */
-ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
-                      size_t len, uint64_t off, bool check);
 
 #endif

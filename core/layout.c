@@ -2,27 +2,19 @@
  * The layout of a post office's folder (spec iff-output §1, §4 to §7):
  * which mailboxes there are and in what order, their aliases, which SEC
  * file and offset each message gets, every file's name and exact size,
- * and the small files (PKL, DIRECTORY.PRI, REPORT.TXT) and the PRI
- * prefixes, which are kept whole in memory.
+ * and the counts of REPORT.TXT. The text of the small files (PKL,
+ * DIRECTORY.PRI, REPORT.TXT, PRI prefixes) is written by smalltext.c and
+ * report.c; the layout keeps it whole in memory and sizes files by it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "row.h"
-#include "scan.h"
+#include "layout.h"
+#include "names.h"
+#include "report.h"
+#include "smalltext.h"
 
-static const char MAIL_HEADER[] =
-        "Folder,Sender,To,Cc,Bcc,Subject,Send-Date,Received-Date,Priority,"
-        "Unread,Unsent,Body\r\n";
-static const char PAB_HEADER[] =
-        "Obj-class,Display-Name,Email-Address,First,Last,Address,City,State,"
-        "Zip,Country,Title,Company,Department,Office,Assistant,Bus-Num,"
-        "Bus2-Num,Assist-Num,Fax-Num,Home-Num,Home2-Num,Mobile-Num,Pager-Num,"
-        "Note\r\n";
-/* The 21 empty fields after a PAB row's first three. */
-static const char PAB_TAIL[] = ",,,,,,,,,,,,,,,,,,,,,\r\n";
 #define SEC_HEADER_LEN 50 /* "Type,Length,...,Format" and CR LF */
 
 static struct ccm_str keep_buf(struct ccm_po *po, struct ccm_buf *b)
@@ -101,7 +93,7 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 			const struct ccm_srcfile *kept =
 			        &po->src->files
 			                 .v[po->mailboxes.v[out - 1].file];
-			ccm_leftout(po, f, 1,
+			ccm_leftout(&po->log, f, 1,
 			            "a second mailbox file for '%.*s'; its %u "
 			            "messages are left out (%s is used)",
 			            (int)mb->name.n, mb->name.s, mb->nmsg,
@@ -124,7 +116,7 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 		if (d)
 			mb->comment = d->comment;
 		else if (po->dir_entries.n)
-			ccm_warn(po, &po->src->files.v[mb->file], 1,
+			ccm_warn(&po->log, &po->src->files.v[mb->file], 1,
 			         "the mailbox '%.*s' is named in no directory "
 			         "entry; it is kept",
 			         (int)mb->name.n, mb->name.s);
@@ -199,128 +191,19 @@ static ccm_err aliases(struct ccm_po *po)
 	return ok ? CCM_OK : CCM_ERR_NOMEM;
 }
 
-/* "CCMAIL:<name> at <post office>" in source bytes. */
-static void ccmail_addr(const struct ccm_po *po, const char *prefix,
-                        const char *name, size_t nn, const char *pos, size_t pn,
-                        struct ccm_buf *out)
-{
-	ccm_buf_puts(out, prefix);
-	ccm_buf_put(out, name, nn);
-	ccm_buf_puts(out, " at ");
-	if (pos)
-		ccm_buf_put(out, pos, pn);
-	else
-		ccm_buf_put(out, po->name.s, po->name.n);
-}
-
-/*
- * A list member's display name (spec §5: the name part of a cc:Mail
- * address, an Internet address as it stands, a board's name without '#')
- * and, with email, its PAB address.
- */
-static void member_names(const struct ccm_po *po, const struct ccm_str *m,
-                         struct ccm_buf *display, struct ccm_buf *email)
-{
-	struct ccm_addr a;
-	ccm_addr_parse(m->s, m->n, &a);
-	ccm_buf_put(display, a.name, a.nn);
-	if (!email)
-		return;
-	if (a.kind == CCM_ADDR_INTERNET) {
-		ccm_buf_puts(email, "SMTP:");
-		ccm_buf_put(email, a.name, a.nn);
-	} else {
-		ccmail_addr(po,
-		            a.kind == CCM_ADDR_BOARD ? "CCMAIL:#" : "CCMAIL:",
-		            a.name, a.nn, a.po, a.pn, email);
-	}
-}
-
-/* Members joined by ';', each quoted on its own. */
-static void put_members(const struct ccm_po *po, const struct ccm_list *l,
-                        bool directory, struct ccm_buf *out)
-{
-	for (uint32_t i = 0; i < l->nmem; i++) {
-		struct ccm_buf d = {0};
-		member_names(po, &po->members.v[l->mem0 + i], &d, NULL);
-		if (i)
-			ccm_buf_putc(out, ';');
-		if (!d.oom)
-			ccm_csv_text(out, &po->cp, d.p, d.len, directory);
-		ccm_buf_free(&d);
-	}
-}
-
-static void pab(const struct ccm_po *po, const struct ccm_mailbox *mb,
-                struct ccm_buf *out)
-{
-	struct ccm_buf t = {0};
-	ccmail_addr(po, "CCMAIL:", mb->name.s, mb->name.n, NULL, 0, &t);
-	ccm_buf_puts(out, "PAB,");
-	ccm_csv_text(out, &po->cp, t.p, t.len, false);
-	ccm_buf_puts(out, "\r\n");
-	ccm_buf_puts(out, PAB_HEADER);
-	/* One entry per distinct address, in the order first met. */
-	struct ccm_buf seen = {0}; /* addresses met, NUL-separated */
-	for (uint32_t li = 0; li < mb->nlists; li++) {
-		const struct ccm_list *l = &po->plists.v[mb->list0 + li];
-		for (uint32_t i = 0; i < l->nmem; i++) {
-			struct ccm_buf d = {0}, e = {0};
-			member_names(po, &po->members.v[l->mem0 + i], &d, &e);
-			bool dup = false;
-			for (size_t s = 0; !e.oom && s < seen.len;) {
-				size_t sl = strlen(seen.p + s);
-				dup |= ccm_name_eq(seen.p + s, sl, e.p, e.len);
-				s += sl + 1;
-			}
-			if (!dup && !e.oom && !d.oom) {
-				ccm_buf_put(&seen, e.p, e.len);
-				ccm_buf_putc(&seen, '\0');
-				ccm_buf_puts(out, "entry,");
-				ccm_csv_text(out, &po->cp, d.p, d.len, false);
-				ccm_buf_putc(out, ',');
-				ccm_csv_text(out, &po->cp, e.p, e.len, false);
-				ccm_buf_puts(out, PAB_TAIL);
-			}
-			ccm_buf_free(&d);
-			ccm_buf_free(&e);
-		}
-	}
-	for (uint32_t li = 0; li < mb->nlists; li++) {
-		const struct ccm_list *l = &po->plists.v[mb->list0 + li];
-		ccm_buf_puts(out, "dl,");
-		ccm_csv_text(out, &po->cp, l->name.s, l->name.n, false);
-		ccm_buf_putc(out, ',');
-		put_members(po, l, false, out);
-		ccm_buf_puts(out, PAB_TAIL);
-	}
-	ccm_buf_puts(out, "\r\n");
-	ccm_buf_free(&seen);
-	ccm_buf_free(&t);
-}
-
 static ccm_err prefixes(struct ccm_po *po)
 {
 	for (size_t i = 0; i < po->mailboxes.n; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
-		struct ccm_buf b = {0}, t = {0};
-		if (mb->nlists)
-			pab(po, mb, &b);
-		ccmail_addr(po, "CCMAIL:", mb->name.s, mb->name.n, NULL, 0, &t);
-		ccm_buf_puts(&b, "MAILMESSAGE,");
-		if (!t.oom)
-			ccm_csv_text(&b, &po->cp, t.p, t.len, false);
-		ccm_buf_puts(&b, "\r\n");
-		ccm_buf_puts(&b, MAIL_HEADER);
+		struct ccm_buf b = {0};
+		ccm_pri_prefix(po, mb, &b);
 		mb->prefix = keep_buf(po, &b);
 		ccm_buf_free(&b);
-		ccm_buf_free(&t);
 		if (!mb->prefix.s)
 			return CCM_ERR_NOMEM;
 	}
 	struct ccm_buf b = {0};
-	ccm_buf_puts(&b, "MAILMESSAGE,PublicMessages\r\n");
-	ccm_buf_puts(&b, MAIL_HEADER);
+	ccm_boards_prefix(&b);
 	po->boards_prefix = keep_buf(po, &b);
 	ccm_buf_free(&b);
 	return po->boards_prefix.s ? CCM_OK : CCM_ERR_NOMEM;
@@ -359,7 +242,8 @@ static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
 		if (!(m->flags & CCM_MSG_DROPPED) &&
 		    SEC_HEADER_LEN + len > split) {
 			m->flags |= CCM_MSG_DROPPED;
-			ccm_leftout(po, &po->src->files.v[m->file], m->line,
+			ccm_leftout(&po->log, &po->src->files.v[m->file],
+			            m->line,
 			            "a message of %llu bytes, more than the "
 			            "SEC split size; message left out",
 			            (unsigned long long)len);
@@ -392,57 +276,28 @@ static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
 	return CCM_OK;
 }
 
-static void directory_pri(struct ccm_po *po, struct ccm_buf *b)
+/* The counts REPORT.TXT and ccm_po_stats give, once every file but the
+ * report is sized (the report's own size is not among the bytes). */
+static void count(struct ccm_po *po)
 {
-	bool lists = po->lists.n > 0;
-	ccm_buf_puts(b, "DIRECTORY\r\nObj-Class,Mode,Common-Name,Display-Name,"
-	                "Surname,Given-Name,Secondary-Proxy-Addresses,"
-	                "Home-Server,Comment");
-	ccm_buf_puts(b, lists ? ",Members\r\n" : "\r\n");
-	for (size_t i = 0; i < po->mailboxes.n; i++) {
-		const struct ccm_mailbox *mb = &po->mailboxes.v[i];
-		const char *s = mb->name.s;
-		size_t n = mb->name.n, sn = n, gs = n;
-		const char *comma = memchr(s, ',', n);
-		if (comma) {
-			sn = (size_t)(comma - s);
-			gs = sn + 1;
-		}
-		size_t se = sn, gb = gs, ge = n;
-		while (se && ccm_isblank(s[se - 1]))
-			se--;
-		while (gb < ge && ccm_isblank(s[gb]))
-			gb++;
-		ccm_buf_puts(b, "mailbox,create,");
-		ccm_csv_put(b, mb->alias, strlen(mb->alias), true);
-		ccm_buf_putc(b, ',');
-		ccm_csv_text(b, &po->cp, s, n, true);
-		ccm_buf_putc(b, ',');
-		ccm_csv_text(b, &po->cp, s, se, true);
-		ccm_buf_putc(b, ',');
-		ccm_csv_text(b, &po->cp, s + gb, ge - gb, true);
-		ccm_buf_putc(b, ',');
-		struct ccm_buf t = {0};
-		ccmail_addr(po, "MIGRATE:CCMAIL:", s, n, NULL, 0, &t);
-		if (!t.oom)
-			ccm_csv_text(b, &po->cp, t.p, t.len, true);
-		ccm_buf_free(&t);
-		ccm_buf_puts(b, ",~Server,");
-		ccm_csv_text(b, &po->cp, mb->comment.s, mb->comment.n, true);
-		ccm_buf_puts(b, lists ? ",\r\n" : "\r\n");
+	struct ccm_po_stats *st = &po->stats;
+	st->mailboxes = po->mailboxes.n;
+	st->boards = po->boards.n;
+	st->lists = po->lists.n + po->plists.n;
+	st->messages = st->attachments = st->bytes = 0;
+	for (size_t i = 0; i < po->msgs.n; i++) {
+		const struct ccm_msg *m = &po->msgs.v[i];
+		if (m->flags & CCM_MSG_DROPPED)
+			continue;
+		st->messages++;
+		for (uint32_t k = 0; k < m->nitems; k++)
+			if (po->items.v[m->item0 + k].kind != CCM_ITEM_TEXT)
+				st->attachments++;
 	}
-	for (size_t i = 0; i < po->lists.n; i++) {
-		const struct ccm_list *l = &po->lists.v[i];
-		ccm_buf_puts(b, "dl,create,");
-		ccm_csv_put(b, l->alias, strlen(l->alias), true);
-		ccm_buf_putc(b, ',');
-		ccm_csv_text(b, &po->cp, l->name.s, l->name.n, true);
-		ccm_buf_puts(b, ",,,,,");
-		ccm_csv_text(b, &po->cp, l->comment.s, l->comment.n, true);
-		ccm_buf_putc(b, ',');
-		put_members(po, l, true, b);
-		ccm_buf_puts(b, "\r\n");
-	}
+	for (size_t i = 0; i < po->files.n; i++)
+		st->bytes += po->files.v[i].size;
+	st->warnings = po->log.warnings;
+	st->left_out = po->log.left_out;
 }
 
 static int cmp_sec_msg0(const void *a, const void *b, void *ctx)
@@ -494,14 +349,10 @@ ccm_err ccm_layout(struct ccm_po *po)
 		return err;
 
 	struct ccm_buf b = {0};
-	ccm_buf_printf(&b, "%u\r\n\r\nFilename,Filetype\r\n", po->out_cp);
-	for (size_t i = 1; i < po->files.n; i++)
-		ccm_buf_printf(&b, "%s,%s\r\n", po->files.v[i].name,
-		               po->files.v[i].kind == CCM_OF_SEC ? "Secondary"
-		                                                 : "Primary");
+	ccm_pkl_text(po, &b);
 	po->pkl = keep_buf(po, &b);
 	b.len = 0;
-	directory_pri(po, &b);
+	ccm_directory_text(po, &b);
 	po->directory = keep_buf(po, &b);
 	ccm_buf_free(&b);
 	if (!po->pkl.s || !po->directory.s)
@@ -511,6 +362,7 @@ ccm_err ccm_layout(struct ccm_po *po)
 
 	if (!add_file(po, CCM_OF_REPORT, 0, 0, "REPORT.TXT", 0))
 		return CCM_ERR_NOMEM;
+	count(po);
 	err = ccm_report(po, &b);
 	po->report = keep_buf(po, &b);
 	ccm_buf_free(&b);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "reader.h"
+#include "srcio.h"
 
 /*
  * Each thread keeps its block buffer for good. A fresh 256 KiB buffer per

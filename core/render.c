@@ -14,6 +14,7 @@
 #include "reader.h"
 #include "row.h"
 #include "sec.h"
+#include "srcio.h"
 
 static const char SEC_HEADER[] =
         "Type,Length,Encoding,Islast,Name,Position,Format\r\n";
@@ -76,8 +77,7 @@ static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 			if (i >= bd->msg0 && i < bd->msg0 + bd->nmsg)
 				board = bd;
 		}
-		ccm_row_build((struct ccm_po *)po, hdr, m->hdr_len, board, NULL,
-		              &b);
+		ccm_row_build(po, hdr, m->hdr_len, board, NULL, &b);
 		ccm_buf_putc(&b, '#');
 		ccm_buf_putu(&b, sec_of(po, i), 8);
 		ccm_buf_puts(&b, ".SEC(");

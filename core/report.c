@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scan.h"
+#include "report.h"
 
 static void why_text(unsigned why, struct ccm_buf *b)
 {
@@ -32,11 +32,6 @@ static void why_text(unsigned why, struct ccm_buf *b)
 		}
 }
 
-static const char *order_name(enum ccm_date_order o)
-{
-	return o == CCM_DATE_DMY ? "DMY" : o == CCM_DATE_YMD ? "YMD" : "MDY";
-}
-
 /* Appends a line of source text, converted, with CR LF. */
 static void line(const struct ccm_po *po, struct ccm_buf *out, const char *s,
                  size_t n)
@@ -45,25 +40,9 @@ static void line(const struct ccm_po *po, struct ccm_buf *out, const char *s,
 	ccm_buf_puts(out, "\r\n");
 }
 
-ccm_err ccm_report(struct ccm_po *po, struct ccm_buf *out)
+ccm_err ccm_report(const struct ccm_po *po, struct ccm_buf *out)
 {
-	struct ccm_po_stats *st = &po->stats;
-	st->mailboxes = po->mailboxes.n;
-	st->boards = po->boards.n;
-	st->lists = po->lists.n + po->plists.n;
-	st->messages = st->attachments = st->bytes = 0;
-	for (size_t i = 0; i < po->msgs.n; i++) {
-		const struct ccm_msg *m = &po->msgs.v[i];
-		if (m->flags & CCM_MSG_DROPPED)
-			continue;
-		st->messages++;
-		for (uint32_t k = 0; k < m->nitems; k++)
-			if (po->items.v[m->item0 + k].kind != CCM_ITEM_TEXT)
-				st->attachments++;
-	}
-	for (size_t i = 0; i < po->files.n; i++)
-		st->bytes += po->files.v[i].size;
-
+	const struct ccm_po_stats *st = &po->stats;
 	struct ccm_buf b = {0};
 	ccm_buf_puts(&b, "Post office: ");
 	ccm_buf_put(&b, po->name.s, po->name.n);
@@ -80,7 +59,8 @@ ccm_err ccm_report(struct ccm_po *po, struct ccm_buf *out)
 	ccm_buf_printf(out,
 	               "Code page: %u in the export, %u in these files; "
 	               "dates read as %s\r\n",
-	               po->src_cp, po->out_cp, order_name(po->date_order));
+	               po->src_cp, po->out_cp,
+	               ccm_date_order_name(po->date_order));
 	ccm_buf_printf(out,
 	               "Mailboxes: %llu\r\nMessages: %llu\r\n"
 	               "Attachments: %llu\r\nBytes in the migration files: "
@@ -94,18 +74,18 @@ ccm_err ccm_report(struct ccm_po *po, struct ccm_buf *out)
 	ccm_buf_printf(out, "Warnings: %llu\r\nLeft out: %llu\r\n",
 	               (unsigned long long)st->warnings,
 	               (unsigned long long)st->left_out);
-	if (po->log.len) {
+	const struct ccm_buf *log = &po->log.text;
+	if (log->len) {
 		ccm_buf_puts(out, "\r\nWarnings and what was left out, by "
 		                  "file and line:\r\n");
-		for (size_t s = 0; s < po->log.len;) {
-			const char *nl =
-			        memchr(po->log.p + s, '\n', po->log.len - s);
-			size_t n = nl ? (size_t)(nl - po->log.p) - s
-			              : po->log.len - s;
-			line(po, out, po->log.p + s, n);
+		for (size_t s = 0; s < log->len;) {
+			const char *nl = memchr(log->p + s, '\n', log->len - s);
+			size_t n =
+			        nl ? (size_t)(nl - log->p) - s : log->len - s;
+			line(po, out, log->p + s, n);
 			s += n + 1;
 		}
 	}
 	ccm_buf_free(&b);
-	return out->oom || po->log.oom ? CCM_ERR_NOMEM : CCM_OK;
+	return out->oom || log->oom ? CCM_ERR_NOMEM : CCM_OK;
 }

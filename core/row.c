@@ -56,7 +56,7 @@ static void vals_free(struct vals *a)
 #define WARN(...)                                                              \
 	do {                                                                   \
 		if (diag)                                                      \
-			ccm_warn(po, diag->file, line, __VA_ARGS__);           \
+			ccm_warn(diag->log, diag->file, line, __VA_ARGS__);    \
 	} while (0)
 
 static bool has_binary(const char *s, size_t n)
@@ -69,9 +69,8 @@ static bool has_binary(const char *s, size_t n)
 }
 
 /* Takes a once-only field, warning about a second one. */
-static void once(struct ccm_po *po, struct ccm_row_diag *diag, uint64_t line,
-                 struct val *v, bool *seen, const char *s, size_t n,
-                 const char *kw)
+static void once(struct ccm_row_diag *diag, uint64_t line, struct val *v,
+                 bool *seen, const char *s, size_t n, const char *kw)
 {
 	if (*seen) {
 		WARN("a second %s line; the first is kept", kw);
@@ -81,8 +80,8 @@ static void once(struct ccm_po *po, struct ccm_row_diag *diag, uint64_t line,
 	*v = (struct val){s, n};
 }
 
-static void parse(struct ccm_po *po, const char *hdr, size_t n,
-                  struct ccm_row_diag *diag, struct hdr *h)
+static void parse(const char *hdr, size_t n, struct ccm_row_diag *diag,
+                  struct hdr *h)
 {
 	struct ccm_lex lx;
 	struct ccm_line l;
@@ -105,23 +104,22 @@ static void parse(struct ccm_po *po, const char *hdr, size_t n,
 			WARN("the header line holds binary bytes; they are "
 			     "shown as blanks");
 		if (ccm_kw(&l, "Folder:", &v, &vn))
-			once(po, diag, line, &h->folder, &h->has_folder, v, vn,
+			once(diag, line, &h->folder, &h->has_folder, v, vn,
 			     "Folder:");
 		else if (ccm_kw(&l, "From:", &v, &vn))
-			once(po, diag, line, &h->from, &h->has_from, v, vn,
+			once(diag, line, &h->from, &h->has_from, v, vn,
 			     "From:");
 		else if (ccm_kw(&l, "Date:", &v, &vn))
-			once(po, diag, line, &h->date, &h->has_date, v, vn,
+			once(diag, line, &h->date, &h->has_date, v, vn,
 			     "Date:");
 		else if (ccm_kw(&l, "Subject:", &v, &vn))
-			once(po, diag, line, &h->subject, &h->has_subject, v,
-			     vn, "Subject:");
+			once(diag, line, &h->subject, &h->has_subject, v, vn,
+			     "Subject:");
 		else if (ccm_kw(&l, "Priority:", &v, &vn))
-			once(po, diag, line, &h->priority, &priority, v, vn,
+			once(diag, line, &h->priority, &priority, v, vn,
 			     "Priority:");
 		else if (ccm_kw(&l, "Status:", &v, &vn))
-			once(po, diag, line, &h->status, &status, v, vn,
-			     "Status:");
+			once(diag, line, &h->status, &status, v, vn, "Status:");
 		else if (ccm_kw(&l, "To:", &v, &vn)) {
 			if (vn)
 				vals_push(&h->to, v, vn);
@@ -206,7 +204,7 @@ static bool val_is(const struct val *v, const char *s)
 	return v->n == strlen(s) && ccm_caseeq(v->s, s, v->n);
 }
 
-void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
+void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out)
 {
@@ -218,7 +216,7 @@ void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
 	h.to.n = h.cc.n = h.bcc.n = 0;
 	h.to.cap = h.cc.cap = h.bcc.cap = 0;
 	uint64_t line = diag ? diag->line : 0;
-	parse(po, hdr, n, diag, &h);
+	parse(hdr, n, diag, &h);
 
 	/* Folder (spec §6, and §7 for boards). */
 	bool draft = false;

@@ -9,8 +9,10 @@
 
 #include "index.h"
 
-/* Where header warnings go; NULL at render time. */
+/* Where header warnings go, and as what file and line; NULL at render
+ * time, when nothing is reported. */
 struct ccm_row_diag {
+	struct ccm_log *log;
 	const struct ccm_srcfile *file;
 	uint64_t line; /* of the Message: line */
 };
@@ -18,9 +20,10 @@ struct ccm_row_diag {
 /*
  * Appends the row for header bytes hdr (from the Message: line through the
  * Contents: line), without the Body pointer and line end. board is the
- * board of a bulletin board message, else NULL.
+ * board of a bulletin board message, else NULL. Warnings go to diag when
+ * it is not NULL.
  */
-void ccm_row_build(struct ccm_po *po, const char *hdr, size_t n,
+void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out);
 

@@ -11,7 +11,8 @@
 #include "fields.h"
 #include "item.h"
 #include "row.h"
-#include "scan.h"
+#include "scan_msg.h"
+#include "scan_path.h"
 #include "sec.h"
 
 bool ccm_scan_msg_end(const struct ccm_scanfile *f, const struct ccm_line *l)
@@ -50,7 +51,7 @@ static bool count_line(struct ccm_scanfile *f, uint64_t *count)
 		return true;
 	}
 	if (l.n && ccm_is_blank_line(&l)) {
-		ccm_warn(f->po, ccm_sf(f), f->lx.line,
+		ccm_warn(&f->po->log, ccm_sf(f), f->lx.line,
 		         "a count line holds blanks instead of digits; read "
 		         "as no count");
 		ccm_lex_next(&f->lx, &l);
@@ -85,7 +86,7 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 	if (counted) {
 		uint64_t left = (uint64_t)(lx->end - lx->p);
 		if (count > left) {
-			ccm_leftout(f->po, ccm_sf(f), line,
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "text item: its count %llu runs past the "
 			            "end of the file; item left out",
 			            (unsigned long long)count);
@@ -104,7 +105,7 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 		ccm_lex_jump(lx, q);
 		if (ccm_lex_peek(lx, &l) && !ccm_is_blank_line(&l) &&
 		    !item_start(&l) && !ccm_scan_msg_end(f, &l)) {
-			ccm_leftout(f->po, ccm_sf(f), line,
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "text item: its count %llu does not end "
 			            "where a line does; item left out",
 			            (unsigned long long)count);
@@ -129,7 +130,7 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 		return false;
 	}
 	if (n > TEXT_MAX)
-		ccm_warn(f->po, ccm_sf(f), line,
+		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a text item of %zu bytes, more than cc:Mail's 20 KB; "
 		         "kept whole",
 		         n);
@@ -148,7 +149,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	size_t nn;
 	ccm_attach_name(v, vn, &name, &nn);
 	if (!nn)
-		ccm_warn(f->po, ccm_sf(f), line,
+		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a file item without a name; it is named "
 		         "ATTACHnn.DAT");
 	uint64_t count = UINT64_MAX, c;
@@ -157,7 +158,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	char why[160];
 	uint32_t idx;
 	if (!ccm_lex_peek(lx, &l)) {
-		ccm_leftout(f->po, ccm_sf(f), line,
+		ccm_leftout(&f->po->log, ccm_sf(f), line,
 		            "file item: no Hex: or Path: line; item left out");
 		return false;
 	}
@@ -167,12 +168,12 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		it->kind = CCM_ITEM_HEX;
 		if (count == UINT64_MAX)
-			ccm_warn(f->po, ccm_sf(f), line,
+			ccm_warn(&f->po->log, ccm_sf(f), line,
 			         "file item: no count line before its Hex: "
 			         "lines; every Hex: line is decoded");
 		if (!ccm_hex_scan(f->po, idx, lx, count, why, sizeof(why))) {
 			f->po->items.n--;
-			ccm_leftout(f->po, ccm_sf(f), line,
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "file item: %s; item left out", why);
 			return false;
 		}
@@ -185,13 +186,13 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 		ccm_lex_next(lx, &l);
 		uint32_t ext = ccm_scan_path(f->po, v, vn, why, sizeof(why));
 		if (ext == CCM_NONE) {
-			ccm_leftout(f->po, ccm_sf(f), line,
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "file item: %s; item left out", why);
 			return false;
 		}
 		uint64_t size = f->po->src->files.v[ext].size;
 		if (count != UINT64_MAX && count != size) {
-			ccm_leftout(f->po, ccm_sf(f), line,
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "file item: the count line says %llu bytes "
 			            "but the file holds %llu; item left out",
 			            (unsigned long long)count,
@@ -208,7 +209,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 		it->out_len = size;
 		return true;
 	}
-	ccm_leftout(f->po, ccm_sf(f), line,
+	ccm_leftout(&f->po->log, ccm_sf(f), line,
 	            "file item: no Hex: or Path: line; item left out");
 	return false;
 }
@@ -229,7 +230,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	for (;;) {
 		if (!ccm_lex_peek(lx, &l) || ccm_scan_msg_end(f, &l) ||
 		    item_start(&l)) {
-			ccm_leftout(po, ccm_sf(f), line,
+			ccm_leftout(&po->log, ccm_sf(f), line,
 			            "a message without a Contents: line; "
 			            "message left out");
 			while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
@@ -242,7 +243,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	}
 	size_t hdr_len = (size_t)(lx->p - hdr);
 	if (hdr_len > UINT32_MAX / 2) {
-		ccm_leftout(po, ccm_sf(f), line,
+		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "a message header of %zu bytes; message left out",
 		            hdr_len);
 		while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
@@ -256,7 +257,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l)) {
 		uint64_t iline = lx->line;
 		if (po->items.n - item0 >= ITEMS_HARD) {
-			ccm_leftout(po, ccm_sf(f), iline,
+			ccm_leftout(&po->log, ccm_sf(f), iline,
 			            "more than %d items in one message; the "
 			            "rest are left out",
 			            ITEMS_HARD);
@@ -270,12 +271,12 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 		else if (ccm_kw(&l, "File item:", NULL, NULL))
 			file_item(f, iline, &l);
 		else if (!ccm_is_blank_line(&l))
-			ccm_warn(po, ccm_sf(f), iline,
+			ccm_warn(&po->log, ccm_sf(f), iline,
 			         "a line outside any item is ignored");
 	}
 	size_t nitems = po->items.n - item0;
 	if (nitems > ITEMS_MAX)
-		ccm_warn(po, ccm_sf(f), line,
+		ccm_warn(&po->log, ccm_sf(f), line,
 		         "a message of %zu items, more than cc:Mail's 20; "
 		         "all are kept",
 		         nitems);
@@ -296,14 +297,14 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 
 	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_buf row = {0};
-	struct ccm_row_diag diag = {ccm_sf(f), line};
+	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line};
 	const struct ccm_board *board =
 	        (flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
 	                                : NULL;
 	ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
 	if (row.oom || row.len > UINT32_MAX / 2) {
 		m->flags |= CCM_MSG_DROPPED;
-		ccm_leftout(po, ccm_sf(f), line,
+		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "a message too large to list; "
 		            "message left out");
 	}
@@ -315,7 +316,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	uint64_t len = 0;
 	if (ccm_sec_walk(po, m, lx->base, NULL, &len)) {
 		m->flags |= CCM_MSG_DROPPED;
-		ccm_leftout(po, ccm_sf(f), line,
+		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "out of memory; message left out");
 	}
 	m->sec_off = len;

@@ -11,16 +11,14 @@
  * (links resolved) must still lie below the export folder.
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "scan.h"
+#include "scan_path.h"
 
 struct ccm_dircache {
 	struct ccm_dircache *next;
@@ -157,29 +155,28 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 		snprintf(cur + cl, sizeof(cur) - cl, "/%s", e);
 		snprintf(found, sizeof(found), "%s", e);
 	}
-	char real[PATH_MAX];
-	size_t dl = strlen(po->dir);
-	if (!found[0] || !realpath(cur, real) || strncmp(real, po->dir, dl) ||
-	    real[dl] != '/') {
+	int fd;
+	uint32_t id = CCM_NONE;
+	int w = (int)(n > 60 ? 60 : n);
+	switch (found[0] ? ccm_srcfile_open(po->src, po->dir, cur, &fd, &id)
+	                 : CCM_OPEN_OUTSIDE) {
+	case CCM_OPEN_OK:
+		close(fd);
+		break;
+	case CCM_OPEN_OUTSIDE:
 		snprintf(why, whysz,
 		         found[0] ? "Path: '%.*s' leads out of the export "
 		                    "folder; not followed"
 		                  : "Path: '%.*s' names no file",
-		         (int)(n > 60 ? 60 : n), v);
-		return CCM_NONE;
-	}
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		snprintf(why, whysz, "Path: '%.*s' is not a readable file",
-		         (int)(n > 60 ? 60 : n), v);
-		return CCM_NONE;
-	}
-	uint32_t id = ccm_srcfile_add(po->src, fd, real, real + dl + 1);
-	close(fd);
-	if (id == CCM_NONE)
+		         w, v);
+		break;
+	case CCM_OPEN_NOTFILE:
+		snprintf(why, whysz, "Path: '%.*s' is not a readable file", w,
+		         v);
+		break;
+	case CCM_OPEN_NOMEM:
 		snprintf(why, whysz, "out of memory");
+		break;
+	}
 	return id;
 }

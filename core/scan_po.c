@@ -12,57 +12,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scan.h"
+#include "scan_msg.h"
+#include "scan_path.h"
+#include "scan_po.h"
 
-uint32_t ccm_srcfile_add(struct ccm_source *src, int fd, const char *path,
-                         const char *rel)
-{
-	struct stat st;
-	if (fstat(fd, &st))
-		return CCM_NONE;
-	struct ccm_srcfile *f = CCM_PUSH(src->files);
-	if (!f)
-		return CCM_NONE;
-	f->path = ccm_arena_strndup(&src->arena, path, strlen(path));
-	f->rel = f->path ? f->path + (rel - path) : NULL;
-	if (!f->path) {
-		src->files.n--;
-		return CCM_NONE;
-	}
-	f->size = (uint64_t)st.st_size;
-	f->mtime_ns =
-	        (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	f->ino = (uint64_t)st.st_ino;
-	f->dev = (uint64_t)st.st_dev;
-	return (uint32_t)(src->files.n - 1);
-}
-
-bool ccm_scanfile_open(struct ccm_po *po, const char *path, const char *rel,
-                       struct ccm_scanfile *f)
+/*
+ * Maps the file at path (relative name rel) as a source file of po. The
+ * caller calls scanfile_close. false when it cannot be read (reported).
+ */
+static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
+                          struct ccm_scanfile *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->po = po;
-	char real[PATH_MAX];
-	size_t dl = strlen(po->dir);
 	struct ccm_srcfile pseudo = {.path = path, .rel = rel};
-	if (!realpath(path, real) || strncmp(real, po->dir, dl) ||
-	    real[dl] != '/') {
-		ccm_leftout(po, &pseudo, 0,
+	int fd;
+	switch (ccm_srcfile_open(po->src, po->dir, path, &fd, &f->file)) {
+	case CCM_OPEN_OK:
+		break;
+	case CCM_OPEN_OUTSIDE:
+		ccm_leftout(&po->log, &pseudo, 0,
 		            "the file leads out of the export folder or "
 		            "cannot be read; left out");
 		return false;
-	}
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		ccm_leftout(po, &pseudo, 0, "cannot read the file; left out");
+	case CCM_OPEN_NOTFILE:
+		ccm_leftout(&po->log, &pseudo, 0,
+		            "cannot read the file; left out");
 		return false;
-	}
-	f->file = ccm_srcfile_add(po->src, fd, real, real + dl + 1);
-	if (f->file == CCM_NONE) {
-		close(fd);
+	case CCM_OPEN_NOMEM:
 		return false;
 	}
 	size_t n = (size_t)ccm_sf(f)->size;
@@ -71,7 +48,7 @@ bool ccm_scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			close(fd);
-			ccm_leftout(po, ccm_sf(f), 0,
+			ccm_leftout(&po->log, ccm_sf(f), 0,
 			            "cannot map the file; left out");
 			return false;
 		}
@@ -83,7 +60,7 @@ bool ccm_scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 	return true;
 }
 
-void ccm_scanfile_close(struct ccm_scanfile *f)
+static void scanfile_close(struct ccm_scanfile *f)
 {
 	if (f->lx.end > f->lx.base)
 		munmap((void *)f->lx.base, (size_t)(f->lx.end - f->lx.base));
@@ -107,7 +84,7 @@ static bool open_named(struct ccm_po *po, const char *dir, const char *name,
 	char path[PATH_MAX];
 	if (!ccm_path_join(path, sizeof(path), dir, e))
 		return false;
-	return ccm_scanfile_open(po, path, path + strlen(po->dir) + 1, f);
+	return scanfile_open(po, path, path + strlen(po->dir) + 1, f);
 }
 
 static void poini(struct ccm_po *po)
@@ -132,14 +109,14 @@ static void poini(struct ccm_po *po)
 			in_section = e - s == 12 &&
 			             ccm_caseeq(s, "[PostOffice]", 12);
 			if (!in_section)
-				ccm_warn(po, ccm_sf(&f), line,
+				ccm_warn(&po->log, ccm_sf(&f), line,
 				         "section %.*s ignored", (int)(e - s),
 				         s);
 			continue;
 		}
 		const char *eq = memchr(s, '=', (size_t)(e - s));
 		if (!in_section || !eq) {
-			ccm_warn(po, ccm_sf(&f), line, "line ignored");
+			ccm_warn(&po->log, ccm_sf(&f), line, "line ignored");
 			continue;
 		}
 		const char *k = s, *ke = eq, *v = eq + 1;
@@ -156,24 +133,18 @@ static void poini(struct ccm_po *po)
 			if (cp && cp < 100000 && ccm_cp_known((unsigned)cp))
 				po->src_cp = (unsigned)cp;
 			else
-				ccm_warn(po, ccm_sf(&f), line,
+				ccm_warn(&po->log, ccm_sf(&f), line,
 				         "unknown code page '%.*s'; 850 is "
 				         "used",
 				         (int)(vn > 20 ? 20 : vn), v);
 		} else if (kn == 9 && ccm_caseeq(k, "DateOrder", 9)) {
-			if (vn == 3 && ccm_caseeq(v, "MDY", 3))
-				po->date_order = CCM_DATE_MDY;
-			else if (vn == 3 && ccm_caseeq(v, "DMY", 3))
-				po->date_order = CCM_DATE_DMY;
-			else if (vn == 3 && ccm_caseeq(v, "YMD", 3))
-				po->date_order = CCM_DATE_YMD;
-			else
-				ccm_warn(po, ccm_sf(&f), line,
+			if (!ccm_date_order_parse(v, vn, &po->date_order))
+				ccm_warn(&po->log, ccm_sf(&f), line,
 				         "unknown DateOrder '%.*s'; MDY is "
 				         "used",
 				         (int)(vn > 20 ? 20 : vn), v);
 		} else {
-			ccm_warn(po, ccm_sf(&f), line,
+			ccm_warn(&po->log, ccm_sf(&f), line,
 			         "unknown key '%.*s' ignored",
 			         (int)(kn > 30 ? 30 : kn), k);
 		}
@@ -181,49 +152,85 @@ static void poini(struct ccm_po *po)
 	if (!named) {
 		const char *base = strrchr(po->dir, '/');
 		base = base ? base + 1 : po->dir;
-		ccm_warn(po, ccm_sf(&f), 0,
+		ccm_warn(&po->log, ccm_sf(&f), 0,
 		         "PO.INI names no post office (Name=); the export "
 		         "folder's name '%s' is used",
 		         base);
 		po->name = keep(po, base, strlen(base));
 	}
-	ccm_scanfile_close(&f);
+	scanfile_close(&f);
 }
 
-static void directory(struct ccm_po *po)
+/*
+ * CCMDIR.EXP and CCMLIST.EXP are both records separated by blank lines,
+ * each opened by one keyword line; they differ only in their keywords.
+ */
+struct records {
+	const char *file;    /* in the export folder */
+	const char *start;   /* the keyword that opens a record */
+	const char *before;  /* warning: a line before any record */
+	const char *unknown; /* warning: a line field() does not take */
+	/* Opens a record named v; false when out of memory. */
+	bool (*begin)(struct ccm_po *po, const char *v, size_t vn);
+	/* Takes line l into the record last opened; false if unknown. */
+	bool (*field)(struct ccm_po *po, const struct ccm_line *l);
+};
+
+static void records(struct ccm_po *po, const struct records *r)
 {
 	struct ccm_scanfile f;
 	struct ccm_line l;
-	if (!open_named(po, po->dir, "CCMDIR.EXP", &f))
+	if (!open_named(po, po->dir, r->file, &f))
 		return;
-	struct ccm_dirent *cur = NULL;
+	bool cur = false;
 	while (ccm_lex_peek(&f.lx, &l)) {
 		uint64_t line = f.lx.line;
 		const char *v;
 		size_t vn;
 		ccm_lex_next(&f.lx, &l);
-		if (ccm_is_blank_line(&l)) {
-			cur = NULL;
-		} else if (ccm_kw(&l, "Name:", &v, &vn)) {
-			cur = CCM_PUSH(po->dir_entries);
-			if (cur)
-				*cur = (struct ccm_dirent){
-				        keep(po, v, vn), {"", 0}, 0};
-		} else if (!cur) {
-			ccm_warn(po, ccm_sf(&f), line,
-			         "a directory line before any Name: ignored");
-		} else if (ccm_kw(&l, "Location:", &v, &vn)) {
-			cur->loc = vn ? v[0] : 0;
-		} else if (ccm_kw(&l, "Comment:", &v, &vn)) {
-			cur->comment = keep(po, v, vn);
-		} else if (!ccm_kw(&l, "Addr:", NULL, NULL) &&
-		           !ccm_kw(&l, "FAN:", NULL, NULL)) {
-			ccm_warn(po, ccm_sf(&f), line,
-			         "unknown directory line ignored");
-		}
+		if (ccm_is_blank_line(&l))
+			cur = false;
+		else if (ccm_kw(&l, r->start, &v, &vn))
+			cur = r->begin(po, v, vn);
+		else if (!cur)
+			ccm_warn(&po->log, ccm_sf(&f), line, "%s", r->before);
+		else if (!r->field(po, &l))
+			ccm_warn(&po->log, ccm_sf(&f), line, "%s", r->unknown);
 	}
-	ccm_scanfile_close(&f);
+	scanfile_close(&f);
 }
+
+static bool dirent_begin(struct ccm_po *po, const char *v, size_t vn)
+{
+	struct ccm_dirent *d = CCM_PUSH(po->dir_entries);
+	if (d)
+		*d = (struct ccm_dirent){keep(po, v, vn), {"", 0}, 0};
+	return d != NULL;
+}
+
+static bool dirent_field(struct ccm_po *po, const struct ccm_line *l)
+{
+	struct ccm_dirent *cur = &po->dir_entries.v[po->dir_entries.n - 1];
+	const char *v;
+	size_t vn;
+	if (ccm_kw(l, "Location:", &v, &vn))
+		cur->loc = vn ? v[0] : 0;
+	else if (ccm_kw(l, "Comment:", &v, &vn))
+		cur->comment = keep(po, v, vn);
+	else
+		return ccm_kw(l, "Addr:", NULL, NULL) ||
+		       ccm_kw(l, "FAN:", NULL, NULL);
+	return true;
+}
+
+static const struct records DIRECTORY = {
+        "CCMDIR.EXP",
+        "Name:",
+        "a directory line before any Name: ignored",
+        "unknown directory line ignored",
+        dirent_begin,
+        dirent_field,
+};
 
 /* Keeps a Member: line; the list being read counts it. */
 static void member(struct ccm_po *po, const char *v, size_t vn)
@@ -233,53 +240,50 @@ static void member(struct ccm_po *po, const char *v, size_t vn)
 		*m = keep(po, v, vn);
 }
 
-static void public_lists(struct ccm_po *po)
+static bool list_begin(struct ccm_po *po, const char *v, size_t vn)
 {
-	struct ccm_scanfile f;
-	struct ccm_line l;
-	if (!open_named(po, po->dir, "CCMLIST.EXP", &f))
-		return;
-	struct ccm_list *cur = NULL;
-	while (ccm_lex_peek(&f.lx, &l)) {
-		uint64_t line = f.lx.line;
-		const char *v;
-		size_t vn;
-		ccm_lex_next(&f.lx, &l);
-		if (ccm_is_blank_line(&l)) {
-			cur = NULL;
-		} else if (ccm_kw(&l, "Mailing list:", &v, &vn)) {
-			cur = CCM_PUSH(po->lists);
-			if (cur)
-				*cur = (struct ccm_list){
-				        keep(po, v, vn),
-				        {"", 0},
-				        NULL,
-				        (uint32_t)po->members.n,
-				        0};
-		} else if (!cur) {
-			ccm_warn(po, ccm_sf(&f), line,
-			         "a list line before any Mailing list: "
-			         "ignored");
-		} else if (ccm_kw(&l, "Comment:", &v, &vn)) {
-			cur->comment = keep(po, v, vn);
-		} else if (ccm_kw(&l, "Member:", &v, &vn)) {
-			if (vn) {
-				member(po, v, vn);
-				cur->nmem++;
-			}
-		} else {
-			ccm_warn(po, ccm_sf(&f), line,
-			         "unknown list line ignored");
-		}
-	}
-	ccm_scanfile_close(&f);
+	struct ccm_list *cur = CCM_PUSH(po->lists);
+	if (cur)
+		*cur = (struct ccm_list){keep(po, v, vn),
+		                         {"", 0},
+		                         NULL,
+		                         (uint32_t)po->members.n,
+		                         0};
+	return cur != NULL;
 }
+
+static bool list_field(struct ccm_po *po, const struct ccm_line *l)
+{
+	struct ccm_list *cur = &po->lists.v[po->lists.n - 1];
+	const char *v;
+	size_t vn;
+	if (ccm_kw(l, "Comment:", &v, &vn)) {
+		cur->comment = keep(po, v, vn);
+	} else if (ccm_kw(l, "Member:", &v, &vn)) {
+		if (vn) {
+			member(po, v, vn);
+			cur->nmem++;
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static const struct records PUBLIC_LISTS = {
+        "CCMLIST.EXP",
+        "Mailing list:",
+        "a list line before any Mailing list: ignored",
+        "unknown list line ignored",
+        list_begin,
+        list_field,
+};
 
 static void mailbox_file(struct ccm_po *po, const char *path)
 {
 	struct ccm_scanfile f;
 	struct ccm_line l;
-	if (!ccm_scanfile_open(po, path, path + strlen(po->dir) + 1, &f))
+	if (!scanfile_open(po, path, path + strlen(po->dir) + 1, &f))
 		return;
 	const char *v;
 	size_t vn;
@@ -287,16 +291,16 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 		ccm_lex_next(&f.lx, &l);
 	if (!ccm_lex_peek(&f.lx, &l) || !ccm_kw(&l, "Mailbox:", &v, &vn) ||
 	    !vn) {
-		ccm_leftout(po, ccm_sf(&f), f.lx.line,
+		ccm_leftout(&po->log, ccm_sf(&f), f.lx.line,
 		            "the mailbox file does not start with a "
 		            "Mailbox: line; the file is left out");
-		ccm_scanfile_close(&f);
+		scanfile_close(&f);
 		return;
 	}
 	ccm_lex_next(&f.lx, &l);
 	struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
 	if (!mb) {
-		ccm_scanfile_close(&f);
+		scanfile_close(&f);
 		return;
 	}
 	*mb = (struct ccm_mailbox){0};
@@ -325,7 +329,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 				list->nmem++;
 			}
 		} else if (!ccm_is_blank_line(&l)) {
-			ccm_warn(po, ccm_sf(&f), line,
+			ccm_warn(&po->log, ccm_sf(&f), line,
 			         "a line before the first message ignored");
 		}
 	}
@@ -336,14 +340,14 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 			continue;
 		}
 		if (!ccm_is_blank_line(&l))
-			ccm_warn(po, ccm_sf(&f), f.lx.line,
+			ccm_warn(&po->log, ccm_sf(&f), f.lx.line,
 			         "a line outside any message ignored");
 		ccm_lex_next(&f.lx, &l);
 	}
 	mb = &po->mailboxes.v[po->mailboxes.n - 1];
 	mb->msg0 = msg0;
 	mb->nmsg = (uint32_t)po->msgs.n - msg0;
-	ccm_scanfile_close(&f);
+	scanfile_close(&f);
 }
 
 static int cmp_bytes(const void *a, const void *b)
@@ -398,7 +402,7 @@ static void boards(struct ccm_po *po)
 				cur->nmsg = (uint32_t)po->msgs.n - cur->msg0;
 				continue;
 			}
-			ccm_leftout(po, ccm_sf(&f), line,
+			ccm_leftout(&po->log, ccm_sf(&f), line,
 			            "a message before any Bulletin board: "
 			            "line; message left out");
 			ccm_lex_next(&f.lx, &l);
@@ -418,20 +422,20 @@ static void boards(struct ccm_po *po)
 		} else if (cur && ccm_kw(&l, "Comment:", &v, &vn)) {
 			cur->comment = keep(po, v, vn);
 		} else if (!ccm_is_blank_line(&l)) {
-			ccm_warn(po, ccm_sf(&f), line,
+			ccm_warn(&po->log, ccm_sf(&f), line,
 			         "a line outside any message ignored");
 		}
 	}
 	po->boards_msg1 = (uint32_t)po->msgs.n;
-	ccm_scanfile_close(&f);
+	scanfile_close(&f);
 }
 
 ccm_err ccm_scan_po(struct ccm_po *po)
 {
 	po->file0 = (uint32_t)po->src->files.n;
 	poini(po);
-	directory(po);
-	public_lists(po);
+	records(po, &DIRECTORY);
+	records(po, &PUBLIC_LISTS);
 	ccm_err err = CCM_OK;
 	if (po->src->opts.date_order != CCM_DATE_DEFAULT)
 		po->date_order = po->src->opts.date_order;

@@ -14,7 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scan.h"
+#include "discover.h"
+#include "layout.h"
+#include "scan_path.h"
+#include "srcio.h"
 
 const char *ccm_strerror(ccm_err err)
 {
@@ -39,222 +42,6 @@ const char *ccm_strerror(ccm_err err)
 		return "invalid argument";
 	}
 	return "unknown error";
-}
-
-bool ccm_grow(void **v, size_t *cap, size_t elem)
-{
-	size_t n = *cap ? *cap * 2 : 16;
-	void *p = realloc(*v, n * elem);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = n;
-	return true;
-}
-
-void ccm_shrink(void **v, size_t n, size_t *cap, size_t elem)
-{
-	if (!n || n == *cap)
-		return;
-	void *p = realloc(*v, n * elem);
-	if (p) {
-		*v = p;
-		*cap = n;
-	}
-}
-
-static void vlog(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
-                 const char *fmt, va_list ap)
-{
-	ccm_buf_puts(&po->log, f && f->rel ? f->rel : "PO.INI");
-	if (line)
-		ccm_buf_printf(&po->log, ":%llu", (unsigned long long)line);
-	ccm_buf_puts(&po->log, ": ");
-	char text[512];
-	vsnprintf(text, sizeof(text), fmt, ap);
-	/* Source bytes quoted in a warning must not break its line. */
-	for (char *c = text; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
-	ccm_buf_puts(&po->log, text);
-	ccm_buf_putc(&po->log, '\n');
-}
-
-void ccm_warn(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
-              const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(po, f, line, fmt, ap);
-	va_end(ap);
-	po->stats.warnings++;
-}
-
-void ccm_leftout(struct ccm_po *po, const struct ccm_srcfile *f, uint64_t line,
-                 const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(po, f, line, fmt, ap);
-	va_end(ap);
-	po->stats.left_out++;
-}
-
-static void notice(const struct ccm_options *o, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void notice(const struct ccm_options *o, const char *fmt, ...)
-{
-	if (!o->notice)
-		return;
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	o->notice(o->notice_ctx, line);
-}
-
-/* Has folder path an entry named name, without regard to case? */
-static bool has_entry(const char *path, const char *name)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return false;
-	struct dirent *de;
-	bool found = false;
-	size_t n = strlen(name);
-	while (!found && (de = readdir(d))) {
-		if (name[n - 1] == '*')
-			found = !strncasecmp(de->d_name, name, n - 1);
-		else
-			found = !strcasecmp(de->d_name, name);
-	}
-	closedir(d);
-	return found;
-}
-
-static bool is_export(const char *path)
-{
-	return has_entry(path, "PO.INI");
-}
-
-/* The files that mark a native DB6/DB8 post office (KB Q170011, Q179072). */
-static bool is_native(const char *path)
-{
-	static const char *const marks[] = {"CCPOMBOX*", "CLANDATA", "CCVER.TB",
-	                                    "CCPODD*", "CCPOMS"};
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (has_entry(path, marks[i]))
-			return true;
-	return false;
-}
-
-static const char NATIVE_HELP[] =
-        "this is a native cc:Mail post office (DB6/DB8), whose files cannot "
-        "be read without Lotus's own code. Export it first with Lotus EXPORT, "
-        "on a copy of the post office that is offline: for each user, "
-        "EXPORT /N\"Last, First\" /P<password> /D<post office path> /BATCH "
-        "/DATE/1 /ITEMSIZE /FOLDER /MSGS/ALL /FILES/HEX /@USERS\\<name>.EXP; "
-        "the directory with EXPORT /DIRECTORY/PROP /@CCMDIR.EXP. Put the "
-        "files in one folder with a PO.INI naming the post office (see "
-        "README.md) and give that folder to ccmailfs";
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static ccm_err add_po(ccm_source *src, const char *path)
-{
-	struct ccm_po *po = calloc(1, sizeof(*po));
-	if (!po)
-		return CCM_ERR_NOMEM;
-	struct ccm_po **v = realloc(src->pos, (src->npo + 1) * sizeof(*v));
-	if (!v) {
-		free(po);
-		return CCM_ERR_NOMEM;
-	}
-	src->pos = v;
-	src->pos[src->npo++] = po;
-	po->src = src;
-	po->dir = realpath(path, NULL);
-	if (!po->dir)
-		return CCM_ERR_SOURCE;
-	return ccm_scan_po(po);
-}
-
-/* Finds the export folders of the source: itself, or its sub-folders. */
-static ccm_err discover(ccm_source *src, const char *path, char *msg,
-                        size_t msgsz)
-{
-	struct stat st;
-	if (stat(path, &st)) {
-		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
-		return CCM_ERR_SOURCE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(msg, msgsz, "%s: not a folder", path);
-		return CCM_ERR_SOURCE;
-	}
-	if (access(path, R_OK | X_OK)) {
-		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
-		return CCM_ERR_SOURCE;
-	}
-	if (is_export(path))
-		return add_po(src, path);
-	if (is_native(path)) {
-		snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
-		return CCM_ERR_NATIVE;
-	}
-	DIR *d = opendir(path);
-	if (!d) {
-		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
-		return CCM_ERR_SOURCE;
-	}
-	char **subs = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char **v = realloc(subs, (n + 1) * sizeof(*v));
-		if (!v)
-			break;
-		subs = v;
-		if (asprintf(&subs[n], "%s/%s", path, de->d_name) >= 0)
-			n++;
-	}
-	closedir(d);
-	qsort(subs, n, sizeof(*subs), cmp_str);
-	ccm_err err = CCM_OK;
-	bool native = false;
-	for (size_t i = 0; i < n; i++) {
-		if (!err && stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (is_export(subs[i]))
-				err = add_po(src, subs[i]);
-			else if (is_native(subs[i])) {
-				native = true;
-				notice(&src->opts,
-				       "%s: a native post office, not an "
-				       "export; skipped",
-				       subs[i]);
-			}
-		}
-		free(subs[i]);
-	}
-	free(subs);
-	if (!err && !src->npo) {
-		if (native) {
-			snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
-			return CCM_ERR_NATIVE;
-		}
-		snprintf(msg, msgsz,
-		         "%s: not a post office export: it holds no PO.INI, "
-		         "and no sub-folder of it does",
-		         path);
-		return CCM_ERR_NOTEXPORT;
-	}
-	return err;
 }
 
 static int cmp_po_name(const void *a, const void *b)
@@ -321,7 +108,7 @@ static void po_free(struct ccm_po *po)
 	free(po->files.v);
 	free(po->by_name);
 	free(po->sec_by_msg);
-	ccm_buf_free(&po->log);
+	ccm_buf_free(&po->log.text);
 	ccm_scan_path_free(po);
 	free(po);
 }
@@ -345,26 +132,25 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	if (!src)
 		return CCM_ERR_NOMEM;
 	src->opts = *opts;
-	for (size_t i = 0; i < CCM_FD_SLOTS; i++) {
-		pthread_mutex_init(&src->fds[i].lock, NULL);
-		src->fds[i].fd = -1;
-	}
+	ccm_err err = ccm_src_fds_init(src);
 	errno = 0;
-	ccm_err err = discover(src, path, msg, msgsz);
+	if (!err)
+		err = ccm_discover(src, path, msg, msgsz);
 	if (!err)
 		err = name_folders(src);
 	for (size_t i = 0; !err && i < src->npo; i++) {
 		struct ccm_po *po = src->pos[i];
 		err = ccm_layout(po);
 		if (!err && (po->stats.warnings || po->stats.left_out))
-			notice(opts,
-			       "%s: %llu warning(s), %llu item(s) left out; "
-			       "see "
-			       "%s/REPORT.TXT",
-			       po->folder,
-			       (unsigned long long)po->stats.warnings,
-			       (unsigned long long)po->stats.left_out,
-			       po->folder);
+			ccm_notice(
+			        opts,
+			        "%s: %llu warning(s), %llu item(s) left out; "
+			        "see "
+			        "%s/REPORT.TXT",
+			        po->folder,
+			        (unsigned long long)po->stats.warnings,
+			        (unsigned long long)po->stats.left_out,
+			        po->folder);
 	}
 	if (!err)
 		CCM_SHRINK(src->files);
@@ -385,11 +171,7 @@ void ccm_source_close(ccm_source *src)
 	for (size_t i = 0; i < src->npo; i++)
 		po_free(src->pos[i]);
 	free(src->pos);
-	for (size_t i = 0; i < CCM_FD_SLOTS; i++) {
-		if (src->fds[i].fd >= 0)
-			close(src->fds[i].fd);
-		pthread_mutex_destroy(&src->fds[i].lock);
-	}
+	ccm_src_fds_free(src);
 	free(src->files.v);
 	ccm_arena_free(&src->arena);
 	free(src);

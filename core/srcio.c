@@ -15,10 +15,33 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "index.h"
+#include "srcio.h"
+
+ccm_err ccm_src_fds_init(struct ccm_source *src)
+{
+	src->fds = calloc(CCM_FD_SLOTS, sizeof(*src->fds));
+	if (!src->fds)
+		return CCM_ERR_NOMEM;
+	for (size_t i = 0; i < CCM_FD_SLOTS; i++) {
+		pthread_mutex_init(&src->fds[i].lock, NULL);
+		src->fds[i].fd = -1;
+	}
+	return CCM_OK;
+}
+
+void ccm_src_fds_free(struct ccm_source *src)
+{
+	for (size_t i = 0; src->fds && i < CCM_FD_SLOTS; i++) {
+		if (src->fds[i].fd >= 0)
+			close(src->fds[i].fd);
+		pthread_mutex_destroy(&src->fds[i].lock);
+	}
+	free(src->fds);
+}
 
 static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
 {
@@ -29,8 +52,8 @@ static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
 }
 
 /* Takes the slot of `file`, opened and checked; returns it locked. */
-static ccm_err slot_take(struct ccm_source *src, uint32_t file, bool check,
-                         struct ccm_fdslot **out)
+static ccm_err slot_take(const struct ccm_source *src, uint32_t file,
+                         bool check, struct ccm_fdslot **out)
 {
 	const struct ccm_srcfile *f = &src->files.v[file];
 	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
@@ -51,9 +74,8 @@ static ccm_err slot_take(struct ccm_source *src, uint32_t file, bool check,
 	return CCM_OK;
 }
 
-ccm_err ccm_src_dup(const struct ccm_source *csrc, uint32_t file, int *fd)
+ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd)
 {
-	struct ccm_source *src = (struct ccm_source *)csrc;
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
 	struct ccm_fdslot *slot;
@@ -67,10 +89,9 @@ ccm_err ccm_src_dup(const struct ccm_source *csrc, uint32_t file, int *fd)
 	return err;
 }
 
-ccm_err ccm_src_pread(const struct ccm_source *csrc, uint32_t file, void *buf,
+ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
                       size_t len, uint64_t off, bool check)
 {
-	struct ccm_source *src = (struct ccm_source *)csrc;
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
 	const struct ccm_srcfile *f = &src->files.v[file];

@@ -29,16 +29,22 @@ static const char USAGE[] =
         "                       post offices keep their own)\n"
         "  --dos83              post office folder names of at most 8 "
         "characters\n"
-        "  --sec-split=BYTES    largest SEC file (default 2147483647)\n"
-        "  --date-order=ORDER   MDY, DMY or YMD, whatever PO.INI says\n"
-        "  -q, --quiet          no progress line\n"
-        "  -h, --help           this text\n"
-        "  -V, --version        the version\n"
-        "\n"
-        "Exit codes: 0 done, 1 a source file could not be read while writing,\n"
-        "2 bad usage, 3 SOURCE missing or unreadable, 4 SOURCE is not an "
-        "export,\n"
-        "5 SOURCE is a native post office, 6 OUTDIR cannot be written.\n";
+        "  --sec-split=BYTES    largest SEC file (default " CCM_STRINGIFY(
+                CCM_SEC_SPLIT_DEFAULT) ")\n"
+                                       "  --date-order=ORDER   MDY, DMY or "
+                                       "YMD, whatever PO.INI says\n"
+                                       "  -q, --quiet          no progress "
+                                       "line\n"
+                                       "  -h, --help           this text\n"
+                                       "  -V, --version        the version\n"
+                                       "\n"
+                                       "Exit codes: 0 done, 1 a source file "
+                                       "could not be read while writing,\n"
+                                       "2 bad usage, 3 SOURCE missing or "
+                                       "unreadable, 4 SOURCE is not an "
+                                       "export,\n"
+                                       "5 SOURCE is a native post office, 6 "
+                                       "OUTDIR cannot be written.\n";
 
 static void notice(void *ctx, const char *line)
 {

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common.h"
 
@@ -57,24 +56,20 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 	} else if (!strcmp(name, "dos83")) {
 		o->dos83 = true;
 	} else if (!strcmp(name, "sec_split")) {
-		/* A SEC file holds at least its 50-byte column header. */
-		if (!parse_u64(value, &v) || v < 64 || v > 2147483647u) {
+		if (!parse_u64(value, &v) || v < CCM_SEC_SPLIT_MIN ||
+		    v > CCM_SEC_SPLIT_MAX) {
 			fprintf(stderr,
-			        "%s: bad SEC split size '%s' (64 to 2147483647 "
+			        "%s: bad SEC split size '%s' (%d to %d "
 			        "bytes)\n",
 			        program_invocation_short_name,
-			        value ? value : "");
+			        value ? value : "", CCM_SEC_SPLIT_MIN,
+			        CCM_SEC_SPLIT_MAX);
 			return false;
 		}
 		o->sec_split = v;
 	} else if (!strcmp(name, "date_order")) {
-		if (value && !strcasecmp(value, "MDY"))
-			o->date_order = CCM_DATE_MDY;
-		else if (value && !strcasecmp(value, "DMY"))
-			o->date_order = CCM_DATE_DMY;
-		else if (value && !strcasecmp(value, "YMD"))
-			o->date_order = CCM_DATE_YMD;
-		else {
+		if (!value || !ccm_date_order_parse(value, strlen(value),
+		                                    &o->date_order)) {
 			fprintf(stderr,
 			        "%s: bad date order '%s' (MDY, DMY, YMD)\n",
 			        program_invocation_short_name,

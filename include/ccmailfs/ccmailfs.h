@@ -28,13 +28,32 @@ enum ccm_date_order {
 	CCM_DATE_YMD,
 };
 
+/*
+ * Reads a date order, "MDY", "DMY" or "YMD" without regard to case, from
+ * the n bytes at s. false (and *order unchanged) for anything else.
+ */
+bool ccm_date_order_parse(const char *s, size_t n, enum ccm_date_order *order);
+/* "MDY", "DMY" or "YMD" (DEFAULT reads as MDY); a static string. */
+const char *ccm_date_order_name(enum ccm_date_order order);
+
+/* The bounds of ccm_options.sec_split, in bytes: a SEC file holds at least
+ * its 50-byte column header, and the import tools read no file past 2^31-1
+ * bytes, which is also the default. */
+#define CCM_SEC_SPLIT_MIN 64
+#define CCM_SEC_SPLIT_MAX 2147483647
+#define CCM_SEC_SPLIT_DEFAULT CCM_SEC_SPLIT_MAX
+/* A number macro as a string literal, for help texts. */
+#define CCM_STRINGIFY(x) CCM_STRINGIFY_(x)
+#define CCM_STRINGIFY_(x) #x
+
 struct ccm_options {
 	/* Output code page; 0: 1252, but double-byte post offices keep
 	 * their own page. */
 	unsigned out_codepage;
 	/* Post office folder names in DOS 8.3 form (at most 8 characters). */
 	bool dos83;
-	/* Largest SEC file in bytes; 0: 2^31-1. */
+	/* Largest SEC file in bytes, CCM_SEC_SPLIT_MIN to CCM_SEC_SPLIT_MAX;
+	 * 0: CCM_SEC_SPLIT_DEFAULT. */
 	uint64_t sec_split;
 	/* Forces the date order of every post office when not DEFAULT. */
 	enum ccm_date_order date_order;

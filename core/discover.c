@@ -1,0 +1,159 @@
+/*
+ * Finding the export folders of a source (spec export §1): the source
+ * itself when it holds a PO.INI, else its sub-folders that do. A native
+ * post office (not an export) is recognised by its files and explained.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "discover.h"
+#include "scan_po.h"
+
+/* Has folder path an entry named name, without regard to case? */
+static bool has_entry(const char *path, const char *name)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return false;
+	struct dirent *de;
+	bool found = false;
+	size_t n = strlen(name);
+	while (!found && (de = readdir(d))) {
+		if (name[n - 1] == '*')
+			found = !strncasecmp(de->d_name, name, n - 1);
+		else
+			found = !strcasecmp(de->d_name, name);
+	}
+	closedir(d);
+	return found;
+}
+
+static bool is_export(const char *path)
+{
+	return has_entry(path, "PO.INI");
+}
+
+/* The files that mark a native DB6/DB8 post office (KB Q170011, Q179072). */
+static bool is_native(const char *path)
+{
+	static const char *const marks[] = {"CCPOMBOX*", "CLANDATA", "CCVER.TB",
+	                                    "CCPODD*", "CCPOMS"};
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (has_entry(path, marks[i]))
+			return true;
+	return false;
+}
+
+static const char NATIVE_HELP[] =
+        "this is a native cc:Mail post office (DB6/DB8), whose files cannot "
+        "be read without Lotus's own code. Export it first with Lotus EXPORT, "
+        "on a copy of the post office that is offline: for each user, "
+        "EXPORT /N\"Last, First\" /P<password> /D<post office path> /BATCH "
+        "/DATE/1 /ITEMSIZE /FOLDER /MSGS/ALL /FILES/HEX /@USERS\\<name>.EXP; "
+        "the directory with EXPORT /DIRECTORY/PROP /@CCMDIR.EXP. Put the "
+        "files in one folder with a PO.INI naming the post office (see "
+        "README.md) and give that folder to ccmailfs";
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static ccm_err add_po(struct ccm_source *src, const char *path)
+{
+	struct ccm_po *po = calloc(1, sizeof(*po));
+	if (!po)
+		return CCM_ERR_NOMEM;
+	struct ccm_po **v = realloc(src->pos, (src->npo + 1) * sizeof(*v));
+	if (!v) {
+		free(po);
+		return CCM_ERR_NOMEM;
+	}
+	src->pos = v;
+	src->pos[src->npo++] = po;
+	po->src = src;
+	po->dir = realpath(path, NULL);
+	if (!po->dir)
+		return CCM_ERR_SOURCE;
+	return ccm_scan_po(po);
+}
+
+/* Finds the export folders of the source: itself, or its sub-folders. */
+ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
+                     size_t msgsz)
+{
+	struct stat st;
+	if (stat(path, &st)) {
+		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
+		return CCM_ERR_SOURCE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(msg, msgsz, "%s: not a folder", path);
+		return CCM_ERR_SOURCE;
+	}
+	if (access(path, R_OK | X_OK)) {
+		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
+		return CCM_ERR_SOURCE;
+	}
+	if (is_export(path))
+		return add_po(src, path);
+	if (is_native(path)) {
+		snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
+		return CCM_ERR_NATIVE;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
+		return CCM_ERR_SOURCE;
+	}
+	char **subs = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char **v = realloc(subs, (n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		subs = v;
+		if (asprintf(&subs[n], "%s/%s", path, de->d_name) >= 0)
+			n++;
+	}
+	closedir(d);
+	qsort(subs, n, sizeof(*subs), cmp_str);
+	ccm_err err = CCM_OK;
+	bool native = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!err && stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (is_export(subs[i]))
+				err = add_po(src, subs[i]);
+			else if (is_native(subs[i])) {
+				native = true;
+				ccm_notice(&src->opts,
+				           "%s: a native post office, not an "
+				           "export; skipped",
+				           subs[i]);
+			}
+		}
+		free(subs[i]);
+	}
+	free(subs);
+	if (!err && !src->npo) {
+		if (native) {
+			snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
+			return CCM_ERR_NATIVE;
+		}
+		snprintf(msg, msgsz,
+		         "%s: not a post office export: it holds no PO.INI, "
+		         "and no sub-folder of it does",
+		         path);
+		return CCM_ERR_NOTEXPORT;
+	}
+	return err;
+}

@@ -1,0 +1,60 @@
+/*
+ * The registry of source files, and the safe open both scanners use: the
+ * real path must stay inside the export folder (an attachment Path: or a
+ * link may point anywhere), and only a regular file is ever read.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "srcfile.h"
+
+/* Registers an opened file; CCM_NONE when out of memory. */
+static uint32_t srcfile_add(struct ccm_source *src, const struct stat *st,
+                            const char *path, const char *rel)
+{
+	struct ccm_srcfile *f = CCM_PUSH(src->files);
+	if (!f)
+		return CCM_NONE;
+	f->path = ccm_arena_strndup(&src->arena, path, strlen(path));
+	f->rel = f->path ? f->path + (rel - path) : NULL;
+	if (!f->path) {
+		src->files.n--;
+		return CCM_NONE;
+	}
+	f->size = (uint64_t)st->st_size;
+	f->mtime_ns =
+	        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	f->ino = (uint64_t)st->st_ino;
+	f->dev = (uint64_t)st->st_dev;
+	return (uint32_t)(src->files.n - 1);
+}
+
+enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
+                                      const char *path, int *fd, uint32_t *id)
+{
+	char real[PATH_MAX];
+	size_t dl = strlen(dir);
+	if (!realpath(path, real) || strncmp(real, dir, dl) || real[dl] != '/')
+		return CCM_OPEN_OUTSIDE;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	*fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (*fd < 0 || fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return CCM_OPEN_NOTFILE;
+	}
+	*id = srcfile_add(src, &st, real, real + dl + 1);
+	if (*id == CCM_NONE) {
+		close(*fd);
+		*fd = -1;
+		return CCM_OPEN_NOMEM;
+	}
+	return CCM_OPEN_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * The registry of source files: every file of an export the index reads
+ * again at render time, and the one way the scan opens such a file.
+ */
+#ifndef CCM_SRCFILE_H
+#define CCM_SRCFILE_H
+
+#include <stdint.h>
+
+struct ccm_source;
+
+/* A file of the source, read again when rendering. Its strings live in
+ * the source's arena, as long as the source. */
+struct ccm_srcfile {
+	const char *path; /* absolute */
+	const char *rel;  /* relative to its export folder, for messages */
+	uint64_t size;
+	int64_t mtime_ns;
+	uint64_t ino, dev;
+};
+
+enum ccm_open_result {
+	CCM_OPEN_OK,
+	CCM_OPEN_OUTSIDE, /* no real path, or one outside the folder */
+	CCM_OPEN_NOTFILE, /* cannot be opened, or not a regular file */
+	CCM_OPEN_NOMEM,   /* opened, but could not be registered */
+};
+
+/*
+ * Opens path, which must lie inside export folder dir (an absolute real
+ * path) once links are resolved, and registers it as a source file of
+ * src. The file is opened without following a last link and without
+ * blocking, and checked to be a regular file before any byte is read: a
+ * FIFO, socket, device or folder is refused. On CCM_OPEN_OK, *fd is the
+ * open descriptor (the caller closes it) and *id the file's number; on
+ * anything else nothing stays open.
+ */
+enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
+                                      const char *path, int *fd, uint32_t *id);
+
+#endif
