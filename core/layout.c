@@ -77,6 +77,49 @@ static const struct ccm_dirent *find_dirent(const struct ccm_po *po,
 	return hit;
 }
 
+/*
+ * Local users with no mailbox file still get a mailbox (KB Q194218). The
+ * first `files` mailboxes (those of files) and the directory are sorted,
+ * so a search finds a user's file.
+ */
+static ccm_err add_local_users(struct ccm_po *po, size_t files)
+{
+	for (size_t i = 0; i < po->dir_entries.n; i++) {
+		const struct ccm_dirent *d = &po->dir_entries.v[i];
+		if (d->loc != 'L')
+			continue;
+		if (i && po->dir_entries.v[i - 1].loc == 'L' &&
+		    ccm_name_eq(po->dir_entries.v[i - 1].name.s,
+		                po->dir_entries.v[i - 1].name.n, d->name.s,
+		                d->name.n))
+			continue;
+		bool have = false;
+		for (size_t lo = 0, hi = files; lo < hi && !have;) {
+			size_t mid = (lo + hi) / 2;
+			const struct ccm_mailbox *mb = &po->mailboxes.v[mid];
+			int r = ccm_name_cicmp(mb->name.s, mb->name.n,
+			                       d->name.s, d->name.n);
+			if (!r)
+				have = true;
+			else if (r < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (have)
+			continue;
+		struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
+		if (!mb)
+			return CCM_ERR_NOMEM;
+		*mb = (struct ccm_mailbox){0};
+		mb->name = d->name;
+		mb->comment = d->comment;
+		mb->file = CCM_NONE;
+		mb->list0 = (uint32_t)po->plists.n;
+	}
+	return CCM_OK;
+}
+
 /* Which mailboxes the post office has (spec export §5, §9). */
 static ccm_err merge_mailboxes(struct ccm_po *po)
 {
@@ -121,41 +164,9 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 			         "entry; it is kept",
 			         (int)mb->name.n, mb->name.s);
 	}
-	/* Local users with no mailbox file still get a mailbox (KB
-	 * Q194218). The array is sorted, so a search finds the files'. */
-	for (size_t i = 0; i < po->dir_entries.n; i++) {
-		const struct ccm_dirent *d = &po->dir_entries.v[i];
-		if (d->loc != 'L')
-			continue;
-		if (i && po->dir_entries.v[i - 1].loc == 'L' &&
-		    ccm_name_eq(po->dir_entries.v[i - 1].name.s,
-		                po->dir_entries.v[i - 1].name.n, d->name.s,
-		                d->name.n))
-			continue;
-		bool have = false;
-		for (size_t lo = 0, hi = files; lo < hi && !have;) {
-			size_t mid = (lo + hi) / 2;
-			const struct ccm_mailbox *mb = &po->mailboxes.v[mid];
-			int r = ccm_name_cicmp(mb->name.s, mb->name.n,
-			                       d->name.s, d->name.n);
-			if (!r)
-				have = true;
-			else if (r < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (have)
-			continue;
-		struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
-		if (!mb)
-			return CCM_ERR_NOMEM;
-		*mb = (struct ccm_mailbox){0};
-		mb->name = d->name;
-		mb->comment = d->comment;
-		mb->file = CCM_NONE;
-		mb->list0 = (uint32_t)po->plists.n;
-	}
+	ccm_err err = add_local_users(po, files);
+	if (err)
+		return err;
 	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
 	      cmp_mailbox);
 	return CCM_OK;

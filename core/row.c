@@ -204,6 +204,59 @@ static bool val_is(const struct val *v, const char *s)
 	return v->n == strlen(s) && ccm_caseeq(v->s, s, v->n);
 }
 
+/* The Folder column (spec §6, and §7 for boards); true for a draft. */
+static bool put_folder(const struct ccm_po *po, const struct hdr *h,
+                       const struct ccm_board *board, struct ccm_buf *out)
+{
+	bool draft = false;
+	if (board) {
+		struct ccm_buf t = {0};
+		ccm_buf_puts(&t, "Lotus cc:Mail Bulletin Boards (");
+		ccm_buf_put(&t, po->name.s, po->name.n);
+		ccm_buf_puts(&t, ")\\");
+		ccm_buf_put(&t, board->name.s, board->name.n);
+		if (!t.oom)
+			ccm_csv_text(out, &po->cp, t.p, t.len, false);
+		ccm_buf_free(&t);
+	} else if (!h->folder.n || val_is(&h->folder, "Inbox")) {
+		ccm_buf_puts(out, "Inbox");
+	} else if (val_is(&h->folder, "Message Log")) {
+		ccm_buf_puts(out, "Sent Items");
+	} else if (val_is(&h->folder, "Trash")) {
+		ccm_buf_puts(out, "Deleted Items");
+	} else if (val_is(&h->folder, "Drafts")) {
+		ccm_buf_puts(out, "Inbox");
+		draft = true;
+	} else {
+		ccm_csv_text(out, &po->cp, h->folder.s, h->folder.n, false);
+	}
+	return draft;
+}
+
+/* The Send-Date and Received-Date columns, and the comma after them. */
+static void put_dates(const struct ccm_po *po, const struct hdr *h,
+                      struct ccm_row_diag *diag, struct ccm_buf *out)
+{
+	uint64_t line = diag ? diag->line : 0;
+	char date[15];
+	bool dated = false;
+	if (!h->has_date)
+		WARN("the message has no Date: line");
+	else if (ccm_date_parse(h->date.s, h->date.n, po->date_order, date))
+		dated = true;
+	else
+		WARN("invalid date '%.*s'; the message keeps no date",
+		     (int)(h->date.n > 40 ? 40 : h->date.n), h->date.s);
+	if (dated) {
+		ccm_buf_put(out, date, 14);
+		ccm_buf_putc(out, ',');
+		ccm_buf_put(out, date, 14);
+	} else {
+		ccm_buf_putc(out, ',');
+	}
+	ccm_buf_putc(out, ',');
+}
+
 void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out)
@@ -218,29 +271,7 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
 	uint64_t line = diag ? diag->line : 0;
 	parse(hdr, n, diag, &h);
 
-	/* Folder (spec §6, and §7 for boards). */
-	bool draft = false;
-	if (board) {
-		struct ccm_buf t = {0};
-		ccm_buf_puts(&t, "Lotus cc:Mail Bulletin Boards (");
-		ccm_buf_put(&t, po->name.s, po->name.n);
-		ccm_buf_puts(&t, ")\\");
-		ccm_buf_put(&t, board->name.s, board->name.n);
-		if (!t.oom)
-			ccm_csv_text(out, &po->cp, t.p, t.len, false);
-		ccm_buf_free(&t);
-	} else if (!h.folder.n || val_is(&h.folder, "Inbox")) {
-		ccm_buf_puts(out, "Inbox");
-	} else if (val_is(&h.folder, "Message Log")) {
-		ccm_buf_puts(out, "Sent Items");
-	} else if (val_is(&h.folder, "Trash")) {
-		ccm_buf_puts(out, "Deleted Items");
-	} else if (val_is(&h.folder, "Drafts")) {
-		ccm_buf_puts(out, "Inbox");
-		draft = true;
-	} else {
-		ccm_csv_text(out, &po->cp, h.folder.s, h.folder.n, false);
-	}
+	bool draft = put_folder(po, &h, board, out);
 	ccm_buf_putc(out, ',');
 	if (h.from.n)
 		put_addr(po, h.from.s, h.from.n, out);
@@ -257,24 +288,7 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
 	ccm_csv_text(out, &po->cp, h.subject.s, h.subject.n, false);
 	ccm_buf_putc(out, ',');
 
-	char date[15];
-	bool dated = false;
-	if (!h.has_date)
-		WARN("the message has no Date: line");
-	else if (ccm_date_parse(h.date.s, h.date.n, po->date_order, date))
-		dated = true;
-	else
-		WARN("invalid date '%.*s'; the message keeps no date",
-		     (int)(h.date.n > 40 ? 40 : h.date.n), h.date.s);
-	if (dated) {
-		ccm_buf_put(out, date, 14);
-		ccm_buf_putc(out, ',');
-		ccm_buf_put(out, date, 14);
-	} else {
-		ccm_buf_putc(out, ',');
-	}
-	ccm_buf_putc(out, ',');
-
+	put_dates(po, &h, diag, out);
 	const char *prio = "0";
 	if (val_is(&h.priority, "Urgent"))
 		prio = "1";

@@ -214,46 +214,63 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	return false;
 }
 
-void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
+/* Skips to the next message: what is left of this one is not read. */
+static void skip_message(struct ccm_scanfile *f)
+{
+	struct ccm_line l;
+	while (ccm_lex_peek(&f->lx, &l) && !ccm_scan_msg_end(f, &l))
+		ccm_lex_next(&f->lx, &l);
+}
+
+/*
+ * The header from the Message: line (current) up to Contents: (KB
+ * Q234745: it must be there) and the count line after it. Sets *hdr_len;
+ * false at the end of the file, or when the message is left out
+ * (reported, and skipped).
+ */
+static bool header(struct ccm_scanfile *f, uint64_t line, size_t *hdr_len)
 {
 	struct ccm_po *po = f->po;
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
-	uint64_t line = lx->line;
 	const char *hdr = lx->p;
 	uint64_t count;
-
 	if (!ccm_lex_peek(lx, &l))
-		return;
+		return false;
 	ccm_lex_next(lx, &l);
-	/* The header, up to Contents: (KB Q234745: it must be there). */
 	for (;;) {
 		if (!ccm_lex_peek(lx, &l) || ccm_scan_msg_end(f, &l) ||
 		    item_start(&l)) {
 			ccm_leftout(&po->log, ccm_sf(f), line,
 			            "a message without a Contents: line; "
 			            "message left out");
-			while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
-				ccm_lex_next(lx, &l);
-			return;
+			skip_message(f);
+			return false;
 		}
 		ccm_lex_next(lx, &l);
 		if (ccm_kw(&l, "Contents:", NULL, NULL))
 			break;
 	}
-	size_t hdr_len = (size_t)(lx->p - hdr);
-	if (hdr_len > UINT32_MAX / 2) {
+	*hdr_len = (size_t)(lx->p - hdr);
+	if (*hdr_len > UINT32_MAX / 2) {
 		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "a message header of %zu bytes; message left out",
-		            hdr_len);
-		while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
-			ccm_lex_next(lx, &l);
-		return;
+		            *hdr_len);
+		skip_message(f);
+		return false;
 	}
 	if (ccm_lex_peek(lx, &l) && ccm_is_count(&l, &count))
 		ccm_lex_next(lx, &l);
+	return true;
+}
 
-	uint32_t item0 = (uint32_t)po->items.n;
+/* The items of the message whose header was read; returns their number. */
+static size_t items(struct ccm_scanfile *f, uint64_t line)
+{
+	struct ccm_po *po = f->po;
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	size_t item0 = po->items.n;
 	while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l)) {
 		uint64_t iline = lx->line;
 		if (po->items.n - item0 >= ITEMS_HARD) {
@@ -261,8 +278,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 			            "more than %d items in one message; the "
 			            "rest are left out",
 			            ITEMS_HARD);
-			while (ccm_lex_peek(lx, &l) && !ccm_scan_msg_end(f, &l))
-				ccm_lex_next(lx, &l);
+			skip_message(f);
 			break;
 		}
 		ccm_lex_next(lx, &l);
@@ -280,27 +296,21 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 		         "a message of %zu items, more than cc:Mail's 20; "
 		         "all are kept",
 		         nitems);
+	return nitems;
+}
 
-	struct ccm_msg *m = CCM_PUSH(po->msgs);
-	if (!m) {
-		po->items.n = item0;
-		return;
-	}
-	*m = (struct ccm_msg){0};
-	m->hdr_off = (uint64_t)(hdr - lx->base);
-	m->hdr_len = (uint32_t)hdr_len;
-	m->file = f->file;
-	m->item0 = item0;
-	m->nitems = (uint16_t)nitems;
-	m->flags = flags;
-	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-
+/* Measures the row and sections of message m (header hdr, hdr_len
+ * bytes), dropping it when they cannot be listed. */
+static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
+                    size_t hdr_len, uint64_t line)
+{
+	struct ccm_po *po = f->po;
 	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_buf row = {0};
 	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line};
 	const struct ccm_board *board =
-	        (flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
-	                                : NULL;
+	        (m->flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
+	                                   : NULL;
 	ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
 	if (row.oom || row.len > UINT32_MAX / 2) {
 		m->flags |= CCM_MSG_DROPPED;
@@ -314,10 +324,37 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	/* Until the layout gives offsets, sec_off holds the sections'
 	 * length, measured while the file is in memory. */
 	uint64_t len = 0;
-	if (ccm_sec_walk(po, m, lx->base, NULL, &len)) {
+	if (ccm_sec_walk(po, m, f->lx.base, NULL, &len)) {
 		m->flags |= CCM_MSG_DROPPED;
 		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "out of memory; message left out");
 	}
 	m->sec_off = len;
+}
+
+void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
+{
+	struct ccm_po *po = f->po;
+	struct ccm_lex *lx = &f->lx;
+	uint64_t line = lx->line;
+	const char *hdr = lx->p;
+	size_t hdr_len;
+	if (!header(f, line, &hdr_len))
+		return;
+	uint32_t item0 = (uint32_t)po->items.n;
+	size_t nitems = items(f, line);
+	struct ccm_msg *m = CCM_PUSH(po->msgs);
+	if (!m) {
+		po->items.n = item0;
+		return;
+	}
+	*m = (struct ccm_msg){0};
+	m->hdr_off = (uint64_t)(hdr - lx->base);
+	m->hdr_len = (uint32_t)hdr_len;
+	m->file = f->file;
+	m->item0 = item0;
+	m->nitems = (uint16_t)nitems;
+	m->flags = flags;
+	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+	measure(f, m, hdr, hdr_len, line);
 }
