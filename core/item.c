@@ -434,6 +434,8 @@ static bool hex16(const uint8_t *in, char *out)
 /* Where the hex machine is: the same grammar ccm_hex_scan accepts. */
 enum hexst { H_PREFIX, H_BLANKS, H_DIGITS, H_TRAIL, H_CR };
 
+/* One function on purpose: the decoder's state (st, hi, the output
+ * batch) lives in locals across the hot loop over every byte. */
 static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
                           const struct ccm_item *it, uint32_t idx,
                           struct ccm_win *w)

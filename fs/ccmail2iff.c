@@ -205,7 +205,12 @@ static int check(const ccm_source *src)
 	return fflush(stdout) ? CCM_EXIT_IO : CCM_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/*
+ * Reads the command line into opts and the flags. Returns -1 to go on,
+ * or the exit code when the program is done (help, version, bad usage).
+ */
+static int parse_args(int argc, char **argv, struct ccm_options *opts,
+                      bool *check_only, bool *quiet)
 {
 	static const struct option longopts[] = {
 	        {"check", no_argument, NULL, 'c'},
@@ -218,29 +223,27 @@ int main(int argc, char **argv)
 	        {"version", no_argument, NULL, 'V'},
 	        {NULL, 0, NULL, 0},
 	};
-	struct ccm_options opts = {.notice = notice};
-	bool check_only = false, quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case 'c':
-			check_only = true;
+			*check_only = true;
 			break;
 		case 'p':
-			ok = ccm_set_option(&opts, "codepage", optarg);
+			ok = ccm_set_option(opts, "codepage", optarg);
 			break;
 		case '8':
-			ok = ccm_set_option(&opts, "dos83", NULL);
+			ok = ccm_set_option(opts, "dos83", NULL);
 			break;
 		case 's':
-			ok = ccm_set_option(&opts, "sec_split", optarg);
+			ok = ccm_set_option(opts, "sec_split", optarg);
 			break;
 		case 'o':
-			ok = ccm_set_option(&opts, "date_order", optarg);
+			ok = ccm_set_option(opts, "date_order", optarg);
 			break;
 		case 'q':
-			quiet = true;
+			*quiet = true;
 			break;
 		case 'h':
 			fputs(USAGE, stdout);
@@ -256,10 +259,38 @@ int main(int argc, char **argv)
 			return CCM_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != (check_only ? 1 : 2)) {
+	if (argc - optind != (*check_only ? 1 : 2)) {
 		fputs(USAGE, stderr);
 		return CCM_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* Writes every post office of src below outdir; returns the exit code. */
+static int write_all(const ccm_source *src, const char *outdir, bool quiet)
+{
+	if (mkdir(outdir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ccmail2iff: %s: %s\n", outdir,
+		        strerror(errno));
+		return CCM_EXIT_OUTPUT;
+	}
+	size_t bufsz = (size_t)1 << 20;
+	char *buf = malloc(bufsz);
+	int rc = buf ? CCM_EXIT_OK : CCM_EXIT_IO;
+	bool progress = !quiet && isatty(STDERR_FILENO);
+	for (size_t po = 0; !rc && po < ccm_source_po_count(src); po++)
+		rc = write_po(src, po, outdir, progress, buf, bufsz);
+	free(buf);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ccm_options opts = {.notice = notice};
+	bool check_only = false, quiet = false;
+	int rc = parse_args(argc, argv, &opts, &check_only, &quiet);
+	if (rc >= 0)
+		return rc;
 	const char *source = argv[optind];
 	const char *outdir = check_only ? NULL : argv[optind + 1];
 	if (outdir && inside(outdir, source)) {
@@ -276,24 +307,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ccmail2iff: %s\n", msg);
 		return ccm_exit_code(err);
 	}
-	int rc;
-	if (check_only) {
-		rc = check(src);
-	} else {
-		if (mkdir(outdir, 0755) && errno != EEXIST) {
-			fprintf(stderr, "ccmail2iff: %s: %s\n", outdir,
-			        strerror(errno));
-			ccm_source_close(src);
-			return CCM_EXIT_OUTPUT;
-		}
-		size_t bufsz = (size_t)1 << 20;
-		char *buf = malloc(bufsz);
-		rc = buf ? CCM_EXIT_OK : CCM_EXIT_IO;
-		bool progress = !quiet && isatty(STDERR_FILENO);
-		for (size_t po = 0; !rc && po < ccm_source_po_count(src); po++)
-			rc = write_po(src, po, outdir, progress, buf, bufsz);
-		free(buf);
-	}
+	rc = check_only ? check(src) : write_all(src, outdir, quiet);
 	ccm_source_close(src);
 	return rc;
 }
