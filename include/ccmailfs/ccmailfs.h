@@ -66,8 +66,22 @@ struct ccm_options {
 typedef struct ccm_source ccm_source;
 
 /*
- * Scans SOURCE. On failure returns an error and, when msg is not NULL,
- * writes a sentence for the operator into msg (at most msgsz bytes).
+ * Indexes and lifetimes. A post office is named by its index po, valid
+ * from 0 to ccm_source_po_count() - 1; a file by its index file, valid
+ * from 0 to ccm_po_file_count(po) - 1. Both are fixed when
+ * ccm_source_open returns and stay valid, naming the same post office and
+ * file, until ccm_source_close. ccm_file_read and ccm_file_span return
+ * CCM_ERR_NOENT for an index out of range; the other functions do not
+ * check (ccm_po_lookup and ccm_file_lookup give valid ones). Strings
+ * returned (folder and file names) belong to the source and live as long
+ * as it.
+ */
+
+/*
+ * Scans SOURCE with opts (copied; opts->notice is called during the scan
+ * only). On success *out is the source, which the caller closes with
+ * ccm_source_close. On failure returns an error and, when msg is not
+ * NULL, writes a sentence for the operator into msg (at most msgsz bytes).
  */
 ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
                         ccm_source **out, char *msg, size_t msgsz);
