@@ -19,6 +19,8 @@ struct ccm_buf {
 	bool borrowed; /* p is the caller's (on the stack): never freed */
 };
 
+/* Append n bytes, a C string, one byte, formatted text. b->p is not
+ * NUL-terminated; it stays valid until the next append or ccm_buf_free. */
 void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n);
 void ccm_buf_puts(struct ccm_buf *b, const char *s);
 void ccm_buf_putc(struct ccm_buf *b, char c);
@@ -28,6 +30,7 @@ void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
 void ccm_buf_putu(struct ccm_buf *b, uint64_t v, unsigned width);
 /* Makes room for n more bytes; returns a pointer to them or NULL. */
 char *ccm_buf_reserve(struct ccm_buf *b, size_t n);
+/* Frees b's memory (not a borrowed one) and empties it. */
 void ccm_buf_free(struct ccm_buf *b);
 
 /* Strings that live as long as the index: allocated in large blocks. */
@@ -36,9 +39,12 @@ struct ccm_arena {
 	size_t used;
 };
 
-/* A NUL-terminated copy of n bytes, or NULL when out of memory. */
+/* A NUL-terminated copy of n bytes, or NULL when out of memory; it lives
+ * until ccm_arena_free. */
 char *ccm_arena_strndup(struct ccm_arena *a, const char *s, size_t n);
+/* n bytes that live until ccm_arena_free, or NULL. */
 void *ccm_arena_alloc(struct ccm_arena *a, size_t n);
+/* Frees every block of a at once. */
 void ccm_arena_free(struct ccm_arena *a);
 
 /* Writes "a/b" into out; false (and out empty) when it does not fit. */

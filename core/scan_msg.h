@@ -13,6 +13,8 @@ struct ccm_scanfile {
 	uint32_t file; /* source file number */
 	struct ccm_lex lx;
 	bool boards; /* CCMBB.EXP: "Bulletin board:" also ends a message */
+	void *map;   /* the mapping lx reads, or NULL; scan_po.c unmaps it */
+	size_t map_len;
 };
 
 /* The scanned file's record. Taken anew at each use: the array of source

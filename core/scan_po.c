@@ -53,6 +53,8 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 			return false;
 		}
 		madvise(m, n, MADV_SEQUENTIAL);
+		f->map = m;
+		f->map_len = n;
 		data = m;
 	}
 	close(fd);
@@ -62,8 +64,9 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 
 static void scanfile_close(struct ccm_scanfile *f)
 {
-	if (f->lx.end > f->lx.base)
-		munmap((void *)f->lx.base, (size_t)(f->lx.end - f->lx.base));
+	if (f->map)
+		munmap(f->map, f->map_len);
+	f->map = NULL;
 	f->lx.base = f->lx.end = NULL;
 }
 
