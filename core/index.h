@@ -8,7 +8,10 @@
  * of its .EXP file) and rendered the same way the scan measured it, so the
  * sizes known at scan time are the sizes the reads fill.
  *
- * Everything here is written by the scan and the layout, then only read.
+ * Everything here is written by the scan and the layout, then only read
+ * (but for the descriptor slots, which srcio.c keeps). This header holds
+ * data only; the functions that fill and read it have headers of their
+ * own (see the layering in core/meson.build).
  */
 #ifndef CCM_INDEX_H
 #define CCM_INDEX_H
