@@ -3,13 +3,11 @@
  * public lists, mailbox files and bulletin boards. Messages are left to
  * scan_msg.c.
  */
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scan_msg.h"

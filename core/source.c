@@ -3,15 +3,10 @@
  * folders (spec export §1). Opening it scans every post office, names
  * their folders (the fix of KB Q238850) and lays out their files.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "discover.h"
