@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "common.h"
 
 static const char USAGE[] =
@@ -50,31 +51,6 @@ static void notice(void *ctx, const char *line)
 {
 	(void)ctx;
 	fprintf(stderr, "ccmail2iff: %s\n", line);
-}
-
-/* Is path (which may not exist yet) inside folder dir, or dir itself? */
-static bool inside(const char *path, const char *dir)
-{
-	char rd[PATH_MAX], rp[PATH_MAX], tmp[PATH_MAX];
-	if (!realpath(dir, rd))
-		return false;
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	/* Resolve the longest part of path that exists. */
-	char *cut = NULL;
-	while (!realpath(tmp, rp)) {
-		char *slash = strrchr(tmp, '/');
-		if (cut)
-			*cut = '/';
-		if (!slash || slash == tmp) {
-			if (!getcwd(rp, sizeof(rp)))
-				return false;
-			break;
-		}
-		*slash = '\0';
-		cut = slash;
-	}
-	size_t n = strlen(rd);
-	return !strncmp(rp, rd, n) && (rp[n] == '/' || rp[n] == '\0');
 }
 
 /*
@@ -293,7 +269,7 @@ int main(int argc, char **argv)
 		return rc;
 	const char *source = argv[optind];
 	const char *outdir = check_only ? NULL : argv[optind + 1];
-	if (outdir && inside(outdir, source)) {
+	if (outdir && ccm_inside(outdir, source)) {
 		fprintf(stderr,
 		        "ccmail2iff: %s: inside the source; ccmail2iff never "
 		        "writes there\n",

@@ -3,24 +3,29 @@
  * folder per post office, holding Exchange migration files generated as
  * they are read.
  *
- * Start-up follows libfuse 3.14's hello_ll: parse options, scan the
- * source (before anything is mounted, so a bad source fails at once with
- * its own exit code), new session, signal handlers, mount, daemonise,
- * loop, unmount. fuse_daemonize returns in the parent only once the child
- * runs, after the mount exists, so "ccmailfs SRC MNT && ls MNT" works.
+ * main runs three steps, after libfuse 3.14's hello_ll. parse() reads the
+ * command line, ending with the new session, which checks libfuse's own
+ * options; check_mountpoint() refuses a mount point that is missing,
+ * already a mount point, or overlaps SOURCE; serve() scans the source (before
+ * anything is mounted, so a bad source fails at once with its own exit code),
+ * signal handlers, mount, daemonise, loop, unmount. fuse_daemonize returns in
+ * the parent only once the child runs, after the mount exists, so "ccmailfs SRC
+ * MNT && ls MNT" works.
  */
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "common.h"
 #include "ll.h"
 
@@ -29,7 +34,7 @@ struct cli {
 	char *codepage, *sec_split, *date_order;
 	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
-	char *umask;
+	char *umask, *fsname, *subtype;
 	int have_uid, have_gid;
 };
 
@@ -37,6 +42,7 @@ struct cli {
 	{                                                                      \
 		t, offsetof(struct cli, p), 1                                  \
 	}
+/* fsname and subtype are taken here so that libfuse sees each once. */
 static const struct fuse_opt cli_opts[] = {
         OPT("codepage=%s", codepage),
         OPT("sec_split=%s", sec_split),
@@ -49,6 +55,8 @@ static const struct fuse_opt cli_opts[] = {
         OPT("gid=%d", gid),
         OPT("gid=", have_gid),
         OPT("umask=%s", umask),
+        OPT("fsname=%s", fsname),
+        OPT("subtype=%s", subtype),
         OPT("-h", show_help),
         OPT("--help", show_help),
         OPT("-V", show_version),
@@ -91,7 +99,10 @@ static const char USAGE[] =
                                        "2 bad usage, 3 SOURCE missing or "
                                        "unreadable, 4 SOURCE is not an\n"
                                        "export, 5 SOURCE is a native post "
-                                       "office, 6 MOUNTPOINT unusable.\n"
+                                       "office, 6 MOUNTPOINT unusable,\n"
+                                       "7 MOUNTPOINT is already a mount point, "
+                                       "8 MOUNTPOINT lies inside\n"
+                                       "SOURCE or holds it.\n"
                                        "\n"
                                        "FUSE options:\n";
 
@@ -100,36 +111,69 @@ static int cli_proc(void *data, const char *arg, int key,
 {
 	(void)outargs;
 	struct cli *c = data;
-	if (key == FUSE_OPT_KEY_NONOPT && !c->source) {
+	if (key != FUSE_OPT_KEY_NONOPT)
+		return 1; /* left for libfuse, which says if it is unknown */
+	if (!c->source) {
 		c->source = strdup(arg);
-		return 0;
-	}
-	/* Noted, and left for fuse_parse_cmdline, which takes it too. */
-	if (key == FUSE_OPT_KEY_NONOPT && !c->mountpoint)
+	} else if (!c->mountpoint) {
 		c->mountpoint = strdup(arg);
-	return 1;
+	} else {
+		ccm_say("extra argument '%s' (SOURCE and MOUNTPOINT are '%s' "
+		        "and '%s')",
+		        arg, c->source, c->mountpoint);
+		return -1;
+	}
+	return 0;
 }
 
-static bool daemonised;
+/* Run-time lines go to stderr until daemonised; and to syslog as well
+ * when ccmailfs runs in the background, from the scan's summary on. */
+static bool to_syslog, daemonised;
 
 static void log_line(const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	if (daemonised) {
+	if (to_syslog) {
+		va_start(ap, fmt);
 		vsyslog(LOG_WARNING, fmt, ap);
-	} else {
-		fputs("ccmailfs: ", stderr);
+		va_end(ap);
+	}
+	if (!daemonised) {
+		fprintf(stderr, "%s: ", ccm_prog());
+		va_start(ap, fmt);
 		vfprintf(stderr, fmt, ap);
+		va_end(ap);
 		fputc('\n', stderr);
 	}
-	va_end(ap);
 }
 
 static void notice(void *ctx, const char *line)
 {
 	(void)ctx;
 	log_line("%s", line);
+}
+
+/* libfuse's own messages ("fuse: unknown option..."), under our name.
+ * libfuse may write a line in several calls: it is gathered first. */
+static void fuse_line(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	static char line[1024];
+	if (level == FUSE_LOG_DEBUG) { /* -d's trace, left as it is */
+		vfprintf(stderr, fmt, ap);
+		return;
+	}
+	size_t had = strlen(line);
+	vsnprintf(line + had, sizeof(line) - had, fmt, ap);
+	size_t n = strlen(line);
+	if (n + 1 < sizeof(line) && (!n || line[n - 1] != '\n'))
+		return;
+	const char *s = strncmp(line, "fuse: ", 6) ? line : line + 6;
+	n = strcspn(s, "\n");
+	if (level <= FUSE_LOG_ERR && (to_syslog || daemonised))
+		syslog(LOG_ERR, "%.*s", (int)n, s);
+	if (!daemonised)
+		fprintf(stderr, "%s: %.*s\n", ccm_prog(), (int)n, s);
+	line[0] = '\0';
 }
 
 /* fuse_daemonize points fds 0-2 at /dev/null; make sure they exist before
@@ -144,6 +188,18 @@ static void ensure_std_fds(void)
 		close(fd);
 }
 
+/* Everything main's three steps share. */
+struct run {
+	struct fuse_args args;
+	struct cli c;
+	struct fuse_cmdline_opts fo;
+	struct ccm_options o;
+	struct ccm_ll ll;
+	struct fuse_lowlevel_ops ops; /* outlives the session */
+	struct fuse_session *se;
+	char mnt[PATH_MAX]; /* the mount point, resolved */
+};
+
 static bool output_options(struct cli *c, struct ccm_options *o)
 {
 	if (c->codepage && !ccm_set_option(o, "codepage", c->codepage))
@@ -157,144 +213,210 @@ static bool output_options(struct cli *c, struct ccm_options *o)
 	return true;
 }
 
-int main(int argc, char **argv)
+static bool owner_options(struct cli *c, struct ccm_ll *ll)
 {
-	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct cli c = {0};
-	struct fuse_cmdline_opts fo = {0};
-	struct ccm_options o = {.notice = notice};
-	struct ccm_ll ll = {.log = log_line};
-	struct fuse_session *se = NULL;
-	ccm_source *src = NULL;
-	int rc = CCM_EXIT_USAGE;
+	ll->uid = c->have_uid ? (uid_t)c->uid : getuid();
+	ll->gid = c->have_gid ? (gid_t)c->gid : getgid();
+	ll->nosplice = c->nosplice;
+	if (c->umask) {
+		char *end;
+		unsigned long m = strtoul(c->umask, &end, 8);
+		if (*end || m > 0777) {
+			ccm_say("bad umask '%s'", c->umask);
+			return false;
+		}
+		ll->umask = (mode_t)m;
+	}
+	return true;
+}
 
-	ensure_std_fds();
-	if (fuse_opt_parse(&args, &c, cli_opts, cli_proc))
-		goto out;
-	if (c.show_version) {
+/* Read-only whatever was asked (mount.fuse3 may pass "rw"); the kernel
+ * checks permissions from the modes we give. The fsname is what df and
+ * /proc/mounts show: the absolute source path, unless one was asked. */
+static void mount_options(struct run *r)
+{
+	char real[PATH_MAX], *esc = NULL, *opt = NULL;
+	const char *name = r->c.fsname;
+	if (!name)
+		name = realpath(r->c.source, real) ? real : r->c.source;
+	if (fuse_opt_add_opt_escaped(&esc, name) == 0 &&
+	    asprintf(&opt, "-oro,default_permissions,subtype=%s,fsname=%s",
+	             r->c.subtype ? r->c.subtype : "ccmailfs", esc) > 0)
+		fuse_opt_add_arg(&r->args, opt);
+	free(opt);
+	free(esc);
+}
+
+/* Step 1: the command line. -1 to go on, else the exit code. */
+static int parse(struct run *r)
+{
+	struct cli *c = &r->c;
+	if (fuse_opt_parse(&r->args, c, cli_opts, cli_proc))
+		return ccm_try_help();
+	if (c->show_version) {
 		printf("ccmailfs %s\n", CCM_VERSION);
 		printf("FUSE library version %s\n", fuse_pkgversion());
-		rc = CCM_EXIT_OK;
-		goto out;
+		return CCM_EXIT_OK;
 	}
-	if (c.show_help) {
+	if (c->show_help) {
 		fputs(USAGE, stdout);
 		fuse_cmdline_help();
 		fuse_lowlevel_help();
-		rc = CCM_EXIT_OK;
-		goto out;
+		return CCM_EXIT_OK;
 	}
-	/* libfuse would call a missing mount point bad usage; it is a
-	 * mount point problem, with its own exit code. */
-	struct stat st;
-	if (c.mountpoint) {
-		const char *why = NULL;
-		if (stat(c.mountpoint, &st))
-			why = strerror(errno);
-		else if (!S_ISDIR(st.st_mode))
-			why = "not a folder";
-		if (why) {
-			fprintf(stderr, "ccmailfs: %s: %s\n", c.mountpoint,
-			        why);
-			rc = CCM_EXIT_OUTPUT;
-			goto out;
-		}
+	if (!c->source)
+		return ccm_usage_error("missing SOURCE and MOUNTPOINT");
+	if (!c->mountpoint)
+		return ccm_usage_error("missing MOUNTPOINT after SOURCE '%s'",
+		                       c->source);
+	if (fuse_parse_cmdline(&r->args, &r->fo))
+		return ccm_try_help();
+	if (!output_options(c, &r->o) || !owner_options(c, &r->ll))
+		return ccm_try_help();
+	mount_options(r);
+	if (!r->fo.foreground) {
+		openlog("ccmailfs", LOG_PID, LOG_DAEMON);
+		to_syslog = true;
 	}
-	if (fuse_parse_cmdline(&args, &fo))
-		goto out;
-	if (!c.source || !fo.mountpoint) {
-		fputs(USAGE, stderr);
-		goto out;
-	}
-	if (!output_options(&c, &o))
-		goto out;
-	ll.uid = c.have_uid ? (uid_t)c.uid : getuid();
-	ll.gid = c.have_gid ? (gid_t)c.gid : getgid();
-	if (c.umask) {
-		char *end;
-		unsigned long m = strtoul(c.umask, &end, 8);
-		if (*end || m > 0777) {
-			fprintf(stderr, "ccmailfs: bad umask '%s'\n", c.umask);
-			goto out;
-		}
-		ll.umask = (mode_t)m;
-	}
-
-	/* Read-only whatever was asked (mount.fuse3 may pass "rw"); the
-	 * kernel checks permissions from the modes we give. */
-	fuse_opt_add_arg(&args, "-oro,default_permissions,subtype=ccmailfs");
-	char *fsname = NULL;
-	if (fuse_opt_add_opt_escaped(&fsname, c.source) == 0) {
-		char *opt = NULL;
-		if (asprintf(&opt, "-ofsname=%s", fsname) > 0)
-			fuse_opt_add_arg(&args, opt);
-		free(opt);
-		free(fsname);
-	}
-	struct fuse_lowlevel_ops ops = ccm_ll_ops;
-	if (c.noreaddirplus)
-		ops.readdirplus = NULL;
-	ll.nosplice = c.nosplice;
 	/* The session checks the remaining options: a bad one is bad usage,
 	 * told before the scan, which can take a while. */
-	se = fuse_session_new(&args, &ops, sizeof(ops), &ll);
-	if (!se)
-		goto out;
+	r->ops = ccm_ll_ops;
+	if (c->noreaddirplus)
+		r->ops.readdirplus = NULL;
+	r->se = fuse_session_new(&r->args, &r->ops, sizeof(r->ops), &r->ll);
+	return r->se ? -1 : ccm_try_help();
+}
 
+/*
+ * Is dir the root of a mount? statx says so on Linux 5.8 and later;
+ * before, a root is a folder on another device than its parent's.
+ */
+static bool mount_root(const char *dir)
+{
+	struct statx sx;
+	if (!statx(AT_FDCWD, dir, AT_NO_AUTOMOUNT, STATX_INO, &sx) &&
+	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+	char up[PATH_MAX + 3];
+	struct stat a, b;
+	snprintf(up, sizeof(up), "%s/..", dir);
+	return !stat(dir, &a) && !stat(up, &b) &&
+	       (a.st_dev != b.st_dev || a.st_ino == b.st_ino);
+}
+
+/* Step 2: the mount point. -1 to go on, else the exit code. */
+static int check_mountpoint(struct run *r)
+{
+	const char *m = r->c.mountpoint, *s = r->c.source;
+	struct stat st;
+	if (stat(m, &st) && errno == ENOTCONN) {
+		ccm_say("%s: already a mount point, of a file system that no "
+		        "longer answers; unmount it first (fusermount3 -u)",
+		        m);
+		return CCM_EXIT_MOUNTED;
+	}
+	if (stat(m, &st) || !realpath(m, r->mnt)) {
+		ccm_say("%s: %s", m, strerror(errno));
+		return CCM_EXIT_OUTPUT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ccm_say("%s: not a folder", m);
+		return CCM_EXIT_OUTPUT;
+	}
+	/* systemd's automount mounts over an autofs mount point: allowed. */
+	struct statfs fs;
+	if (mount_root(r->mnt) &&
+	    !(!statfs(r->mnt, &fs) && fs.f_type == 0x0187 /* autofs */)) {
+		ccm_say("%s: already a mount point; unmount it first, or "
+		        "mount on an empty folder",
+		        m);
+		return CCM_EXIT_MOUNTED;
+	}
+	/* Reads open the export's files by path while mounted: a mount
+	 * over them would hide them, and ccmailfs would read itself. */
+	if (ccm_inside(r->mnt, s)) {
+		ccm_say("%s: inside SOURCE %s; mount somewhere else", m, s);
+		return CCM_EXIT_OVERLAP;
+	}
+	if (ccm_inside(s, r->mnt)) {
+		ccm_say("%s: holds SOURCE %s, which the mount would hide", m,
+		        s);
+		return CCM_EXIT_OVERLAP;
+	}
+	return -1;
+}
+
+/*
+ * Several threads unless -s: with the per-thread buffers, the
+ * multi-threaded loop read a post office as fast or faster than one
+ * thread on this two-core machine (tests/bench/bench.sh, README).
+ */
+static int loop(struct fuse_session *se, const struct fuse_cmdline_opts *fo)
+{
+	if (fo->singlethread)
+		return fuse_session_loop(se);
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(cfg, (unsigned)fo->clone_fd);
+	if (fo->max_idle_threads != UINT_MAX) /* libfuse's "unset" */
+		fuse_loop_cfg_set_idle_threads(cfg, fo->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(cfg, fo->max_threads);
+	int res = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return res;
+}
+
+/* Step 3: scan, mount and serve until unmounted; the exit code. */
+static int serve(struct run *r)
+{
+	struct fuse_session *se = r->se;
 	char msg[1024];
-	ccm_err err = ccm_source_open(c.source, &o, &src, msg, sizeof(msg));
+	ccm_source *src = NULL;
+	ccm_err err =
+	        ccm_source_open(r->c.source, &r->o, &src, msg, sizeof(msg));
+	int rc = CCM_EXIT_IO;
 	if (err) {
-		fprintf(stderr, "ccmailfs: %s\n", msg);
+		log_line("%s", msg);
 		rc = ccm_exit_code(err);
-		goto out_session;
-	}
-	ll.src = src;
-	rc = CCM_EXIT_IO;
-	if (fuse_set_signal_handlers(se))
-		goto out_session;
-	if (fuse_session_mount(se, fo.mountpoint)) {
+	} else if (!fuse_set_signal_handlers(se)) {
+		r->ll.src = src;
 		rc = CCM_EXIT_OUTPUT;
-		goto out_signals;
+		if (!fuse_session_mount(se, r->mnt)) {
+			daemonised = !r->fo.foreground;
+			fuse_daemonize(r->fo.foreground);
+			/* The loop returns the signal that ended it: a clean
+			 * stop. */
+			rc = loop(se, &r->fo) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
+			fuse_session_unmount(se);
+		}
+		fuse_remove_signal_handlers(se);
 	}
-	if (!fo.foreground) {
-		openlog("ccmailfs", LOG_PID, LOG_DAEMON);
-		daemonised = true;
-	}
-	fuse_daemonize(fo.foreground);
-	int res;
-	/*
-	 * Several threads unless -s: with the per-thread buffers, the
-	 * multi-threaded loop read a post office as fast or faster than one
-	 * thread on this two-core machine (tests/bench/bench.sh, README).
-	 */
-	if (fo.singlethread) {
-		res = fuse_session_loop(se);
-	} else {
-		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-		fuse_loop_cfg_set_clone_fd(cfg, (unsigned)fo.clone_fd);
-		if (fo.max_idle_threads != UINT_MAX) /* libfuse's "unset" */
-			fuse_loop_cfg_set_idle_threads(cfg,
-			                               fo.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(cfg, fo.max_threads);
-		res = fuse_session_loop_mt(se, cfg);
-		fuse_loop_cfg_destroy(cfg);
-	}
-	/* The loop returns the signal that ended it: a clean stop. */
-	rc = res < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
-	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
-out_session:
-	fuse_session_destroy(se);
-out:
 	ccm_source_close(src);
-	free(fo.mountpoint);
-	free(c.source);
-	free(c.mountpoint);
-	free(c.codepage);
-	free(c.sec_split);
-	free(c.date_order);
-	free(c.umask);
-	fuse_opt_free_args(&args);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = {.args = FUSE_ARGS_INIT(argc, argv)};
+	r.o.notice = notice;
+	r.ll.log = log_line;
+	ensure_std_fds();
+	fuse_set_log_func(fuse_line);
+	int rc = parse(&r);
+	if (rc < 0)
+		rc = check_mountpoint(&r);
+	if (rc < 0)
+		rc = serve(&r);
+	if (r.se)
+		fuse_session_destroy(r.se);
+	free(r.fo.mountpoint);
+	free(r.c.source);
+	free(r.c.mountpoint);
+	free(r.c.codepage);
+	free(r.c.sec_split);
+	free(r.c.date_order);
+	free(r.c.umask);
+	free(r.c.fsname);
+	free(r.c.subtype);
+	fuse_opt_free_args(&r.args);
 	return rc;
 }

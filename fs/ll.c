@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "cli.h"
 #include "ll.h"
 
 #define TIMEOUT (365.0 * 24 * 3600)
@@ -81,18 +82,6 @@ static int to_errno(ccm_err err)
 	}
 }
 
-static struct timespec newest(const struct ccm_ll *ll)
-{
-	struct timespec t = {0, 0};
-	for (size_t i = 0; i < ccm_source_po_count(ll->src); i++) {
-		struct timespec m = ccm_po_mtime(ll->src, i);
-		if (m.tv_sec > t.tv_sec ||
-		    (m.tv_sec == t.tv_sec && m.tv_nsec > t.tv_nsec))
-			t = m;
-	}
-	return t;
-}
-
 static bool fill_stat(const struct ccm_ll *ll, fuse_ino_t ino, struct stat *st)
 {
 	struct node n = decode(ll, ino);
@@ -105,7 +94,7 @@ static bool fill_stat(const struct ccm_ll *ll, fuse_ino_t ino, struct stat *st)
 	case NODE_ROOT:
 		st->st_mode = S_IFDIR | (0555 & ~ll->umask);
 		st->st_nlink = 2 + ccm_source_po_count(ll->src);
-		st->st_mtim = newest(ll);
+		st->st_mtim = ccm_newest_mtime(ll->src);
 		break;
 	case NODE_PO:
 		st->st_mode = S_IFDIR | (0555 & ~ll->umask);

@@ -161,11 +161,11 @@ Test(startup, unknown_option_exits_2)
 Test(startup, no_arguments_exits_2)
 {
 	const char *none[] = {NULL};
-	expect_failure(none, NULL, 2, "usage", NULL);
+	expect_failure(none, NULL, 2, "missing SOURCE", NULL);
 	char src[TM_PATH];
 	small_source(src, NULL);
 	const char *one[] = {src, NULL};
-	expect_failure(one, NULL, 2, "usage", NULL);
+	expect_failure(one, NULL, 2, "missing MOUNTPOINT", NULL);
 }
 
 /*
