@@ -1,12 +1,19 @@
 /*
  * ccmail2iff: writes the migration files of a post office export to a
- * folder, the same bytes the ccmailfs mount shows. Also the reference the
- * mount is tested against, and the "limit" in the benchmark.
+ * folder, the same bytes and times the ccmailfs mount shows. Also the
+ * reference the mount is tested against, and the "limit" in the benchmark.
+ *
+ * Each post office is written into a temporary folder beside its final
+ * place and renamed there once whole (place.h), so that an interrupted run
+ * leaves, for each post office, nothing or all of it: on SIGINT, SIGTERM or
+ * SIGHUP the temporary folder is removed and the exit code is 128 + the
+ * signal.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +22,8 @@
 
 #include "cli.h"
 #include "common.h"
+#include "place.h"
+#include "progress.h"
 
 static const char USAGE[] =
         "usage: ccmail2iff [options] SOURCE OUTDIR\n"
@@ -26,31 +35,67 @@ static const char USAGE[] =
         "\n"
         "  --check              scan SOURCE and print each post office's "
         "report\n"
+        "  --force              replace post office folders already in "
+        "OUTDIR\n"
         "  --codepage=N         output code page (default 1252; double-byte\n"
         "                       post offices keep their own)\n"
         "  --dos83              post office folder names of at most 8 "
         "characters\n"
-        "  --sec-split=BYTES    largest SEC file (default " CCM_STRINGIFY(
-                CCM_SEC_SPLIT_DEFAULT) ")\n"
-                                       "  --date-order=ORDER   MDY, DMY or "
-                                       "YMD, whatever PO.INI says\n"
-                                       "  -q, --quiet          no progress "
-                                       "line\n"
-                                       "  -h, --help           this text\n"
-                                       "  -V, --version        the version\n"
-                                       "\n"
-                                       "Exit codes: 0 done, 1 a source file "
-                                       "could not be read while writing,\n"
-                                       "2 bad usage, 3 SOURCE missing or "
-                                       "unreadable, 4 SOURCE is not an "
-                                       "export,\n"
-                                       "5 SOURCE is a native post office, 6 "
-                                       "OUTDIR cannot be written.\n";
+        "  --sec-split=BYTES    largest SEC file "
+        "(default " CCM_SPLIT_DEFAULT_TEXT ")\n"
+        "  --date-order=ORDER   MDY, DMY or YMD, whatever PO.INI says\n"
+        "  -q, --quiet          no progress line\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n"
+        "\n"
+        "Exit codes: 0 done, 1 a source file could not be read while writing,\n"
+        "2 bad usage, 3 SOURCE missing or unreadable, 4 SOURCE is not an "
+        "export,\n"
+        "5 SOURCE is a native post office, 6 OUTDIR cannot be written,\n"
+        "9 a post office folder is already in OUTDIR (see --force),\n"
+        "130 and 143 interrupted by SIGINT or SIGTERM (nothing half "
+        "written).\n";
 
 static void notice(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "ccmail2iff: %s\n", line);
+	ccm_say("%s", line);
+}
+
+/* The signal that asked us to stop, 0 while none did. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* No SA_RESTART: a blocked call returns EINTR and the loops look here. */
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* What one run writes with. */
+struct job {
+	const ccm_source *src;
+	const char *outdir;
+	bool force;
+	char *buf;
+	size_t bufsz;
+	struct ccm_progress progress;
+};
+
+/* An error while writing: the progress line ended, then the message. */
+static int fail(struct job *j, int rc, const char *path, const char *why)
+{
+	ccm_progress_stop(&j->progress);
+	ccm_say("%s: %s", path, why);
+	return rc;
 }
 
 /*
@@ -71,7 +116,7 @@ static bool copy_span(const ccm_source *src, size_t po, size_t f, uint64_t off,
 	while (done < len) {
 		/* NULL: at out's file position, advancing it like write(2). */
 		ssize_t r = copy_file_range(in, &pos, out, NULL, len - done, 0);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !stop_signal)
 			continue;
 		if (r <= 0)
 			break;
@@ -84,77 +129,171 @@ static bool copy_span(const ccm_source *src, size_t po, size_t f, uint64_t off,
 	return done == len;
 }
 
-static int write_po(const ccm_source *src, size_t po, const char *outdir,
-                    bool progress, char *buf, size_t bufsz)
+static bool write_all(int fd, const char *p, size_t n)
 {
-	char dir[PATH_MAX];
-	if (snprintf(dir, sizeof(dir), "%s/%s", outdir,
-	             ccm_po_folder(src, po)) >= (int)sizeof(dir)) {
-		fprintf(stderr, "ccmail2iff: %s: path too long\n", outdir);
-		return CCM_EXIT_OUTPUT;
+	for (size_t w = 0; w < n;) {
+		ssize_t r = write(fd, p + w, n - w);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		w += (size_t)r;
 	}
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		fprintf(stderr, "ccmail2iff: %s: %s\n", dir, strerror(errno));
-		return CCM_EXIT_OUTPUT;
+	return true;
+}
+
+/* Writes bytes [0, size) of file f into fd. */
+static int write_bytes(struct job *j, size_t po, size_t f, int fd,
+                       const char *path)
+{
+	uint64_t size = ccm_file_size(j->src, po, f);
+	for (uint64_t off = 0; off < size;) {
+		if (stop_signal)
+			return 128 + stop_signal;
+		size_t want =
+		        size - off < j->bufsz ? (size_t)(size - off) : j->bufsz;
+		size_t got = want;
+		if (!copy_span(j->src, po, f, off, want, fd)) {
+			ccm_err err = ccm_file_read(j->src, po, f, off,
+			                            j->bufsz, j->buf, &got);
+			if (err || !got)
+				return fail(
+				        j, CCM_EXIT_IO, path,
+				        ccm_strerror(err ? err : CCM_ERR_IO));
+			if (!write_all(fd, j->buf, got))
+				return fail(j, CCM_EXIT_OUTPUT, path,
+				            strerror(errno));
+		}
+		off += got;
+		ccm_progress_add(&j->progress, got);
 	}
-	size_t n = ccm_po_file_count(src, po);
+	return CCM_EXIT_OK;
+}
+
+/* Writes every file of post office po into folder dir, with the times the
+ * mount shows (the post office's newest export file). */
+static int write_files(struct job *j, size_t po, const char *dir)
+{
+	struct timespec t = ccm_po_mtime(j->src, po);
+	const struct timespec times[2] = {t, t};
+	size_t n = ccm_po_file_count(j->src, po);
 	for (size_t f = 0; f < n; f++) {
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof(path), "%s/%s", dir,
-		             ccm_file_name(src, po, f)) >= (int)sizeof(path)) {
-			fprintf(stderr, "ccmail2iff: %s: path too long\n", dir);
-			return CCM_EXIT_OUTPUT;
-		}
-		if (progress)
-			fprintf(stderr, "\r%s: file %zu of %zu ",
-			        ccm_po_folder(src, po), f + 1, n);
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		             ccm_file_name(j->src, po, f)) >= (int)sizeof(path))
+			return fail(j, CCM_EXIT_OUTPUT, dir, "path too long");
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		              0644);
-		if (fd < 0) {
-			fprintf(stderr, "ccmail2iff: %s: %s\n", path,
-			        strerror(errno));
-			return CCM_EXIT_OUTPUT;
-		}
-		uint64_t size = ccm_file_size(src, po, f);
-		for (uint64_t off = 0; off < size;) {
-			size_t want = size - off < bufsz ? (size_t)(size - off)
-			                                 : bufsz;
-			if (copy_span(src, po, f, off, want, fd)) {
-				off += want;
-				continue;
-			}
-			size_t got;
-			ccm_err err = ccm_file_read(src, po, f, off, bufsz, buf,
-			                            &got);
-			if (err || !got) {
-				fprintf(stderr, "ccmail2iff: %s: %s\n", path,
-				        ccm_strerror(err ? err : CCM_ERR_IO));
-				close(fd);
-				return CCM_EXIT_IO;
-			}
-			for (size_t w = 0; w < got;) {
-				ssize_t r = write(fd, buf + w, got - w);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0) {
-					fprintf(stderr, "ccmail2iff: %s: %s\n",
-					        path, strerror(errno));
-					close(fd);
-					return CCM_EXIT_OUTPUT;
-				}
-				w += (size_t)r;
-			}
-			off += got;
-		}
-		if (close(fd)) {
-			fprintf(stderr, "ccmail2iff: %s: %s\n", path,
-			        strerror(errno));
-			return CCM_EXIT_OUTPUT;
+		if (fd < 0)
+			return fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+		int rc = write_bytes(j, po, f, fd, path);
+		if (!rc && futimens(fd, times))
+			rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+		if (close(fd) && !rc)
+			rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+		if (rc)
+			return rc;
+	}
+	/* Last: each file made changed the folder's time. */
+	if (utimensat(AT_FDCWD, dir, times, 0))
+		return fail(j, CCM_EXIT_OUTPUT, dir, strerror(errno));
+	return CCM_EXIT_OK;
+}
+
+/* Writes post office po into a temporary folder, then puts it in place. */
+static int write_po(struct job *j, size_t po)
+{
+	const char *name = ccm_po_folder(j->src, po);
+	char final[PATH_MAX], tmp[PATH_MAX];
+	if (snprintf(final, sizeof(final), "%s/%s", j->outdir, name) >=
+	    (int)sizeof(final))
+		return fail(j, CCM_EXIT_OUTPUT, j->outdir, "path too long");
+	int err = ccm_temp_beside(j->outdir, name, "part", tmp, sizeof(tmp));
+	if (err)
+		return fail(j, CCM_EXIT_OUTPUT, final, strerror(err));
+	int rc = write_files(j, po, tmp);
+	if (!rc && stop_signal)
+		rc = 128 + stop_signal;
+	if (!rc) {
+		err = ccm_put_in_place(tmp, final, j->force);
+		if (err == EEXIST)
+			rc = fail(j, CCM_EXIT_EXISTS, final,
+			          "appeared while writing; left as it was");
+		else if (err)
+			rc = fail(j, CCM_EXIT_OUTPUT, final, strerror(err));
+	}
+	/* Not in place: the half-written folder goes. */
+	if (rc)
+		ccm_remove_tree(tmp);
+	return rc;
+}
+
+/* Refuses, before anything is written, post office folders that exist. */
+static int check_existing(const ccm_source *src, const char *outdir)
+{
+	for (size_t po = 0; po < ccm_source_po_count(src); po++) {
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", outdir,
+		         ccm_po_folder(src, po));
+		if (!lstat(path, &st)) {
+			ccm_say("%s: already there; --force replaces it", path);
+			return CCM_EXIT_EXISTS;
 		}
 	}
-	if (progress)
-		fprintf(stderr, "\r%s: %zu files written\n",
-		        ccm_po_folder(src, po), n);
+	return CCM_EXIT_OK;
+}
+
+static uint64_t total_bytes(const ccm_source *src)
+{
+	uint64_t sum = 0;
+	for (size_t po = 0; po < ccm_source_po_count(src); po++)
+		for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
+			sum += ccm_file_size(src, po, f);
+	return sum;
+}
+
+/* Writes every post office into outdir; the exit code. */
+static int convert(const ccm_source *src, const char *outdir, bool force,
+                   bool progress)
+{
+	int rc = force ? CCM_EXIT_OK : check_existing(src, outdir);
+	if (rc)
+		return rc;
+	struct job j = {.src = src, .outdir = outdir, .force = force};
+	j.bufsz = (size_t)1 << 20;
+	j.buf = malloc(j.bufsz);
+	if (!j.buf)
+		return CCM_EXIT_IO;
+	catch_signals();
+	bool made = !mkdir(outdir, 0755);
+	if (!made && errno != EEXIST) {
+		free(j.buf);
+		return fail(&j, CCM_EXIT_OUTPUT, outdir, strerror(errno));
+	}
+	ccm_progress_start(&j.progress, total_bytes(src), progress);
+	size_t po = 0, n = ccm_source_po_count(src);
+	for (; !rc && po < n; po++)
+		rc = write_po(&j, po);
+	free(j.buf);
+	if (rc > 128) {
+		ccm_progress_stop(&j.progress);
+		ccm_say("interrupted by SIG%s: %s not written (%zu of %zu post "
+		        "offices written)",
+		        sigabbrev_np(rc - 128), ccm_po_folder(src, po - 1),
+		        po - 1, n);
+		if (made)
+			rmdir(outdir); /* only when it holds nothing */
+		return rc;
+	}
+	if (rc)
+		return rc;
+	ccm_progress_end(&j.progress);
+	/* The top folder's time as the mount shows it, too. */
+	struct timespec t = ccm_newest_mtime(src);
+	const struct timespec times[2] = {t, t};
+	if (utimensat(AT_FDCWD, outdir, times, 0))
+		return fail(&j, CCM_EXIT_OUTPUT, outdir, strerror(errno));
 	return CCM_EXIT_OK;
 }
 
@@ -181,15 +320,19 @@ static int check(const ccm_source *src)
 	return fflush(stdout) ? CCM_EXIT_IO : CCM_EXIT_OK;
 }
 
-/*
- * Reads the command line into opts and the flags. Returns -1 to go on,
- * or the exit code when the program is done (help, version, bad usage).
- */
-static int parse_args(int argc, char **argv, struct ccm_options *opts,
-                      bool *check_only, bool *quiet)
+/* The command line, as main's first step. */
+struct args {
+	struct ccm_options opts;
+	bool check_only, quiet, force;
+	const char *source, *outdir;
+};
+
+/* -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
 	        {"check", no_argument, NULL, 'c'},
+	        {"force", no_argument, NULL, 'f'},
 	        {"codepage", required_argument, NULL, 'p'},
 	        {"dos83", no_argument, NULL, '8'},
 	        {"sec-split", required_argument, NULL, 's'},
@@ -200,26 +343,31 @@ static int parse_args(int argc, char **argv, struct ccm_options *opts,
 	        {NULL, 0, NULL, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+	opterr = 0; /* its messages name the program by its path */
+	while ((c = getopt_long(argc, argv, ":qhV", longopts, NULL)) != -1) {
+		const char *opt = argv[optind - 1];
 		bool ok = true;
 		switch (c) {
 		case 'c':
-			*check_only = true;
+			a->check_only = true;
+			break;
+		case 'f':
+			a->force = true;
 			break;
 		case 'p':
-			ok = ccm_set_option(opts, "codepage", optarg);
+			ok = ccm_set_option(&a->opts, "codepage", optarg);
 			break;
 		case '8':
-			ok = ccm_set_option(opts, "dos83", NULL);
+			ok = ccm_set_option(&a->opts, "dos83", NULL);
 			break;
 		case 's':
-			ok = ccm_set_option(opts, "sec_split", optarg);
+			ok = ccm_set_option(&a->opts, "sec_split", optarg);
 			break;
 		case 'o':
-			ok = ccm_set_option(opts, "date_order", optarg);
+			ok = ccm_set_option(&a->opts, "date_order", optarg);
 			break;
 		case 'q':
-			*quiet = true;
+			a->quiet = true;
 			break;
 		case 'h':
 			fputs(USAGE, stdout);
@@ -227,63 +375,61 @@ static int parse_args(int argc, char **argv, struct ccm_options *opts,
 		case 'V':
 			printf("ccmail2iff %s\n", CCM_VERSION);
 			return CCM_EXIT_OK;
+		case ':':
+			return ccm_usage_error("option '%s' needs a value",
+			                       opt);
 		default:
-			ok = false;
+			if (optopt)
+				return ccm_usage_error("unknown option '-%c'",
+				                       optopt);
+			return ccm_usage_error("unknown option '%s'", opt);
 		}
-		if (!ok) {
-			fputs(USAGE, stderr);
-			return CCM_EXIT_USAGE;
-		}
+		if (!ok)
+			return ccm_try_help();
 	}
-	if (argc - optind != (*check_only ? 1 : 2)) {
-		fputs(USAGE, stderr);
-		return CCM_EXIT_USAGE;
-	}
+	int want = a->check_only ? 1 : 2, have = argc - optind;
+	if (have == 0)
+		return ccm_usage_error(a->check_only ? "missing SOURCE"
+		                                     : "missing SOURCE and "
+		                                       "OUTDIR");
+	if (have < want)
+		return ccm_usage_error("missing OUTDIR after SOURCE '%s'",
+		                       argv[optind]);
+	if (have > want)
+		return ccm_usage_error("extra argument '%s'%s",
+		                       argv[optind + want],
+		                       a->check_only ? " (--check takes only "
+		                                       "SOURCE)"
+		                                     : "");
+	a->source = argv[optind];
+	a->outdir = a->check_only ? NULL : argv[optind + 1];
 	return -1;
-}
-
-/* Writes every post office of src below outdir; returns the exit code. */
-static int write_all(const ccm_source *src, const char *outdir, bool quiet)
-{
-	if (mkdir(outdir, 0755) && errno != EEXIST) {
-		fprintf(stderr, "ccmail2iff: %s: %s\n", outdir,
-		        strerror(errno));
-		return CCM_EXIT_OUTPUT;
-	}
-	size_t bufsz = (size_t)1 << 20;
-	char *buf = malloc(bufsz);
-	int rc = buf ? CCM_EXIT_OK : CCM_EXIT_IO;
-	bool progress = !quiet && isatty(STDERR_FILENO);
-	for (size_t po = 0; !rc && po < ccm_source_po_count(src); po++)
-		rc = write_po(src, po, outdir, progress, buf, bufsz);
-	free(buf);
-	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct ccm_options opts = {.notice = notice};
-	bool check_only = false, quiet = false;
-	int rc = parse_args(argc, argv, &opts, &check_only, &quiet);
+	struct args a = {.opts.notice = notice};
+	int rc = parse(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	const char *source = argv[optind];
-	const char *outdir = check_only ? NULL : argv[optind + 1];
-	if (outdir && ccm_inside(outdir, source)) {
-		fprintf(stderr,
-		        "ccmail2iff: %s: inside the source; ccmail2iff never "
-		        "writes there\n",
-		        outdir);
+	if (a.outdir && ccm_inside(a.outdir, a.source)) {
+		ccm_say("%s: inside the source; ccmail2iff never writes there",
+		        a.outdir);
 		return CCM_EXIT_OUTPUT;
 	}
 	char msg[1024];
 	ccm_source *src;
-	ccm_err err = ccm_source_open(source, &opts, &src, msg, sizeof(msg));
+	ccm_err err =
+	        ccm_source_open(a.source, &a.opts, &src, msg, sizeof(msg));
 	if (err) {
-		fprintf(stderr, "ccmail2iff: %s\n", msg);
+		ccm_say("%s", msg);
 		return ccm_exit_code(err);
 	}
-	rc = check_only ? check(src) : write_all(src, outdir, quiet);
+	if (a.check_only)
+		rc = check(src);
+	else
+		rc = convert(src, a.outdir, a.force,
+		             !a.quiet && isatty(STDERR_FILENO));
 	ccm_source_close(src);
 	return rc;
 }

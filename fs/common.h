@@ -18,6 +18,9 @@ enum {
 	CCM_EXIT_OUTPUT = 6, /* the output folder or mount point is unusable */
 };
 
+/* The default SEC split size as text, for the help texts. */
+#define CCM_SPLIT_DEFAULT_TEXT CCM_STRINGIFY(CCM_SEC_SPLIT_DEFAULT)
+
 /* The exit code for a failure of ccm_source_open. */
 int ccm_exit_code(ccm_err err);
 
