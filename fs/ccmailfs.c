@@ -317,8 +317,8 @@ static int check_mountpoint(struct run *r)
 	struct statfs fs;
 	if (mount_root(r->mnt) &&
 	    !(!statfs(r->mnt, &fs) && fs.f_type == 0x0187 /* autofs */)) {
-		ccm_say("%s: already a mount point; unmount it first, or "
-		        "mount on an empty folder",
+		ccm_say("%s: already a mount point; unmount it first "
+		        "(fusermount3 -u) or choose another folder",
 		        m);
 		return CCM_EXIT_MOUNTED;
 	}
