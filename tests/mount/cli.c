@@ -56,8 +56,9 @@ static int mounts_at(const char *mnt, char *line)
 }
 
 /*
- * Runs "ccmailfs -f args..." expecting exit code `code`, mnt (may be NULL)
- * mounted as many times after as before; returns its stderr (malloc'd).
+ * Runs "ccmailfs args..." (args ending with NULL) expecting exit code `code`,
+ * mnt (may be NULL) mounted as many times after as before; returns its stderr
+ * (malloc'd).
  */
 static char *expect_exit(const char *const args[], const char *mnt, int code)
 {
@@ -65,11 +66,9 @@ static char *expect_exit(const char *const args[], const char *mnt, int code)
 	char log[TM_PATH];
 	tm_join(log, "%s/run%d.log", tm_scratch(), ++serial);
 	int before = mnt ? mounts_at(mnt, NULL) : 0;
-	const char *argv[16] = {tm_env("CCM_CCMAILFS"), "-f"};
-	size_t n = 2;
-	for (size_t i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
+	const char *argv[16] = {tm_env("CCM_CCMAILFS")};
+	for (size_t i = 0; i < 14 && (argv[i + 1] = args[i]); i++)
+		continue;
 	int rc = tm_run(argv, NULL, log, 30);
 	char *text = tm_slurp(log, NULL);
 	cr_assert_eq(rc, code, "exit %d, expected %d; stderr:\n%s", rc, code,
@@ -107,21 +106,21 @@ Test(cli, usage_errors_are_short_and_name_the_extra_argument)
 	char src[TM_PATH], mnt[TM_PATH];
 	small_source(src);
 	tm_newdir(mnt, "mnt");
-	const char *extra[] = {src, mnt, "surplus", NULL};
+	const char *extra[] = {"-f", src, mnt, "surplus", NULL};
 	char *text = expect_exit(extra, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	cr_assert(strstr(text, "extra argument 'surplus'"), "%s", text);
 	free(text);
-	const char *none[] = {NULL};
+	const char *none[] = {"-f", NULL};
 	text = expect_exit(none, NULL, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	free(text);
-	const char *unknown[] = {"-o", "no_such_option", src, mnt, NULL};
+	const char *unknown[] = {"-f", "-o", "no_such_option", src, mnt, NULL};
 	text = expect_exit(unknown, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	cr_assert(strstr(text, "no_such_option"), "%s", text);
 	free(text);
-	const char *bad[] = {"-o", "codepage=abc", src, mnt, NULL};
+	const char *bad[] = {"-f", "-o", "codepage=abc", src, mnt, NULL};
 	text = expect_exit(bad, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	free(text);
@@ -175,7 +174,7 @@ Test(cli, mount_point_already_a_mount_point_exits_7)
 	char src[TM_PATH];
 	small_source(src);
 	struct tm_mount *m = tm_mount(src, NULL);
-	const char *args[] = {src, m->mnt, NULL};
+	const char *args[] = {"-f", src, m->mnt, NULL};
 	char *text = expect_exit(args, m->mnt, 7);
 	cr_assert(strstr(text, "already a mount point"), "%s", text);
 	cr_assert_eq(assert_short_error(text, false), 1, "%s", text);
@@ -194,7 +193,7 @@ Test(cli, dead_mount_point_exits_7)
 	cr_assert_eq(kill(m->pid, SIGKILL), 0);
 	tm_wait_pid(m->pid, 30);
 	m->pid = 0;
-	const char *args[] = {src, mnt, NULL};
+	const char *args[] = {"-f", src, mnt, NULL};
 	char *text = expect_exit(args, mnt, 7);
 	cr_assert(strstr(text, "already a mount point"), "%s", text);
 	cr_assert(strstr(text, "fusermount3 -u"), "%s", text);
@@ -209,7 +208,7 @@ Test(cli, mount_point_inside_source_exits_8)
 	tm_join(in, "%s/USERS", src);
 	const char *const places[] = {in, src, tm_scratch()};
 	for (size_t i = 0; i < 3; i++) {
-		const char *args[] = {src, places[i], NULL};
+		const char *args[] = {"-f", src, places[i], NULL};
 		char *text = expect_exit(args, places[i], 8);
 		cr_assert(strstr(text, "SOURCE"), "%s", text);
 		cr_assert_eq(assert_short_error(text, false), 1, "%s", text);
@@ -220,7 +219,7 @@ Test(cli, mount_point_inside_source_exits_8)
 	tm_join(link, "%s/link", tm_scratch());
 	cr_assert_eq(symlink(src, link), 0);
 	tm_join(via, "%s/link/USERS", tm_scratch());
-	const char *args[] = {src, via, NULL};
+	const char *args[] = {"-f", src, via, NULL};
 	free(expect_exit(args, in, 8));
 	tm_finish();
 }

@@ -1,0 +1,368 @@
+/*
+ * ccmail2iff stopped and run again, as real processes: SIGINT or SIGTERM
+ * at any moment leaves, for each post office, nothing or a folder equal
+ * to a clean run's, and no temporary folder; a post office folder already
+ * in OUTDIR is refused (exit 9) unless --force, which replaces it whole,
+ * without a moment where old and new files show side by side.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "util.h"
+
+static char *D;
+
+static void setup(void)
+{
+	D = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+	tu_rmtree(D);
+	D = NULL;
+}
+
+TestSuite(interrupt, .init = setup, .fini = teardown, .timeout = 300);
+
+/* ccm-gen's two post offices of `messages` messages each, as D/src. */
+static char *gen_source(const char *messages, const char *attach)
+{
+	char *src = tu_path(D, "src");
+	const char *argv[] = {tu_env("CCM_GEN"),
+	                      "--seed",
+	                      "17",
+	                      "--pos",
+	                      "2",
+	                      "--users",
+	                      "30",
+	                      "--messages",
+	                      messages,
+	                      "--attach-bytes",
+	                      attach,
+	                      src,
+	                      NULL};
+	char *err;
+	int rc = tu_run((char *const *)argv, NULL, NULL, &err);
+	cr_assert_eq(rc, 0, "ccm-gen: %s", err);
+	free(err);
+	return src;
+}
+
+/* Starts "ccmail2iff -q [flag] src out", stderr into the file err. */
+static pid_t start(const char *flag, const char *src, const char *out,
+                   const char *err)
+{
+	const char *argv[] = {
+	        tu_env("CCM_CCMAIL2IFF"), "-q", src, out, NULL, NULL};
+	if (flag) {
+		argv[2] = flag, argv[3] = src, argv[4] = out;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int n = open("/dev/null", O_RDWR);
+		if (e < 0 || n < 0 || dup2(n, 0) < 0 || dup2(n, 1) < 0 ||
+		    dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for pid; its exit code, or 128 + the signal that ended it. */
+static int reap(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		cr_assert_eq(errno, EINTR);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+static void assert_same_dir(const char *got, const char *want)
+{
+	const char *argv[] = {"diff", "-r", got, want, NULL};
+	char *out;
+	int rc = tu_run((char *const *)argv, NULL, &out, NULL);
+	cr_assert_eq(rc, 0, "%s differs from a clean run:\n%s", got, out);
+	free(out);
+}
+
+/*
+ * What an interrupted run left in out: each entry a post office folder
+ * equal to the clean run's (ref), nothing hidden or half-made. Returns
+ * how many post office folders there are.
+ */
+static size_t assert_whole_or_nothing(const char *out, const char *ref)
+{
+	DIR *d = opendir(out);
+	if (!d)
+		return 0; /* stopped before it made OUTDIR */
+	size_t whole = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		cr_assert_neq(de->d_name[0], '.', "left behind: %s/%s", out,
+		              de->d_name);
+		char *got = tu_path(out, de->d_name);
+		char *want = tu_path(ref, de->d_name);
+		assert_same_dir(got, want);
+		free(want);
+		free(got);
+		whole++;
+	}
+	closedir(d);
+	return whole;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Signals after random delays spread over a clean run's length: some
+ * land in the scan, some while a post office is written, some after the
+ * end. Every outcome must be nothing, or whole post offices.
+ */
+Test(interrupt, signal_at_any_moment_leaves_nothing_or_whole)
+{
+	char *src = gen_source("2500", "6M");
+	char *ref = tu_path(D, "ref");
+	char *err = tu_path(D, "err.txt");
+	double t0 = now();
+	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	double clean = now() - t0;
+	struct tu_rng rng = {.s = 7};
+	char *out = tu_path(D, "out");
+	for (int i = 0; i < 12; i++) {
+		int sig = i % 2 ? SIGTERM : SIGINT;
+		pid_t pid = start(NULL, src, out, err);
+		uint64_t us = tu_rng_below(&rng, (uint64_t)(clean * 1.2e6));
+		usleep((useconds_t)us);
+		kill(pid, sig);
+		int rc = reap(pid);
+		char *text = tu_slurp(err, NULL);
+		cr_assert(rc == 0 || rc == 128 + sig,
+		          "killed after %llu us by %d: exit %d\n%s",
+		          (unsigned long long)us, sig, rc, text);
+		size_t whole = assert_whole_or_nothing(out, ref);
+		cr_log_info("after %llu us: exit %d, %zu post offices",
+		            (unsigned long long)us, rc, whole);
+		if (rc == 0)
+			assert_same_dir(out, ref);
+		free(text);
+		tu_rmtree(strdup(out));
+	}
+	free(out);
+	free(err);
+	free(ref);
+	free(src);
+}
+
+/* Is the temporary folder of post office po (".PO.part-XXXXXX") in out?
+ * Its name into name (256 bytes). */
+static bool temp_folder(const char *out, const char *po, char *name)
+{
+	DIR *d = opendir(out);
+	if (!d)
+		return false;
+	char prefix[256];
+	snprintf(prefix, sizeof(prefix), ".%s.part-", po);
+	struct dirent *de;
+	bool found = false;
+	while (!found && (de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(name, 256, "%s", de->d_name);
+			found = true;
+		}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Runs ccmail2iff until it is caught in the act: stopped (SIGSTOP) while
+ * the temporary folder of post office po is there, then sent SIGINT and
+ * let go. The folder goes, the exit is 130, the message says so, and the
+ * post offices before po are whole.
+ */
+static void interrupt_while_writing(const char *po, size_t whole_before)
+{
+	char *src = gen_source("1500", "2M");
+	char *ref = tu_path(D, "ref");
+	char *out = tu_path(D, "out");
+	char *err = tu_path(D, "err.txt");
+	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	bool caught = false;
+	for (int attempt = 0; !caught && attempt < 20; attempt++) {
+		pid_t pid = start(NULL, src, out, err);
+		char name[256] = "";
+		int st;
+		while (!temp_folder(out, po, name) &&
+		       waitpid(pid, &st, WNOHANG) == 0)
+			usleep(200);
+		if (name[0] && kill(pid, SIGSTOP) == 0 &&
+		    waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st)) {
+			char *tmp = tu_path(out, name);
+			struct stat sb;
+			caught = stat(tmp, &sb) == 0;
+			free(tmp);
+			kill(pid, SIGINT);
+			kill(pid, SIGCONT);
+		}
+		int rc = reap(pid);
+		char *text = tu_slurp(err, NULL);
+		size_t whole = assert_whole_or_nothing(out, ref);
+		if (caught) {
+			cr_assert_eq(rc, 130, "exit %d:\n%s", rc, text);
+			cr_assert(strstr(text,
+			                 "ccmail2iff: interrupted by SIGINT"),
+			          "%s", text);
+			cr_assert_eq(whole, whole_before);
+		}
+		free(text);
+		tu_rmtree(strdup(out));
+	}
+	cr_assert(caught, "never saw %s's temporary folder in 20 runs", po);
+	free(err);
+	free(out);
+	free(ref);
+	free(src);
+}
+
+Test(interrupt, sigint_in_the_first_post_office)
+{
+	interrupt_while_writing("SALES", 0);
+}
+
+Test(interrupt, sigint_in_the_second_post_office)
+{
+	interrupt_while_writing("Sales~2", 1);
+}
+
+/* Every name in folder dir, sorted, one a line (malloc'd); NULL when dir
+ * is missing or was swapped while being read. */
+static char *names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	struct stat before, after;
+	cr_assert_eq(fstat(dirfd(d), &before), 0);
+	char *all = strdup("");
+	struct dirent *de;
+	char *list[512];
+	size_t n = 0;
+	while ((de = readdir(d)) && n < 512)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			list[n++] = strdup(de->d_name);
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(list[j], list[i]) < 0) {
+				char *t = list[i];
+				list[i] = list[j];
+				list[j] = t;
+			}
+	for (size_t i = 0; i < n; i++) {
+		char *next;
+		cr_assert_geq(asprintf(&next, "%s%s\n", all, list[i]), 0);
+		free(all);
+		free(list[i]);
+		all = next;
+	}
+	if (stat(dir, &after) || after.st_ino != before.st_ino) {
+		free(all);
+		return NULL;
+	}
+	return all;
+}
+
+/* A post office folder already there: refused before anything is
+ * written, and left as it was. */
+Test(interrupt, existing_folder_refused_without_force)
+{
+	char *src = gen_source("40", "100K");
+	char *ref = tu_path(D, "ref");
+	char *out = tu_path(D, "out");
+	char *err = tu_path(D, "err.txt");
+	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	tu_puts(out, "Sales~2/STALE.TXT", "old\n");
+	char *before = names(out);
+	cr_assert_eq(reap(start(NULL, src, out, err)), 9);
+	char *text = tu_slurp(err, NULL);
+	cr_assert(strstr(text, "Sales~2: already there; --force replaces it"),
+	          "%s", text);
+	char *after = names(out);
+	cr_assert_str_eq(after, before, "OUTDIR changed");
+	char *po = tu_path(out, "Sales~2");
+	char *inside = names(po);
+	cr_assert_str_eq(inside, "STALE.TXT\n");
+	free(inside);
+	free(po);
+	free(after);
+	free(text);
+	free(before);
+	free(err);
+	free(out);
+	free(ref);
+	free(src);
+}
+
+/*
+ * --force over an older, different folder: the result equals a clean run,
+ * with no stale file left, and a reader listing the folder all along saw
+ * the old files or the new ones, never both.
+ */
+Test(interrupt, force_replaces_the_folder_whole)
+{
+	char *src = gen_source("400", "1M");
+	char *ref = tu_path(D, "ref");
+	char *out = tu_path(D, "out");
+	char *err = tu_path(D, "err.txt");
+	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	cr_assert_eq(reap(start(NULL, src, out, err)), 0);
+	char *po = tu_path(out, "SALES");
+	char *want = names(po);
+	tu_puts(po, "STALE.TXT", "old\n");
+	tu_puts(po, "SALES.PKL", "truncated");
+	char *old = names(po);
+	pid_t pid = start("--force", src, out, err);
+	int st;
+	size_t seen = 0;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		char *now_ = names(po);
+		cr_assert(!now_ || !strcmp(now_, old) || !strcmp(now_, want),
+		          "a mix of old and new files:\n%s", now_);
+		seen += now_ != NULL;
+		free(now_);
+	}
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	cr_log_info("%zu listings while replacing", seen);
+	assert_same_dir(out, ref);
+	cr_assert_eq(assert_whole_or_nothing(out, ref), 2);
+	free(old);
+	free(want);
+	free(po);
+	free(err);
+	free(out);
+	free(ref);
+	free(src);
+}
