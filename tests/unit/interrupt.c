@@ -21,44 +21,29 @@
 
 #include "util.h"
 
-static char *D;
+/* The test's folder, and in it the source, a clean run's output, the
+ * output of the run under test and its stderr. */
+static char *D, *SRC, *REF, *OUT, *ERR;
 
 static void setup(void)
 {
 	D = tu_tmpdir();
+	SRC = tu_path(D, "src");
+	REF = tu_path(D, "ref");
+	OUT = tu_path(D, "out");
+	ERR = tu_path(D, "err.txt");
 }
 
 static void teardown(void)
 {
+	free(SRC);
+	free(REF);
+	free(OUT);
+	free(ERR);
 	tu_rmtree(D);
-	D = NULL;
 }
 
 TestSuite(interrupt, .init = setup, .fini = teardown, .timeout = 300);
-
-/* ccm-gen's two post offices of `messages` messages each, as D/src. */
-static char *gen_source(const char *messages, const char *attach)
-{
-	char *src = tu_path(D, "src");
-	const char *argv[] = {tu_env("CCM_GEN"),
-	                      "--seed",
-	                      "17",
-	                      "--pos",
-	                      "2",
-	                      "--users",
-	                      "30",
-	                      "--messages",
-	                      messages,
-	                      "--attach-bytes",
-	                      attach,
-	                      src,
-	                      NULL};
-	char *err;
-	int rc = tu_run((char *const *)argv, NULL, NULL, &err);
-	cr_assert_eq(rc, 0, "ccm-gen: %s", err);
-	free(err);
-	return src;
-}
 
 /* Starts "ccmail2iff -q [flag] src out", stderr into the file err. */
 static pid_t start(const char *flag, const char *src, const char *out,
@@ -91,6 +76,32 @@ static int reap(pid_t pid)
 	while (waitpid(pid, &st, 0) < 0)
 		cr_assert_eq(errno, EINTR);
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+/*
+ * SRC: ccm-gen's two post offices (SALES and Sales~2) of `messages`
+ * messages each; REF: a clean run's output of it.
+ */
+static void prepare(const char *messages, const char *attach)
+{
+	const char *argv[] = {tu_env("CCM_GEN"),
+	                      "--seed",
+	                      "17",
+	                      "--pos",
+	                      "2",
+	                      "--users",
+	                      "30",
+	                      "--messages",
+	                      messages,
+	                      "--attach-bytes",
+	                      attach,
+	                      SRC,
+	                      NULL};
+	char *err;
+	int rc = tu_run((char *const *)argv, NULL, NULL, &err);
+	cr_assert_eq(rc, 0, "ccm-gen: %s", err);
+	free(err);
+	cr_assert_eq(reap(start(NULL, SRC, REF, ERR)), 0);
 }
 
 static void assert_same_dir(const char *got, const char *want)
@@ -144,44 +155,38 @@ static double now(void)
  */
 Test(interrupt, signal_at_any_moment_leaves_nothing_or_whole)
 {
-	char *src = gen_source("2500", "6M");
-	char *ref = tu_path(D, "ref");
-	char *err = tu_path(D, "err.txt");
+	prepare("2500", "6M");
 	double t0 = now();
-	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 0);
 	double clean = now() - t0;
+	tu_rmtree(strdup(OUT));
 	struct tu_rng rng = {.s = 7};
-	char *out = tu_path(D, "out");
 	for (int i = 0; i < 12; i++) {
 		int sig = i % 2 ? SIGTERM : SIGINT;
-		pid_t pid = start(NULL, src, out, err);
+		pid_t pid = start(NULL, SRC, OUT, ERR);
 		uint64_t us = tu_rng_below(&rng, (uint64_t)(clean * 1.2e6));
 		usleep((useconds_t)us);
 		kill(pid, sig);
 		int rc = reap(pid);
-		char *text = tu_slurp(err, NULL);
+		char *text = tu_slurp(ERR, NULL);
 		cr_assert(rc == 0 || rc == 128 + sig,
 		          "killed after %llu us by %d: exit %d\n%s",
 		          (unsigned long long)us, sig, rc, text);
-		size_t whole = assert_whole_or_nothing(out, ref);
+		size_t whole = assert_whole_or_nothing(OUT, REF);
 		cr_log_info("after %llu us: exit %d, %zu post offices",
 		            (unsigned long long)us, rc, whole);
 		if (rc == 0)
-			assert_same_dir(out, ref);
+			assert_same_dir(OUT, REF);
 		free(text);
-		tu_rmtree(strdup(out));
+		tu_rmtree(strdup(OUT));
 	}
-	free(out);
-	free(err);
-	free(ref);
-	free(src);
 }
 
-/* Is the temporary folder of post office po (".PO.part-XXXXXX") in out?
- * Its name into name (256 bytes). */
-static bool temp_folder(const char *out, const char *po, char *name)
+/* Is the temporary folder of post office po (".PO.part-XXXXXX") in
+ * folder dir? Its name into name (256 bytes). */
+static bool temp_folder(const char *dir, const char *po, char *name)
 {
-	DIR *d = opendir(out);
+	DIR *d = opendir(dir);
 	if (!d)
 		return false;
 	char prefix[256];
@@ -205,22 +210,18 @@ static bool temp_folder(const char *out, const char *po, char *name)
  */
 static void interrupt_while_writing(const char *po, size_t whole_before)
 {
-	char *src = gen_source("1500", "2M");
-	char *ref = tu_path(D, "ref");
-	char *out = tu_path(D, "out");
-	char *err = tu_path(D, "err.txt");
-	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
+	prepare("1500", "2M");
 	bool caught = false;
 	for (int attempt = 0; !caught && attempt < 20; attempt++) {
-		pid_t pid = start(NULL, src, out, err);
+		pid_t pid = start(NULL, SRC, OUT, ERR);
 		char name[256] = "";
 		int st;
-		while (!temp_folder(out, po, name) &&
+		while (!temp_folder(OUT, po, name) &&
 		       waitpid(pid, &st, WNOHANG) == 0)
 			usleep(200);
 		if (name[0] && kill(pid, SIGSTOP) == 0 &&
 		    waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st)) {
-			char *tmp = tu_path(out, name);
+			char *tmp = tu_path(OUT, name);
 			struct stat sb;
 			caught = stat(tmp, &sb) == 0;
 			free(tmp);
@@ -228,8 +229,8 @@ static void interrupt_while_writing(const char *po, size_t whole_before)
 			kill(pid, SIGCONT);
 		}
 		int rc = reap(pid);
-		char *text = tu_slurp(err, NULL);
-		size_t whole = assert_whole_or_nothing(out, ref);
+		char *text = tu_slurp(ERR, NULL);
+		size_t whole = assert_whole_or_nothing(OUT, REF);
 		if (caught) {
 			cr_assert_eq(rc, 130, "exit %d:\n%s", rc, text);
 			cr_assert(strstr(text,
@@ -238,13 +239,9 @@ static void interrupt_while_writing(const char *po, size_t whole_before)
 			cr_assert_eq(whole, whole_before);
 		}
 		free(text);
-		tu_rmtree(strdup(out));
+		tu_rmtree(strdup(OUT));
 	}
 	cr_assert(caught, "never saw %s's temporary folder in 20 runs", po);
-	free(err);
-	free(out);
-	free(ref);
-	free(src);
 }
 
 Test(interrupt, sigint_in_the_first_post_office)
@@ -299,20 +296,16 @@ static char *names(const char *dir)
  * written, and left as it was. */
 Test(interrupt, existing_folder_refused_without_force)
 {
-	char *src = gen_source("40", "100K");
-	char *ref = tu_path(D, "ref");
-	char *out = tu_path(D, "out");
-	char *err = tu_path(D, "err.txt");
-	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
-	tu_puts(out, "Sales~2/STALE.TXT", "old\n");
-	char *before = names(out);
-	cr_assert_eq(reap(start(NULL, src, out, err)), 9);
-	char *text = tu_slurp(err, NULL);
+	prepare("40", "100K");
+	tu_puts(OUT, "Sales~2/STALE.TXT", "old\n");
+	char *before = names(OUT);
+	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 9);
+	char *text = tu_slurp(ERR, NULL);
 	cr_assert(strstr(text, "Sales~2: already there; --force replaces it"),
 	          "%s", text);
-	char *after = names(out);
+	char *after = names(OUT);
 	cr_assert_str_eq(after, before, "OUTDIR changed");
-	char *po = tu_path(out, "Sales~2");
+	char *po = tu_path(OUT, "Sales~2");
 	char *inside = names(po);
 	cr_assert_str_eq(inside, "STALE.TXT\n");
 	free(inside);
@@ -320,10 +313,6 @@ Test(interrupt, existing_folder_refused_without_force)
 	free(after);
 	free(text);
 	free(before);
-	free(err);
-	free(out);
-	free(ref);
-	free(src);
 }
 
 /*
@@ -333,18 +322,14 @@ Test(interrupt, existing_folder_refused_without_force)
  */
 Test(interrupt, force_replaces_the_folder_whole)
 {
-	char *src = gen_source("400", "1M");
-	char *ref = tu_path(D, "ref");
-	char *out = tu_path(D, "out");
-	char *err = tu_path(D, "err.txt");
-	cr_assert_eq(reap(start(NULL, src, ref, err)), 0);
-	cr_assert_eq(reap(start(NULL, src, out, err)), 0);
-	char *po = tu_path(out, "SALES");
+	prepare("400", "1M");
+	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 0);
+	char *po = tu_path(OUT, "SALES");
 	char *want = names(po);
 	tu_puts(po, "STALE.TXT", "old\n");
 	tu_puts(po, "SALES.PKL", "truncated");
 	char *old = names(po);
-	pid_t pid = start("--force", src, out, err);
+	pid_t pid = start("--force", SRC, OUT, ERR);
 	int st;
 	size_t seen = 0;
 	while (waitpid(pid, &st, WNOHANG) == 0) {
@@ -356,13 +341,9 @@ Test(interrupt, force_replaces_the_folder_whole)
 	}
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	cr_log_info("%zu listings while replacing", seen);
-	assert_same_dir(out, ref);
-	cr_assert_eq(assert_whole_or_nothing(out, ref), 2);
+	assert_same_dir(OUT, REF);
+	cr_assert_eq(assert_whole_or_nothing(OUT, REF), 2);
 	free(old);
 	free(want);
 	free(po);
-	free(err);
-	free(out);
-	free(ref);
-	free(src);
 }
