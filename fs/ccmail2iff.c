@@ -53,7 +53,7 @@ static const char USAGE[] =
         "export,\n"
         "5 SOURCE is a native post office, 6 OUTDIR cannot be written,\n"
         "9 a post office folder is already in OUTDIR (see --force),\n"
-        "130 and 143 interrupted by SIGINT or SIGTERM (nothing half "
+        "129, 130, 143 stopped by SIGHUP, SIGINT, SIGTERM (nothing half "
         "written).\n";
 
 static void notice(void *ctx, const char *line)
