@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -279,14 +278,20 @@ static int parse(struct run *r)
 
 /*
  * Is dir the root of a mount? statx says so on Linux 5.8 and later;
- * before, a root is a folder on another device than its parent's.
+ * before, a root is a folder on another device than its parent's. An
+ * automount point (autofs, as systemd's x-systemd.automount makes) does
+ * not count: it is there to be mounted over. AT_NO_AUTOMOUNT, as stat(2)
+ * does: looking must not trigger it, or we would wait for our own mount.
  */
 static bool mount_root(const char *dir)
 {
 	struct statx sx;
-	if (!statx(AT_FDCWD, dir, AT_NO_AUTOMOUNT, STATX_INO, &sx) &&
-	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-		return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+	if (!statx(AT_FDCWD, dir, AT_NO_AUTOMOUNT, STATX_INO, &sx)) {
+		if (sx.stx_attributes & STATX_ATTR_AUTOMOUNT)
+			return false;
+		if (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+			return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+	}
 	char up[PATH_MAX + 3];
 	struct stat a, b;
 	snprintf(up, sizeof(up), "%s/..", dir);
@@ -313,10 +318,7 @@ static int check_mountpoint(struct run *r)
 		ccm_say("%s: not a folder", m);
 		return CCM_EXIT_OUTPUT;
 	}
-	/* systemd's automount mounts over an autofs mount point: allowed. */
-	struct statfs fs;
-	if (mount_root(r->mnt) &&
-	    !(!statfs(r->mnt, &fs) && fs.f_type == 0x0187 /* autofs */)) {
+	if (mount_root(r->mnt)) {
 		ccm_say("%s: already a mount point; unmount it first "
 		        "(fusermount3 -u) or choose another folder",
 		        m);
