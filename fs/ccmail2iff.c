@@ -327,6 +327,27 @@ struct args {
 	const char *source, *outdir;
 };
 
+/* SOURCE and OUTDIR, the n words left after the options. */
+static int operands(int n, char **w, struct args *a)
+{
+	int want = a->check_only ? 1 : 2;
+	if (n == 0)
+		return ccm_usage_error(a->check_only ? "missing SOURCE"
+		                                     : "missing SOURCE and "
+		                                       "OUTDIR");
+	if (n < want)
+		return ccm_usage_error("missing OUTDIR after SOURCE '%s'",
+		                       w[0]);
+	if (n > want)
+		return ccm_usage_error("extra argument '%s'%s", w[want],
+		                       a->check_only ? " (--check takes only "
+		                                       "SOURCE)"
+		                                     : "");
+	a->source = w[0];
+	a->outdir = a->check_only ? NULL : w[1];
+	return -1;
+}
+
 /* -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, struct args *a)
 {
@@ -387,23 +408,7 @@ static int parse(int argc, char **argv, struct args *a)
 		if (!ok)
 			return ccm_try_help();
 	}
-	int want = a->check_only ? 1 : 2, have = argc - optind;
-	if (have == 0)
-		return ccm_usage_error(a->check_only ? "missing SOURCE"
-		                                     : "missing SOURCE and "
-		                                       "OUTDIR");
-	if (have < want)
-		return ccm_usage_error("missing OUTDIR after SOURCE '%s'",
-		                       argv[optind]);
-	if (have > want)
-		return ccm_usage_error("extra argument '%s'%s",
-		                       argv[optind + want],
-		                       a->check_only ? " (--check takes only "
-		                                       "SOURCE)"
-		                                     : "");
-	a->source = argv[optind];
-	a->outdir = a->check_only ? NULL : argv[optind + 1];
-	return -1;
+	return operands(argc - optind, argv + optind, a);
 }
 
 int main(int argc, char **argv)
