@@ -268,8 +268,9 @@ static int convert(const ccm_source *src, const char *outdir, bool force,
 	catch_signals();
 	bool made = !mkdir(outdir, 0755);
 	if (!made && errno != EEXIST) {
+		rc = fail(&j, CCM_EXIT_OUTPUT, outdir, strerror(errno));
 		free(j.buf);
-		return fail(&j, CCM_EXIT_OUTPUT, outdir, strerror(errno));
+		return rc;
 	}
 	ccm_progress_start(&j.progress, total_bytes(src), progress);
 	size_t po = 0, n = ccm_source_po_count(src);
