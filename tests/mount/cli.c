@@ -20,9 +20,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "mount.h"
+#include "tl.h"
 
-TestSuite(cli, .init = tm_setup, .fini = tm_teardown, .timeout = 300);
+TestSuite(cli, .init = tl_setup, .fini = tl_teardown, .timeout = 300);
 
 /* A small generated source, as scratch/src. */
 static void small_source(char *src)
@@ -30,25 +30,25 @@ static void small_source(char *src)
 	static const char *const gen[] = {
 	        "--seed",     "21", "--name",         "ACME", "--users", "3",
 	        "--messages", "15", "--attach-bytes", "40K",  NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
 }
 
 /* How many lines of /proc/self/mounts have mount point mnt; the last one
- * into line (TM_PATH bytes) when not NULL. */
+ * into line (TL_PATH bytes) when not NULL. */
 static int mounts_at(const char *mnt, char *line)
 {
 	FILE *f = fopen("/proc/self/mounts", "r");
 	cr_assert_not_null(f);
-	char buf[TM_PATH];
+	char buf[TL_PATH];
 	int n = 0;
 	while (fgets(buf, sizeof(buf), f)) {
-		char dev[TM_PATH], at[TM_PATH];
+		char dev[TL_PATH], at[TL_PATH];
 		if (sscanf(buf, "%4095s %4095s", dev, at) == 2 &&
 		    !strcmp(at, mnt)) {
 			n++;
 			if (line)
-				snprintf(line, TM_PATH, "%s", buf);
+				snprintf(line, TL_PATH, "%s", buf);
 		}
 	}
 	fclose(f);
@@ -63,14 +63,14 @@ static int mounts_at(const char *mnt, char *line)
 static char *expect_exit(const char *const args[], const char *mnt, int code)
 {
 	static int serial;
-	char log[TM_PATH];
-	tm_join(log, "%s/run%d.log", tm_scratch(), ++serial);
+	char log[TL_PATH];
+	tl_join(log, "%s/run%d.log", tl_scratch(), ++serial);
 	int before = mnt ? mounts_at(mnt, NULL) : 0;
-	const char *argv[16] = {tm_env("CCM_CCMAILFS")};
+	const char *argv[16] = {tl_env("CCM_CCMAILFS")};
 	for (size_t i = 0; i < 14 && (argv[i + 1] = args[i]); i++)
 		continue;
-	int rc = tm_run(argv, NULL, log, 30);
-	char *text = tm_slurp(log, NULL);
+	int rc = tl_run(argv, NULL, log, 30);
+	char *text = tl_slurp(log, NULL);
 	cr_assert_eq(rc, code, "exit %d, expected %d; stderr:\n%s", rc, code,
 	             text);
 	if (mnt)
@@ -103,9 +103,9 @@ static int assert_short_error(const char *text, bool hint_wanted)
 
 Test(cli, usage_errors_are_short_and_name_the_extra_argument)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src);
-	tm_newdir(mnt, "mnt");
+	tl_newdir(mnt, "mnt");
 	const char *extra[] = {"-f", src, mnt, "surplus", NULL};
 	char *text = expect_exit(extra, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
@@ -124,19 +124,19 @@ Test(cli, usage_errors_are_short_and_name_the_extra_argument)
 	text = expect_exit(bad, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	free(text);
-	tm_finish();
+	tl_finish();
 }
 
 /* The fsname is the source's absolute path however it was given; the
  * type says ccmailfs once and the options not again. */
 static void check_fsname(const char *const opts[])
 {
-	char src[TM_PATH], line[TM_PATH];
+	char src[TL_PATH], line[TL_PATH];
 	small_source(src);
-	cr_assert_eq(chdir(tm_scratch()), 0);
-	struct tm_mount *m = tm_mount("./src/../src", opts);
+	cr_assert_eq(chdir(tl_scratch()), 0);
+	struct tl_mount *m = tl_mount("./src/../src", opts);
 	cr_assert_eq(mounts_at(m->mnt, line), 1);
-	char dev[TM_PATH], at[TM_PATH], type[64], options[TM_PATH];
+	char dev[TL_PATH], at[TL_PATH], type[64], options[TL_PATH];
 	cr_assert_eq(sscanf(line, "%4095s %4095s %63s %4095s", dev, at, type,
 	                    options),
 	             4);
@@ -145,16 +145,16 @@ static void check_fsname(const char *const opts[])
 	cr_assert_null(strstr(options, "ccmailfs"), "%s", line);
 	cr_assert_null(strstr(options, "subtype"), "%s", line);
 	/* df shows the same. */
-	char out[TM_PATH];
-	tm_join(out, "%s/df.txt", tm_scratch());
-	cr_assert_eq(tm_shell("df --output=source '%s' | tail -n 1 > '%s'",
+	char out[TL_PATH];
+	tl_join(out, "%s/df.txt", tl_scratch());
+	cr_assert_eq(tl_shell("df --output=source '%s' | tail -n 1 > '%s'",
 	                      m->mnt, out),
 	             0);
-	char *df = tm_slurp(out, NULL);
+	char *df = tl_slurp(out, NULL);
 	cr_assert(!strncmp(df, src, strlen(src)) && df[strlen(src)] == '\n',
 	          "df: %s", df);
 	free(df);
-	tm_finish();
+	tl_finish();
 }
 
 Test(cli, fsname_is_the_absolute_source_path)
@@ -171,42 +171,42 @@ Test(cli, subtype_asked_again_appears_once)
 
 Test(cli, mount_point_already_a_mount_point_exits_7)
 {
-	char src[TM_PATH];
+	char src[TL_PATH];
 	small_source(src);
-	struct tm_mount *m = tm_mount(src, NULL);
+	struct tl_mount *m = tl_mount(src, NULL);
 	const char *args[] = {"-f", src, m->mnt, NULL};
 	char *text = expect_exit(args, m->mnt, 7);
 	cr_assert(strstr(text, "already a mount point"), "%s", text);
 	cr_assert_eq(assert_short_error(text, false), 1, "%s", text);
 	free(text);
 	cr_assert_eq(mounts_at(m->mnt, NULL), 1);
-	tm_finish();
+	tl_finish();
 }
 
 /* A mount whose daemon died (it may answer ENOTCONN): refused alike. */
 Test(cli, dead_mount_point_exits_7)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src);
-	struct tm_mount *m = tm_mount(src, NULL);
-	tm_join(mnt, "%s", m->mnt);
+	struct tl_mount *m = tl_mount(src, NULL);
+	tl_join(mnt, "%s", m->mnt);
 	cr_assert_eq(kill(m->pid, SIGKILL), 0);
-	tm_wait_pid(m->pid, 30);
+	tl_wait_pid(m->pid, 30);
 	m->pid = 0;
 	const char *args[] = {"-f", src, mnt, NULL};
 	char *text = expect_exit(args, mnt, 7);
 	cr_assert(strstr(text, "already a mount point"), "%s", text);
 	cr_assert(strstr(text, "fusermount3 -u"), "%s", text);
 	free(text);
-	tm_umount(m);
+	tl_umount(m);
 }
 
 Test(cli, mount_point_inside_source_exits_8)
 {
-	char src[TM_PATH], in[TM_PATH];
+	char src[TL_PATH], in[TL_PATH];
 	small_source(src);
-	tm_join(in, "%s/USERS", src);
-	const char *const places[] = {in, src, tm_scratch()};
+	tl_join(in, "%s/USERS", src);
+	const char *const places[] = {in, src, tl_scratch()};
 	for (size_t i = 0; i < 3; i++) {
 		const char *args[] = {"-f", src, places[i], NULL};
 		char *text = expect_exit(args, places[i], 8);
@@ -215,13 +215,13 @@ Test(cli, mount_point_inside_source_exits_8)
 		free(text);
 	}
 	/* Through a link, too. */
-	char link[TM_PATH], via[TM_PATH];
-	tm_join(link, "%s/link", tm_scratch());
+	char link[TL_PATH], via[TL_PATH];
+	tl_join(link, "%s/link", tl_scratch());
 	cr_assert_eq(symlink(src, link), 0);
-	tm_join(via, "%s/link/USERS", tm_scratch());
+	tl_join(via, "%s/link/USERS", tl_scratch());
 	const char *args[] = {"-f", src, via, NULL};
 	free(expect_exit(args, in, 8));
-	tm_finish();
+	tl_finish();
 }
 
 /*
@@ -231,25 +231,25 @@ Test(cli, mount_point_inside_source_exits_8)
  */
 Test(cli, rsync_between_mount_and_ccmail2iff_copies_nothing)
 {
-	char src[TM_PATH], ref[TM_PATH], out[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH], out[TL_PATH];
 	static const char *const gen[] = {"--seed",     "5",       "--pos",
 	                                  "2",          "--users", "4",
 	                                  "--messages", "40",      NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
-	struct tm_mount *m = tm_mount(src, NULL);
-	tm_join(out, "%s/rsync.txt", tm_scratch());
-	cr_assert_eq(tm_shell("rsync -rt --itemize-changes --stats '%s/' "
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	struct tl_mount *m = tl_mount(src, NULL);
+	tl_join(out, "%s/rsync.txt", tl_scratch());
+	cr_assert_eq(tl_shell("rsync -rt --itemize-changes --stats '%s/' "
 	                      "'%s/' > '%s'",
 	                      m->mnt, ref, out),
 	             0);
-	cr_assert_eq(tm_shell("rsync -rtn --itemize-changes --stats '%s/' "
+	cr_assert_eq(tl_shell("rsync -rtn --itemize-changes --stats '%s/' "
 	                      "'%s/' >> '%s'",
 	                      ref, m->mnt, out),
 	             0);
-	char *text = tm_slurp(out, NULL);
+	char *text = tl_slurp(out, NULL);
 	/* With --stats and nothing to do, every line is a statistic. */
 	for (char *p = text; *p; p = strchr(p, '\n') + 1) {
 		bool item =
@@ -264,7 +264,7 @@ Test(cli, rsync_between_mount_and_ccmail2iff_copies_nothing)
 		zero++, s++;
 	cr_assert_eq(zero, 2, "rsync:\n%s", text);
 	free(text);
-	tm_finish();
+	tl_finish();
 }
 
 /*
@@ -277,18 +277,18 @@ static int private_dev_log(void)
 	if (unshare(CLONE_NEWNS) != 0)
 		cr_skip_test("unshare(CLONE_NEWNS): %s", strerror(errno));
 	cr_assert(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
-	char old[TM_PATH];
-	tm_newdir(old, "olddev");
+	char old[TL_PATH];
+	tl_newdir(old, "olddev");
 	cr_assert(mount("/dev", old, NULL, MS_BIND, NULL) == 0, "%s",
 	          strerror(errno));
 	cr_assert(mount("ccm-dev", "/dev", "tmpfs", 0, "mode=0755") == 0, "%s",
 	          strerror(errno));
 	static const char *const devs[] = {"null", "fuse"};
 	for (size_t i = 0; i < 2; i++) {
-		char from[TM_PATH], to[TM_PATH];
-		tm_join(from, "%s/%s", old, devs[i]);
-		tm_join(to, "/dev/%s", devs[i]);
-		tm_write(to, "", 0);
+		char from[TL_PATH], to[TL_PATH];
+		tl_join(from, "%s/%s", old, devs[i]);
+		tl_join(to, "/dev/%s", devs[i]);
+		tl_write(to, "", 0);
 		cr_assert(mount(from, to, NULL, MS_BIND, NULL) == 0, "%s: %s",
 		          to, strerror(errno));
 	}
@@ -306,16 +306,16 @@ static int private_dev_log(void)
  * ccmailfs goes to the background (where later problems are told). */
 Test(cli, summary_goes_to_syslog_in_the_background)
 {
-	tm_require_root();
-	char src[TM_PATH], mnt[TM_PATH];
-	tm_join(src, "%s/tests/sample/export", tm_env("CCM_SOURCE_ROOT"));
+	tl_require_root();
+	char src[TL_PATH], mnt[TL_PATH];
+	tl_join(src, "%s/tests/sample/export", tl_env("CCM_SOURCE_ROOT"));
 	int s = private_dev_log();
-	tm_newdir(mnt, "mnt");
-	struct tm_mount *m = tm_adopt(mnt, 0);
-	tm_join(m->log, "%s/shell.log", tm_scratch());
-	int rc = tm_shell("'%s' '%s' '%s'", tm_env("CCM_CCMAILFS"), src, mnt);
-	m->pid = tm_find_daemon(mnt);
-	char *text = tm_slurp(m->log, NULL);
+	tl_newdir(mnt, "mnt");
+	struct tl_mount *m = tl_adopt(mnt, 0);
+	tl_join(m->log, "%s/shell.log", tl_scratch());
+	int rc = tl_shell("'%s' '%s' '%s'", tl_env("CCM_CCMAILFS"), src, mnt);
+	m->pid = tl_find_daemon(mnt);
+	char *text = tl_slurp(m->log, NULL);
 	cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
 	static const char summary[] = "SALES_EAST: 1 warning(s), 0 item(s) "
 	                              "left out; see SALES_EAST/REPORT.TXT";
@@ -330,8 +330,8 @@ Test(cli, summary_goes_to_syslog_in_the_background)
 	}
 	cr_assert(strstr(got, summary), "not in syslog; last line: %s", got);
 	cr_assert(strstr(got, "ccmailfs["), "%s", got);
-	cr_assert_eq(tm_umount(m), 0);
+	cr_assert_eq(tl_umount(m), 0);
 	close(s);
-	/* The log holds the summary, which tm_finish lets through. */
-	tm_finish();
+	/* The log holds the summary, which tl_finish lets through. */
+	tl_finish();
 }

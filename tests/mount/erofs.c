@@ -21,35 +21,35 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "mount.h"
+#include "tl.h"
 
-static char src[TM_PATH], ref[TM_PATH];
-static struct tm_snap before;
-static struct tm_mount *mnt;
+static char src[TL_PATH], ref[TL_PATH];
+static struct tl_snap before;
+static struct tl_mount *mnt;
 /* A file, a folder and a new name in the mount. */
-static char file[TM_PATH], folder[TM_PATH], fresh[TM_PATH];
+static char file[TL_PATH], folder[TL_PATH], fresh[TL_PATH];
 
 static void setup(void)
 {
-	tm_setup();
+	tl_setup();
 	static const char *const gen[] = {
 	        "--seed",     "21", "--name",         "ACME", "--users", "4",
 	        "--messages", "30", "--attach-bytes", "100K", NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
-	tm_snap_take(src, &before);
-	mnt = tm_mount(src, NULL);
-	tm_join(folder, "%s/ACME", mnt->mnt);
-	tm_join(file, "%s/DIRECTORY.PRI", folder);
-	tm_join(fresh, "%s/NEW.TXT", folder);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	tl_snap_take(src, &before);
+	mnt = tl_mount(src, NULL);
+	tl_join(folder, "%s/ACME", mnt->mnt);
+	tl_join(file, "%s/DIRECTORY.PRI", folder);
+	tl_join(fresh, "%s/NEW.TXT", folder);
 }
 
 static void teardown(void)
 {
-	tm_snap_free(&before);
-	tm_teardown();
+	tl_snap_free(&before);
+	tl_teardown();
 }
 
 TestSuite(erofs, .init = setup, .fini = teardown, .timeout = 300);
@@ -60,12 +60,12 @@ TestSuite(erofs, .init = setup, .fini = teardown, .timeout = 300);
  */
 static void end(void)
 {
-	tm_assert_same_tree(mnt->mnt, ref, 0);
-	tm_finish();
-	struct tm_snap after;
-	tm_snap_take(src, &after);
-	tm_snap_assert_same(&before, &after);
-	tm_snap_free(&after);
+	tl_assert_same_tree(mnt->mnt, ref, 0);
+	tl_finish();
+	struct tl_snap after;
+	tl_snap_take(src, &after);
+	tl_snap_assert_same(&before, &after);
+	tl_snap_free(&after);
 }
 
 #define EXPECT_EROFS(call)                                                     \
@@ -123,11 +123,11 @@ static void try_truncate(void)
 
 static void try_mkdir_rmdir(void)
 {
-	char d[TM_PATH];
-	tm_join(d, "%s/NEWDIR", mnt->mnt);
+	char d[TL_PATH];
+	tl_join(d, "%s/NEWDIR", mnt->mnt);
 	EXPECT_EROFS(mkdir(d, 0755));
 	assert_absent(d);
-	tm_join(d, "%s/NEWDIR", folder);
+	tl_join(d, "%s/NEWDIR", folder);
 	EXPECT_EROFS(mkdir(d, 0755));
 	assert_absent(d);
 	EXPECT_EROFS(rmdir(folder));
@@ -140,19 +140,19 @@ static void try_unlink(void)
 
 static void try_rename(void)
 {
-	char to[TM_PATH];
-	tm_join(to, "%s/RENAMED.PRI", folder);
+	char to[TL_PATH];
+	tl_join(to, "%s/RENAMED.PRI", folder);
 	EXPECT_EROFS(rename(file, to));
 	assert_absent(to);
-	tm_join(to, "%s/RENAMED", mnt->mnt);
+	tl_join(to, "%s/RENAMED", mnt->mnt);
 	EXPECT_EROFS(rename(folder, to));
 	assert_absent(to);
 }
 
 static void try_link_symlink_mknod(void)
 {
-	char to[TM_PATH];
-	tm_join(to, "%s/LINK.PRI", folder);
+	char to[TL_PATH];
+	tl_join(to, "%s/LINK.PRI", folder);
 	EXPECT_EROFS(link(file, to));
 	assert_absent(to);
 	EXPECT_EROFS(symlink("DIRECTORY.PRI", to));
@@ -176,11 +176,11 @@ static void try_attributes(void)
 static void try_touch(void)
 {
 	const char *argv[] = {"touch", fresh, NULL};
-	cr_assert_neq(tm_run(argv, NULL, NULL, 60), 0,
+	cr_assert_neq(tl_run(argv, NULL, NULL, 60), 0,
 	              "touch of a new file succeeded");
 	assert_absent(fresh);
 	const char *again[] = {"touch", file, NULL};
-	cr_assert_neq(tm_run(again, NULL, NULL, 60), 0,
+	cr_assert_neq(tl_run(again, NULL, NULL, 60), 0,
 	              "touch of an existing file succeeded");
 }
 
@@ -273,7 +273,7 @@ Test(erofs, all_write_paths_then_source_intact)
  */
 Test(erofs, daemon_refuses_after_remount_rw)
 {
-	tm_require_root();
+	tl_require_root();
 	cr_assert(mount(NULL, mnt->mnt, NULL, MS_REMOUNT, NULL) == 0,
 	          "remount rw: %s", strerror(errno));
 	struct statvfs sv;

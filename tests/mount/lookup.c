@@ -15,19 +15,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mount.h"
+#include "tl.h"
 
-TestSuite(lookup, .init = tm_setup, .fini = tm_teardown, .timeout = 300);
+TestSuite(lookup, .init = tl_setup, .fini = tl_teardown, .timeout = 300);
 
-static struct tm_mount *small_mount(void)
+static struct tl_mount *small_mount(void)
 {
-	char src[TM_PATH];
+	char src[TL_PATH];
 	static const char *const gen[] = {
 	        "--seed",     "2",  "--name",         "ACME", "--users", "3",
 	        "--messages", "10", "--attach-bytes", "10K",  NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	return tm_mount(src, NULL);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	return tl_mount(src, NULL);
 }
 
 static void expect_errno(const char *path, int want)
@@ -42,7 +42,7 @@ static void expect_errno(const char *path, int want)
 
 Test(lookup, missing_name_is_enoent_twice)
 {
-	struct tm_mount *m = small_mount();
+	struct tl_mount *m = small_mount();
 	static const char *const missing[] = {"NOPE", "ACME/NOPE.PRI",
 	                                      "ACME/00009999.PRI",
 	                                      "ACME/ACME.PKL.X", "ACME/.PKL"};
@@ -51,32 +51,32 @@ Test(lookup, missing_name_is_enoent_twice)
 	for (int round = 0; round < 2; round++)
 		for (size_t i = 0; i < sizeof(missing) / sizeof(*missing);
 		     i++) {
-			char p[TM_PATH];
-			tm_join(p, "%s/%s", m->mnt, missing[i]);
+			char p[TL_PATH];
+			tl_join(p, "%s/%s", m->mnt, missing[i]);
 			expect_errno(p, ENOENT);
 			errno = 0;
 			int fd = open(p, O_RDONLY);
 			cr_assert(fd == -1 && errno == ENOENT, "open %s", p);
 		}
 	/* And the names that do exist are still found. */
-	char p[TM_PATH];
+	char p[TL_PATH];
 	struct stat st;
-	tm_join(p, "%s/ACME/ACME.PKL", m->mnt);
+	tl_join(p, "%s/ACME/ACME.PKL", m->mnt);
 	cr_assert(stat(p, &st) == 0, "%s: %s", p, strerror(errno));
-	tm_finish();
+	tl_finish();
 }
 
 Test(lookup, file_is_not_a_folder)
 {
-	struct tm_mount *m = small_mount();
-	char p[TM_PATH];
-	tm_join(p, "%s/ACME/DIRECTORY.PRI/X", m->mnt);
+	struct tl_mount *m = small_mount();
+	char p[TL_PATH];
+	tl_join(p, "%s/ACME/DIRECTORY.PRI/X", m->mnt);
 	expect_errno(p, ENOTDIR);
 	expect_errno(p, ENOTDIR);
-	tm_join(p, "%s/ACME/DIRECTORY.PRI", m->mnt);
+	tl_join(p, "%s/ACME/DIRECTORY.PRI", m->mnt);
 	errno = 0;
 	cr_assert(opendir(p) == NULL && errno == ENOTDIR, "opendir %s", p);
-	tm_finish();
+	tl_finish();
 }
 
 /* One getdents64 entry, as the kernel lays it out. */
@@ -155,7 +155,7 @@ static int cmp_str(const void *a, const void *b)
  * ".", "..", then each name exactly once, files as DT_REG with distinct
  * inode numbers.
  */
-static void check_listing(const struct listing *l, const struct tm_list *want,
+static void check_listing(const struct listing *l, const struct tl_list *want,
                           const char *what)
 {
 	cr_assert_eq(l->n, want->n + 2, "%s: %zu entries, expected %zu", what,
@@ -193,28 +193,28 @@ static void check_listing(const struct listing *l, const struct tm_list *want,
 
 Test(lookup, big_folder_lists_completely)
 {
-	char src[TM_PATH], ref[TM_PATH], dir[TM_PATH], refdir[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH], dir[TL_PATH], refdir[TL_PATH];
 	static const char *const gen[] = {
 	        "--seed",         "3",    "--name",     "BIG",
 	        "--users",        "2000", "--messages", "4000",
 	        "--attach-bytes", "1M",   NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
-	tm_join(refdir, "%s/BIG", ref);
-	struct tm_list want;
-	tm_list_dir(refdir, &want);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	tl_join(refdir, "%s/BIG", ref);
+	struct tl_list want;
+	tl_list_dir(refdir, &want);
 	/* 2,000 mailboxes: a PRI each, a SEC for those with messages, the
 	 * directory-only users, the PKL, DIRECTORY.PRI, REPORT.TXT and the
 	 * bulletin board file. */
 	cr_assert_geq(want.n, 2000 + 4, "ccmail2iff wrote %zu files", want.n);
-	cr_assert(tm_list_has(&want, "BIG.PKL"));
-	cr_assert(tm_list_has(&want, "DIRECTORY.PRI"));
-	cr_assert(tm_list_has(&want, "REPORT.TXT"));
+	cr_assert(tl_list_has(&want, "BIG.PKL"));
+	cr_assert(tl_list_has(&want, "DIRECTORY.PRI"));
+	cr_assert(tl_list_has(&want, "REPORT.TXT"));
 
-	struct tm_mount *m = tm_mount(src, NULL);
-	tm_join(dir, "%s/BIG", m->mnt);
+	struct tl_mount *m = tl_mount(src, NULL);
+	tl_join(dir, "%s/BIG", m->mnt);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	cr_assert(fd >= 0, "%s: %s", dir, strerror(errno));
 
@@ -255,13 +255,13 @@ Test(lookup, big_folder_lists_completely)
 	check_listing(&fresh, &want, "listing of a new open");
 	close(fd);
 	for (size_t i = 0; i < fresh.n; i++) {
-		char p[TM_PATH];
+		char p[TL_PATH];
 		struct stat st;
-		tm_join(p, "%s/%s", dir, fresh.names[i]);
+		tl_join(p, "%s/%s", dir, fresh.names[i]);
 		cr_assert(stat(p, &st) == 0, "%s: %s", p, strerror(errno));
 	}
 	listing_free(&fresh);
 	listing_free(&first);
-	tm_list_free(&want);
-	tm_finish();
+	tl_list_free(&want);
+	tl_finish();
 }

@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mount.h"
+#include "tl.h"
 
-static char ref[TM_PATH];
-static struct tm_mount *mnt;
-static struct tm_list files; /* the files of the reference, relative */
+static char ref[TL_PATH];
+static struct tl_mount *mnt;
+static struct tl_list files; /* the files of the reference, relative */
 
 /*
  * Two post offices with one large attachment each, so that one SEC file
@@ -30,19 +30,19 @@ static struct tm_list files; /* the files of the reference, relative */
  */
 static void setup_with(const char *const opts[])
 {
-	tm_setup();
-	char src[TM_PATH];
+	tl_setup();
+	char src[TL_PATH];
 	static const char *const gen[] = {
 	        "--seed",     "7",  "--pos",          "2",  "--users",      "8",
 	        "--messages", "80", "--attach-bytes", "4M", "--big-attach", "1",
 	        NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
-	mnt = tm_mount(src, opts);
-	struct tm_list all;
-	tm_list_tree(ref, &all);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	mnt = tl_mount(src, opts);
+	struct tl_list all;
+	tl_list_tree(ref, &all);
 	memset(&files, 0, sizeof(files));
 	files.v = calloc(all.n, sizeof(*files.v));
 	cr_assert_not_null(files.v);
@@ -50,27 +50,27 @@ static void setup_with(const char *const opts[])
 		if (all.v[i][strlen(all.v[i]) - 1] != '/')
 			files.v[files.n++] = strdup(all.v[i]);
 	files.cap = all.n;
-	tm_list_free(&all);
+	tl_list_free(&all);
 	cr_assert_gt(files.n, 10);
 }
 
 static void teardown(void)
 {
-	tm_list_free(&files);
-	tm_teardown();
+	tl_list_free(&files);
+	tl_teardown();
 }
 
 /* The reference bytes of a file, and the mounted path. */
 static char *want_of(size_t i, size_t *n)
 {
-	char p[TM_PATH];
-	tm_join(p, "%s/%s", ref, files.v[i]);
-	return tm_slurp(p, n);
+	char p[TL_PATH];
+	tl_join(p, "%s/%s", ref, files.v[i]);
+	return tl_slurp(p, n);
 }
 
 static void mounted(size_t i, char *out)
 {
-	tm_join(out, "%s/%s", mnt->mnt, files.v[i]);
+	tl_join(out, "%s/%s", mnt->mnt, files.v[i]);
 }
 
 /* The largest file of the reference. */
@@ -79,9 +79,9 @@ static size_t largest(void)
 	size_t best = 0;
 	off_t best_size = -1;
 	for (size_t i = 0; i < files.n; i++) {
-		char p[TM_PATH];
+		char p[TL_PATH];
 		struct stat st;
-		tm_join(p, "%s/%s", ref, files.v[i]);
+		tl_join(p, "%s/%s", ref, files.v[i]);
 		cr_assert(stat(p, &st) == 0);
 		if (st.st_size > best_size)
 			best = i, best_size = st.st_size;
@@ -113,10 +113,10 @@ static void stat_size_is_bytes_read(void)
 	/* Every size first, on a fresh mount, before any byte is read:
 	 * sizes are promised before the files are generated. */
 	for (size_t i = 0; i < files.n; i++) {
-		char p[TM_PATH], r[TM_PATH];
+		char p[TL_PATH], r[TL_PATH];
 		struct stat st, rs;
 		mounted(i, p);
-		tm_join(r, "%s/%s", ref, files.v[i]);
+		tl_join(r, "%s/%s", ref, files.v[i]);
 		cr_assert(stat(p, &st) == 0, "%s: %s", p, strerror(errno));
 		cr_assert(stat(r, &rs) == 0);
 		cr_assert_eq(st.st_size, rs.st_size,
@@ -125,10 +125,10 @@ static void stat_size_is_bytes_read(void)
 		sizes[i] = st.st_size;
 	}
 	for (size_t i = 0; i < files.n; i++) {
-		char p[TM_PATH];
+		char p[TL_PATH];
 		mounted(i, p);
 		size_t n;
-		char *got = tm_slurp(p, &n);
+		char *got = tl_slurp(p, &n);
 		cr_assert_eq((off_t)n, sizes[i], "%s: st_size %lld, %zu read",
 		             p, (long long)sizes[i], n);
 		size_t wn;
@@ -139,28 +139,29 @@ static void stat_size_is_bytes_read(void)
 		free(want);
 	}
 	free(sizes);
-	tm_finish();
+	tl_finish();
 }
 
 static void pread_random_ranges(void)
 {
-	uint64_t seed = 20250601;
+	struct tl_rng seed = {20250601};
 	char *buf = malloc(1 << 20);
 	cr_assert_not_null(buf);
 	for (size_t i = 0; i < files.n; i++) {
 		size_t size;
 		char *want = want_of(i, &size);
-		char p[TM_PATH];
+		char p[TL_PATH];
 		mounted(i, p);
 		int fd = open(p, O_RDONLY);
 		cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
 		for (int k = 0; k < 24; k++) {
-			uint64_t off = tm_rand(&seed) % (size + 1);
+			uint64_t off = tl_rng_next(&seed) % (size + 1);
 			/* Mostly small reads, some long ones across many
 			 * pages and read requests. */
-			size_t len = tm_rand(&seed) % 4 == 0
-			                     ? 1 + tm_rand(&seed) % (1 << 20)
-			                     : 1 + tm_rand(&seed) % 5000;
+			size_t len =
+			        tl_rng_next(&seed) % 4 == 0
+			                ? 1 + tl_rng_next(&seed) % (1 << 20)
+			                : 1 + tl_rng_next(&seed) % 5000;
 			size_t expect = size - off < len ? size - off : len;
 			ssize_t n = pread_full(fd, buf, len, (off_t)off);
 			cr_assert_eq(n, (ssize_t)expect,
@@ -175,7 +176,7 @@ static void pread_random_ranges(void)
 		free(want);
 	}
 	free(buf);
-	tm_finish();
+	tl_finish();
 }
 
 static void pread_last_byte_and_past_end(void)
@@ -184,7 +185,7 @@ static void pread_last_byte_and_past_end(void)
 	for (size_t i = 0; i < files.n; i++) {
 		size_t size;
 		char *want = want_of(i, &size);
-		char p[TM_PATH];
+		char p[TL_PATH];
 		mounted(i, p);
 		int fd = open(p, O_RDONLY);
 		cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
@@ -208,20 +209,20 @@ static void pread_last_byte_and_past_end(void)
 		close(fd);
 		free(want);
 	}
-	tm_finish();
+	tl_finish();
 }
 
 static void odirect_aligned_blocks(void)
 {
 	enum { BLK = 4096 };
-	uint64_t seed = 77;
+	struct tl_rng seed = {77};
 	void *mem;
 	cr_assert_eq(posix_memalign(&mem, BLK, 4 * BLK), 0);
 	char *buf = mem;
 	for (size_t i = 0; i < files.n; i++) {
 		size_t size;
 		char *want = want_of(i, &size);
-		char p[TM_PATH];
+		char p[TL_PATH];
 		mounted(i, p);
 		int fd = open(p, O_RDONLY | O_DIRECT);
 		cr_assert(fd >= 0, "%s: O_DIRECT: %s", p, strerror(errno));
@@ -233,13 +234,14 @@ static void odirect_aligned_blocks(void)
 		for (size_t b = 0; b < blocks; b++)
 			order[b] = b;
 		for (size_t b = blocks; b > 1; b--) {
-			size_t j = tm_rand(&seed) % b, t = order[b - 1];
+			size_t j = tl_rng_next(&seed) % b, t = order[b - 1];
 			order[b - 1] = order[j];
 			order[j] = t;
 		}
 		for (size_t k = 0; k < blocks + 8; k++) {
-			size_t b = k < blocks ? order[k]
-			                      : tm_rand(&seed) % (blocks + 1);
+			size_t b = k < blocks
+			                   ? order[k]
+			                   : tl_rng_next(&seed) % (blocks + 1);
 			size_t len = k < blocks ? BLK : 4 * BLK;
 			uint64_t off = (uint64_t)b * BLK;
 			size_t expect = off >= size        ? 0
@@ -259,14 +261,14 @@ static void odirect_aligned_blocks(void)
 		free(want);
 	}
 	free(mem);
-	tm_finish();
+	tl_finish();
 }
 
 static void mmap_matches(void)
 {
 	size_t i = largest(), size;
 	char *want = want_of(i, &size);
-	char p[TM_PATH];
+	char p[TL_PATH];
 	mounted(i, p);
 	int fd = open(p, O_RDONLY);
 	cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
@@ -284,7 +286,7 @@ static void mmap_matches(void)
 	munmap(map, size);
 	close(fd);
 	free(want);
-	tm_finish();
+	tl_finish();
 }
 
 /* One reader of the concurrency test; never asserts (not its thread). */
@@ -356,7 +358,7 @@ static void two_threads_one_file(void)
 	char *want = want_of(i, &size);
 	cr_assert_gt(size, 2u << 20, "the largest file is only %zu bytes",
 	             size);
-	char p[TM_PATH];
+	char p[TL_PATH];
 	mounted(i, p);
 	struct reader r = {.path = p, .want = want, .size = size};
 
@@ -371,7 +373,7 @@ static void two_threads_one_file(void)
 	b.chunk = 12288, b.direct = true, b.backwards = true;
 	race(a, b);
 	free(want);
-	tm_finish();
+	tl_finish();
 }
 
 /*

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mount.h"
+#include "tl.h"
 
-TestSuite(startup, .init = tm_setup, .fini = tm_teardown, .timeout = 300);
+TestSuite(startup, .init = tl_setup, .fini = tl_teardown, .timeout = 300);
 
 /* A small generated source and ccmail2iff's output of it. */
 static void small_source(char *src, char *ref)
@@ -26,11 +26,11 @@ static void small_source(char *src, char *ref)
 	static const char *const gen[] = {
 	        "--seed",     "13", "--name",         "ACME", "--users", "4",
 	        "--messages", "20", "--attach-bytes", "50K",  NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
 	if (ref) {
-		tm_join(ref, "%s/ref", tm_scratch());
-		tm_reference(src, ref, NULL);
+		tl_join(ref, "%s/ref", tl_scratch());
+		tl_reference(src, ref, NULL);
 	}
 }
 
@@ -38,23 +38,23 @@ static void small_source(char *src, char *ref)
  * Runs "ccmailfs -f args..." and expects exit code `code` and a message on
  * stderr holding one of the needles; mnt (may be NULL) must not be
  * mounted afterwards. A daemon that mounts after all is stopped after 20 s
- * by tm_run, and the mount undone at teardown.
+ * by tl_run, and the mount undone at teardown.
  */
 static void expect_failure(const char *const args[], const char *mnt, int code,
                            const char *needle, const char * or)
 {
 	static int serial;
-	char log[TM_PATH];
-	tm_join(log, "%s/fail%d.log", tm_scratch(), ++serial);
+	char log[TL_PATH];
+	tl_join(log, "%s/fail%d.log", tl_scratch(), ++serial);
 	if (mnt)
-		tm_adopt(mnt, 0);
-	const char *argv[16] = {tm_env("CCM_CCMAILFS"), "-f"};
+		tl_adopt(mnt, 0);
+	const char *argv[16] = {tl_env("CCM_CCMAILFS"), "-f"};
 	size_t n = 2;
 	for (size_t i = 0; args[i]; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	int rc = tm_run(argv, NULL, log, 20);
-	char *text = tm_slurp(log, NULL);
+	int rc = tl_run(argv, NULL, log, 20);
+	char *text = tl_slurp(log, NULL);
 	cr_assert_eq(rc, code,
 	             "ccmailfs %s%s%s: exit %d, expected %d; "
 	             "stderr:\n%s",
@@ -65,60 +65,60 @@ static void expect_failure(const char *const args[], const char *mnt, int code,
 	          needle, or ? " or \"" : "", or ? or : "", or ? "\"" : "",
 	          text);
 	if (mnt)
-		cr_assert(!tm_mounted(mnt, NULL), "%s was mounted", mnt);
+		cr_assert(!tl_mounted(mnt, NULL), "%s was mounted", mnt);
 	free(text);
-	tm_finish();
+	tl_finish();
 }
 
 Test(startup, source_missing_exits_3)
 {
-	char mnt[TM_PATH], src[TM_PATH];
-	tm_newdir(mnt, "mnt");
-	tm_join(src, "%s/no-such-source", tm_scratch());
+	char mnt[TL_PATH], src[TL_PATH];
+	tl_newdir(mnt, "mnt");
+	tl_join(src, "%s/no-such-source", tl_scratch());
 	const char *args[] = {src, mnt, NULL};
 	expect_failure(args, mnt, 3, "no-such-source", NULL);
 }
 
 Test(startup, folder_without_po_ini_exits_4)
 {
-	char mnt[TM_PATH], src[TM_PATH], sub[TM_PATH], stray[TM_PATH];
-	tm_newdir(mnt, "mnt");
-	tm_newdir(src, "src");
+	char mnt[TL_PATH], src[TL_PATH], sub[TL_PATH], stray[TL_PATH];
+	tl_newdir(mnt, "mnt");
+	tl_newdir(src, "src");
 	/* A sub-folder and a file, neither of them an export. */
-	tm_join(sub, "%s/USERS", src);
+	tl_join(sub, "%s/USERS", src);
 	cr_assert(mkdir(sub, 0755) == 0);
-	tm_join(stray, "%s/CCMDIR.EXP", src);
-	tm_write(stray, "x\n", 2);
+	tl_join(stray, "%s/CCMDIR.EXP", src);
+	tl_write(stray, "x\n", 2);
 	const char *args[] = {src, mnt, NULL};
 	expect_failure(args, mnt, 4, "PO.INI", NULL);
 }
 
 Test(startup, native_post_office_exits_5)
 {
-	char mnt[TM_PATH], src[TM_PATH], mark[TM_PATH];
-	tm_newdir(mnt, "mnt");
-	tm_newdir(src, "src");
-	tm_join(mark, "%s/CCPOMBOX.DAT", src);
-	tm_write(mark, "", 0);
+	char mnt[TL_PATH], src[TL_PATH], mark[TL_PATH];
+	tl_newdir(mnt, "mnt");
+	tl_newdir(src, "src");
+	tl_join(mark, "%s/CCPOMBOX.DAT", src);
+	tl_write(mark, "", 0);
 	const char *args[] = {src, mnt, NULL};
 	expect_failure(args, mnt, 5, "native", NULL);
 }
 
 Test(startup, mountpoint_missing_exits_6)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src, NULL);
-	tm_join(mnt, "%s/no-such-mountpoint", tm_scratch());
+	tl_join(mnt, "%s/no-such-mountpoint", tl_scratch());
 	const char *args[] = {src, mnt, NULL};
 	expect_failure(args, NULL, 6, "no-such-mountpoint", NULL);
 }
 
 Test(startup, mountpoint_is_a_file_exits_6)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src, NULL);
-	tm_join(mnt, "%s/a-file", tm_scratch());
-	tm_write(mnt, "x", 1);
+	tl_join(mnt, "%s/a-file", tl_scratch());
+	tl_write(mnt, "x", 1);
 	const char *args[] = {src, mnt, NULL};
 	/* The message must say what is wrong with it. */
 	expect_failure(args, NULL, 6, "not a folder", "Not a directory");
@@ -126,18 +126,18 @@ Test(startup, mountpoint_is_a_file_exits_6)
 
 Test(startup, bad_codepage_exits_2)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src, NULL);
-	tm_newdir(mnt, "mnt");
+	tl_newdir(mnt, "mnt");
 	const char *args[] = {"-o", "codepage=abc", src, mnt, NULL};
 	expect_failure(args, mnt, 2, "abc", NULL);
 }
 
 Test(startup, bad_option_values_exit_2)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src, NULL);
-	tm_newdir(mnt, "mnt");
+	tl_newdir(mnt, "mnt");
 	static const char *const cases[][2] = {
 	        {"sec_split=1", "1"},        {"date_order=XYZ", "XYZ"},
 	        {"umask=999", "999"},        {"codepage=0", "0"},
@@ -151,9 +151,9 @@ Test(startup, bad_option_values_exit_2)
 
 Test(startup, unknown_option_exits_2)
 {
-	char src[TM_PATH], mnt[TM_PATH];
+	char src[TL_PATH], mnt[TL_PATH];
 	small_source(src, NULL);
-	tm_newdir(mnt, "mnt");
+	tl_newdir(mnt, "mnt");
 	const char *args[] = {"-o", "no_such_option", src, mnt, NULL};
 	expect_failure(args, mnt, 2, "no_such_option", NULL);
 }
@@ -162,7 +162,7 @@ Test(startup, no_arguments_exits_2)
 {
 	const char *none[] = {NULL};
 	expect_failure(none, NULL, 2, "missing SOURCE", NULL);
-	char src[TM_PATH];
+	char src[TL_PATH];
 	small_source(src, NULL);
 	const char *one[] = {src, NULL};
 	expect_failure(one, NULL, 2, "missing MOUNTPOINT", NULL);
@@ -175,33 +175,33 @@ Test(startup, no_arguments_exits_2)
  */
 static void signal_unmounts(int sig, bool busy)
 {
-	char src[TM_PATH], ref[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH];
 	small_source(src, ref);
-	struct tm_mount *m = tm_mount(src, NULL);
-	tm_assert_same_tree(m->mnt, ref, 0);
+	struct tl_mount *m = tl_mount(src, NULL);
+	tl_assert_same_tree(m->mnt, ref, 0);
 	int fd = -1;
 	if (busy) {
-		char p[TM_PATH];
-		tm_join(p, "%s/ACME/DIRECTORY.PRI", m->mnt);
+		char p[TL_PATH];
+		tl_join(p, "%s/ACME/DIRECTORY.PRI", m->mnt);
 		fd = open(p, O_RDONLY);
 		cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
 	}
 	pid_t pid = m->pid;
 	cr_assert(kill(pid, sig) == 0);
-	int rc = tm_wait_pid(pid, 30);
+	int rc = tl_wait_pid(pid, 30);
 	m->pid = 0;
-	bool still = tm_mounted(m->mnt, NULL);
+	bool still = tl_mounted(m->mnt, NULL);
 	if (fd >= 0)
 		close(fd);
 	cr_assert(!still, "%s is still mounted after %s", m->mnt,
 	          strsignal(sig));
-	cr_assert_neq(rc, TM_TIMEOUT, "the daemon did not exit on %s",
+	cr_assert_neq(rc, TL_TIMEOUT, "the daemon did not exit on %s",
 	              strsignal(sig));
-	char *text = tm_slurp(m->log, NULL);
+	char *text = tl_slurp(m->log, NULL);
 	cr_assert_eq(rc, 0, "the daemon exited with %d on %s; its output:\n%s",
 	             rc, strsignal(sig), text);
 	free(text);
-	tm_finish();
+	tl_finish();
 }
 
 Test(startup, sigterm_unmounts)
@@ -229,64 +229,64 @@ Test(startup, sigterm_unmounts_busy_mount)
  */
 Test(startup, mount_helper)
 {
-	tm_require_root();
-	char src[TM_PATH], ref[TM_PATH], bin[TM_PATH], link[TM_PATH];
+	tl_require_root();
+	char src[TL_PATH], ref[TL_PATH], bin[TL_PATH], link[TL_PATH];
 	small_source(src, NULL);
-	tm_join(ref, "%s/ref", tm_scratch());
+	tl_join(ref, "%s/ref", tl_scratch());
 	static const char *const ref_args[] = {"--codepage=1252", NULL};
-	tm_reference(src, ref, ref_args);
+	tl_reference(src, ref, ref_args);
 
 	if (unshare(CLONE_NEWNS) != 0)
 		cr_skip_test("unshare(CLONE_NEWNS): %s", strerror(errno));
 	cr_assert(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0,
 	          "make / private: %s", strerror(errno));
-	tm_newdir(bin, "bin");
-	tm_join(link, "%s/ccmailfs", bin);
-	cr_assert(symlink(tm_env("CCM_CCMAILFS"), link) == 0);
+	tl_newdir(bin, "bin");
+	tl_join(link, "%s/ccmailfs", bin);
+	cr_assert(symlink(tl_env("CCM_CCMAILFS"), link) == 0);
 	struct stat st;
 	if (stat("/usr/local/sbin", &st) != 0)
 		cr_skip_test("no /usr/local/sbin to bind the binary on");
 	cr_assert(mount(bin, "/usr/local/sbin", NULL, MS_BIND, NULL) == 0,
 	          "bind %s: %s", bin, strerror(errno));
 	if (stat("/run/mount", &st) == 0) {
-		char utab[TM_PATH];
-		tm_newdir(utab, "utab");
+		char utab[TL_PATH];
+		tl_newdir(utab, "utab");
 		cr_assert(mount(utab, "/run/mount", NULL, MS_BIND, NULL) == 0,
 		          "bind over /run/mount: %s", strerror(errno));
 	}
 	/* As asked of users: the binary's folder in PATH (mount(8) will
 	 * drop it, but mount.fuse3 run directly would use it). */
-	char path[2 * TM_PATH], dir[TM_PATH];
-	tm_join(dir, "%s", tm_env("CCM_CCMAILFS"));
+	char path[2 * TL_PATH], dir[TL_PATH];
+	tl_join(dir, "%s", tl_env("CCM_CCMAILFS"));
 	*strrchr(dir, '/') = '\0';
 	snprintf(path, sizeof(path), "%s:%s", dir, getenv("PATH"));
 	setenv("PATH", path, 1);
 
-	char mnt[TM_PATH], log[TM_PATH];
-	tm_newdir(mnt, "mnt");
-	tm_join(log, "%s/mount.log", tm_scratch());
-	struct tm_mount *m = tm_adopt(mnt, 0);
-	tm_join(m->log, "%s", log);
+	char mnt[TL_PATH], log[TL_PATH];
+	tl_newdir(mnt, "mnt");
+	tl_join(log, "%s/mount.log", tl_scratch());
+	struct tl_mount *m = tl_adopt(mnt, 0);
+	tl_join(m->log, "%s", log);
 	const char *argv[] = {"mount", "-t", "fuse.ccmailfs", src,
 	                      mnt,     "-o", "codepage=1252", NULL};
-	int rc = tm_run(argv, log, log, 60);
-	char *text = tm_slurp(log, NULL);
+	int rc = tl_run(argv, log, log, 60);
+	char *text = tl_slurp(log, NULL);
 	cr_assert_eq(rc, 0, "mount -t fuse.ccmailfs exited with %d:\n%s", rc,
 	             text);
 	free(text);
 	char type[64] = "";
-	cr_assert(tm_mounted(mnt, type), "%s is not mounted", mnt);
+	cr_assert(tl_mounted(mnt, type), "%s is not mounted", mnt);
 	cr_assert_str_eq(type, "fuse.ccmailfs");
-	m->pid = tm_find_daemon(mnt);
+	m->pid = tl_find_daemon(mnt);
 	cr_assert_gt(m->pid, 0, "no ccmailfs process serves %s", mnt);
-	tm_assert_same_tree(mnt, ref, 0);
+	tl_assert_same_tree(mnt, ref, 0);
 
 	const char *umount[] = {"umount", mnt, NULL};
-	rc = tm_run(umount, log, log, 60);
+	rc = tl_run(umount, log, log, 60);
 	cr_assert_eq(rc, 0, "umount exited with %d", rc);
-	cr_assert(!tm_mounted(mnt, NULL), "%s still mounted", mnt);
-	/* tm_finish waits for the daemon: it must exit 0. */
-	tm_finish();
+	cr_assert(!tl_mounted(mnt, NULL), "%s still mounted", mnt);
+	/* tl_finish waits for the daemon: it must exit 0. */
+	tl_finish();
 }
 
 /*
@@ -295,28 +295,28 @@ Test(startup, mount_helper)
  */
 Test(startup, daemon_mode_ready_on_return)
 {
-	char src[TM_PATH], ref[TM_PATH], mnt[TM_PATH], out[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH], mnt[TL_PATH], out[TL_PATH];
 	small_source(src, ref);
-	tm_newdir(mnt, "mnt");
-	struct tm_mount *m = tm_adopt(mnt, 0);
-	tm_join(m->log, "%s/shell.log", tm_scratch());
-	tm_join(out, "%s/ls.txt", tm_scratch());
-	int rc = tm_shell("'%s' '%s' '%s' && LC_ALL=C ls '%s' > '%s' && "
+	tl_newdir(mnt, "mnt");
+	struct tl_mount *m = tl_adopt(mnt, 0);
+	tl_join(m->log, "%s/shell.log", tl_scratch());
+	tl_join(out, "%s/ls.txt", tl_scratch());
+	int rc = tl_shell("'%s' '%s' '%s' && LC_ALL=C ls '%s' > '%s' && "
 	                  "LC_ALL=C ls '%s/ACME' >> '%s'",
-	                  tm_env("CCM_CCMAILFS"), src, mnt, mnt, out, mnt, out);
-	m->pid = tm_find_daemon(mnt);
-	char *text = tm_slurp(m->log, NULL);
+	                  tl_env("CCM_CCMAILFS"), src, mnt, mnt, out, mnt, out);
+	m->pid = tl_find_daemon(mnt);
+	char *text = tl_slurp(m->log, NULL);
 	cr_assert_eq(rc, 0, "ccmailfs SRC MNT && ls MNT: exit %d\n%s", rc,
 	             text);
 	free(text);
 	cr_assert_gt(m->pid, 0, "no daemon serves %s", mnt);
 
 	/* What ls saw: the folder, then its files, as ccmail2iff wrote. */
-	char *seen = tm_slurp(out, NULL);
-	char refdir[TM_PATH];
-	tm_join(refdir, "%s/ACME", ref);
-	struct tm_list want;
-	tm_list_dir(refdir, &want);
+	char *seen = tl_slurp(out, NULL);
+	char refdir[TL_PATH];
+	tl_join(refdir, "%s/ACME", ref);
+	struct tl_list want;
+	tl_list_dir(refdir, &want);
 	size_t len = 0, cap = 64 * (want.n + 2);
 	char *expect = malloc(cap);
 	cr_assert_not_null(expect);
@@ -327,10 +327,10 @@ Test(startup, daemon_mode_ready_on_return)
 	cr_assert_str_eq(seen, expect, "ls right after the mount");
 	free(expect);
 	free(seen);
-	tm_list_free(&want);
+	tl_list_free(&want);
 
-	tm_assert_same_tree(mnt, ref, 0);
-	tm_finish();
+	tl_assert_same_tree(mnt, ref, 0);
+	tl_finish();
 }
 
 /*
@@ -339,16 +339,16 @@ Test(startup, daemon_mode_ready_on_return)
  */
 static void clean_mount_silent(const char *const opts[])
 {
-	char in[TM_PATH], want[TM_PATH];
-	tm_join(in, "%s/spec/example/input", tm_env("CCM_SHARED"));
-	tm_join(want, "%s/spec/example/expected", tm_env("CCM_SHARED"));
-	struct tm_mount *m = tm_mount(in, opts);
-	char log[TM_PATH];
-	tm_join(log, "%s", m->log);
-	tm_assert_same_tree(m->mnt, want, TM_NO_REPORT);
-	tm_finish();
+	char in[TL_PATH], want[TL_PATH];
+	tl_join(in, "%s/spec/example/input", tl_env("CCM_SHARED"));
+	tl_join(want, "%s/spec/example/expected", tl_env("CCM_SHARED"));
+	struct tl_mount *m = tl_mount(in, opts);
+	char log[TL_PATH];
+	tl_join(log, "%s", m->log);
+	tl_assert_same_tree(m->mnt, want, TL_NO_REPORT);
+	tl_finish();
 	size_t n;
-	char *text = tm_slurp(log, &n);
+	char *text = tl_slurp(log, &n);
 	cr_assert_eq(n, 0, "a clean mount wrote to stderr:\n%s", text);
 	free(text);
 }
@@ -370,18 +370,18 @@ Test(startup, clean_single_thread_mount_prints_nothing)
  */
 Test(startup, auto_unmount_after_sigkill)
 {
-	char src[TM_PATH];
+	char src[TL_PATH];
 	small_source(src, NULL);
 	static const char *const opts[] = {"-o", "auto_unmount", NULL};
-	struct tm_mount *m = tm_mount(src, opts);
+	struct tl_mount *m = tl_mount(src, opts);
 	cr_assert(kill(m->pid, SIGKILL) == 0);
-	int rc = tm_wait_pid(m->pid, 30);
+	int rc = tl_wait_pid(m->pid, 30);
 	m->pid = 0;
 	cr_assert_eq(rc, 128 + SIGKILL);
 	/* Not a timing check: 30 s only bounds the wait. */
-	for (int i = 0; i < 3000 && tm_mounted(m->mnt, NULL); i++)
+	for (int i = 0; i < 3000 && tl_mounted(m->mnt, NULL); i++)
 		usleep(10000);
-	cr_assert(!tm_mounted(m->mnt, NULL),
+	cr_assert(!tl_mounted(m->mnt, NULL),
 	          "%s still mounted after its daemon was killed", m->mnt);
-	tm_finish();
+	tl_finish();
 }

@@ -12,18 +12,18 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "mount.h"
+#include "tl.h"
 
-TestSuite(tree, .init = tm_setup, .fini = tm_teardown, .timeout = 300);
+TestSuite(tree, .init = tl_setup, .fini = tl_teardown, .timeout = 300);
 
 /* Runs a shell command that must succeed, showing its output if not. */
 static void shell_ok(const char *cmd)
 {
-	int rc = tm_shell("%s", cmd);
+	int rc = tl_shell("%s", cmd);
 	if (rc != 0) {
-		char log[TM_PATH];
-		tm_join(log, "%s/shell.log", tm_scratch());
-		char *text = tm_slurp(log, NULL);
+		char log[TL_PATH];
+		tl_join(log, "%s/shell.log", tl_scratch());
+		char *text = tl_slurp(log, NULL);
 		cr_assert_fail("'%s' exited with %d:\n%s", cmd, rc, text);
 	}
 }
@@ -34,15 +34,15 @@ static void colliding_source(char *src, char *ref)
 	static const char *const gen[] = {
 	        "--users",        "6",    "--messages", "60",
 	        "--attach-bytes", "300K", "--tricky",   NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen_colliding(src, 11, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen_colliding(src, 11, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
 }
 
 /* Every folder name differs from every other one without regard to case
  * (spec §2, 6.): the Migration Wizard runs on Windows. */
-static void assert_distinct_folders(const struct tm_list *top)
+static void assert_distinct_folders(const struct tl_list *top)
 {
 	for (size_t i = 0; i < top->n; i++)
 		for (size_t j = i + 1; j < top->n; j++)
@@ -53,100 +53,100 @@ static void assert_distinct_folders(const struct tm_list *top)
 
 Test(tree, example_matches_spec)
 {
-	char in[TM_PATH], want[TM_PATH], report[TM_PATH];
-	tm_join(in, "%s/spec/example/input", tm_env("CCM_SHARED"));
-	tm_join(want, "%s/spec/example/expected", tm_env("CCM_SHARED"));
-	struct tm_mount *m = tm_mount(in, NULL);
+	char in[TL_PATH], want[TL_PATH], report[TL_PATH];
+	tl_join(in, "%s/spec/example/input", tl_env("CCM_SHARED"));
+	tl_join(want, "%s/spec/example/expected", tl_env("CCM_SHARED"));
+	struct tl_mount *m = tl_mount(in, NULL);
 	/* The example leaves REPORT.TXT out: its wording is free. */
-	tm_assert_same_tree(m->mnt, want, TM_NO_REPORT);
-	tm_join(report, "%s/HQ_Main/REPORT.TXT", m->mnt);
+	tl_assert_same_tree(m->mnt, want, TL_NO_REPORT);
+	tl_join(report, "%s/HQ_Main/REPORT.TXT", m->mnt);
 	struct stat st;
 	cr_assert(stat(report, &st) == 0, "%s: %s", report, strerror(errno));
 	cr_assert_gt(st.st_size, 0, "REPORT.TXT is empty");
-	tm_finish();
+	tl_finish();
 }
 
 Test(tree, generated_matches_ccmail2iff)
 {
-	char src[TM_PATH], ref[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH];
 	colliding_source(src, ref);
-	struct tm_mount *m = tm_mount(src, NULL);
+	struct tl_mount *m = tl_mount(src, NULL);
 
 	/* Names equal without regard to case are numbered in the order of
 	 * the real names' bytes (spec §2): "SALES EAST" < "SALES/EAST" <
 	 * "sales:east". Checked here on its own, not only against
 	 * ccmail2iff, which shares the core's code. */
-	struct tm_list top;
-	tm_list_dir(m->mnt, &top);
+	struct tl_list top;
+	tl_list_dir(m->mnt, &top);
 	assert_distinct_folders(&top);
 	cr_assert_eq(top.n, 3, "%zu post office folders", top.n);
 	cr_assert_str_eq(top.v[0], "SALES_EAST");
 	cr_assert_str_eq(top.v[1], "SALES_EAST~2");
 	cr_assert_str_eq(top.v[2], "sales_east~3");
 	for (size_t i = 0; i < top.n; i++) {
-		char pkl[TM_PATH];
+		char pkl[TL_PATH];
 		struct stat st;
-		tm_join(pkl, "%s/%s/%s.PKL", m->mnt, top.v[i], top.v[i]);
+		tl_join(pkl, "%s/%s/%s.PKL", m->mnt, top.v[i], top.v[i]);
 		cr_assert(stat(pkl, &st) == 0, "%s: %s", pkl, strerror(errno));
 	}
-	tm_list_free(&top);
+	tl_list_free(&top);
 
-	tm_assert_same_tree(m->mnt, ref, 0);
-	tm_finish();
+	tl_assert_same_tree(m->mnt, ref, 0);
+	tl_finish();
 }
 
 Test(tree, output_options_match_ccmail2iff)
 {
-	char src[TM_PATH], ref[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH];
 	static const char *const gen[] = {
 	        "--seed",     "5",  "--pos",          "2",    "--users", "5",
 	        "--messages", "50", "--attach-bytes", "200K", NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
 	/* A small split size makes many SEC files, and a forced date order
 	 * reads some dates differently from what PO.INI says. */
 	static const char *const ref_args[] = {
 	        "--codepage=850", "--sec-split=4096", "--date-order=YMD", NULL};
-	tm_reference(src, ref, ref_args);
+	tl_reference(src, ref, ref_args);
 	static const char *const opts[] = {
 	        "-o", "codepage=850,sec_split=4096,date_order=YMD", NULL};
-	struct tm_mount *m = tm_mount(src, opts);
-	tm_assert_same_tree(m->mnt, ref, 0);
-	tm_finish();
+	struct tl_mount *m = tl_mount(src, opts);
+	tl_assert_same_tree(m->mnt, ref, 0);
+	tl_finish();
 }
 
 Test(tree, double_byte_matches_ccmail2iff)
 {
-	char src[TM_PATH], ref[TM_PATH];
+	char src[TL_PATH], ref[TL_PATH];
 	static const char *const gen[] = {"--seed",     "9",
 	                                  "--codepage", "932",
 	                                  "--users",    "5",
 	                                  "--messages", "40",
 	                                  "--tricky",   "--attach-bytes",
 	                                  "100K",       NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
-	tm_join(ref, "%s/ref", tm_scratch());
-	tm_reference(src, ref, NULL);
-	struct tm_mount *m = tm_mount(src, NULL);
-	tm_assert_same_tree(m->mnt, ref, 0);
-	tm_finish();
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	struct tl_mount *m = tl_mount(src, NULL);
+	tl_assert_same_tree(m->mnt, ref, 0);
+	tl_finish();
 }
 
 Test(tree, copies_reproduce_reference)
 {
-	char src[TM_PATH], ref[TM_PATH], cmd[4 * TM_PATH];
+	char src[TL_PATH], ref[TL_PATH], cmd[4 * TL_PATH];
 	colliding_source(src, ref);
-	struct tm_mount *m = tm_mount(src, NULL);
-	const char *s = tm_scratch();
+	struct tl_mount *m = tl_mount(src, NULL);
+	const char *s = tl_scratch();
 
 	/* cp -r */
 	snprintf(cmd, sizeof(cmd), "cp -r -- '%s' '%s/cp'", m->mnt, s);
 	shell_ok(cmd);
-	char copy[TM_PATH];
-	tm_join(copy, "%s/cp", s);
-	tm_assert_same_tree(copy, ref, 0);
+	char copy[TL_PATH];
+	tl_join(copy, "%s/cp", s);
+	tl_assert_same_tree(copy, ref, 0);
 
 	/* tar c, then x: tar also fails when a file's size changes while it
 	 * reads it ("file changed as we read it"). */
@@ -155,49 +155,49 @@ Test(tree, copies_reproduce_reference)
 	         "tar -C '%s/tar' -xf '%s/t.tar'",
 	         m->mnt, s, s, s, s);
 	shell_ok(cmd);
-	tm_join(copy, "%s/tar", s);
-	tm_assert_same_tree(copy, ref, 0);
+	tl_join(copy, "%s/tar", s);
+	tl_assert_same_tree(copy, ref, 0);
 
 	/* rsync -a; a second run must find nothing to do: sizes and mtimes
 	 * are stable from one stat to the next. */
 	snprintf(cmd, sizeof(cmd), "rsync -a -- '%s/' '%s/rsync/'", m->mnt, s);
 	shell_ok(cmd);
-	tm_join(copy, "%s/rsync", s);
-	tm_assert_same_tree(copy, ref, 0);
+	tl_join(copy, "%s/rsync", s);
+	tl_assert_same_tree(copy, ref, 0);
 	snprintf(cmd, sizeof(cmd),
 	         "rsync -ai -- '%s/' '%s/rsync/' > '%s/again.txt'", m->mnt, s,
 	         s);
 	shell_ok(cmd);
-	char again[TM_PATH];
-	tm_join(again, "%s/again.txt", s);
+	char again[TL_PATH];
+	tl_join(again, "%s/again.txt", s);
 	size_t n;
-	char *changes = tm_slurp(again, &n);
+	char *changes = tl_slurp(again, &n);
 	cr_assert_eq(n, 0, "a second rsync -a changed:\n%s", changes);
 	free(changes);
-	tm_finish();
+	tl_finish();
 }
 
 Test(tree, identical_names_get_distinct_folders)
 {
-	char src[TM_PATH];
+	char src[TL_PATH];
 	static const char *const gen[] = {
 	        "--seed",         "4",  "--pos",      "3", "--users", "2",
 	        "--attach-bytes", "4K", "--messages", "8", NULL};
-	tm_join(src, "%s/src", tm_scratch());
-	tm_gen(src, gen);
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, gen);
 	for (int i = 1; i <= 3; i++) {
-		char po[TM_PATH];
-		tm_join(po, "%s/po%02d", src, i);
-		tm_set_po_name(po, "SALES");
+		char po[TL_PATH];
+		tl_join(po, "%s/po%02d", src, i);
+		tl_set_po_name(po, "SALES");
 	}
-	struct tm_mount *m = tm_mount(src, NULL);
-	struct tm_list top;
-	tm_list_dir(m->mnt, &top);
+	struct tl_mount *m = tl_mount(src, NULL);
+	struct tl_list top;
+	tl_list_dir(m->mnt, &top);
 	assert_distinct_folders(&top);
 	cr_assert_eq(top.n, 3, "%zu post office folders", top.n);
 	cr_assert_str_eq(top.v[0], "SALES");
 	cr_assert_str_eq(top.v[1], "SALES~2");
 	cr_assert_str_eq(top.v[2], "SALES~3");
-	tm_list_free(&top);
-	tm_finish();
+	tl_list_free(&top);
+	tl_finish();
 }

@@ -17,7 +17,7 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 /* The test's temporary folder; the export is EXP inside it, so that files
  * "outside the export" can sit beside it. */
@@ -25,15 +25,15 @@ static char *D, *EXP;
 
 static void setup(void)
 {
-	D = tu_tmpdir();
-	EXP = tu_path(D, "exp");
-	tu_mkdirs(EXP);
+	D = tl_tmpdir();
+	EXP = tl_path(D, "exp");
+	tl_mkdirs(EXP);
 }
 
 static void teardown(void)
 {
 	free(EXP);
-	tu_rmtree(D);
+	tl_rmtree(D);
 	EXP = D = NULL;
 }
 
@@ -107,9 +107,9 @@ static const char DIRECTORY[] = "Name: Ames, Al\r\nLocation: L\r\n";
 /* PO.INI, a directory naming Ames, Al, and USERS/A.EXP holding t. */
 static void export_with(struct text *t)
 {
-	tu_puts(EXP, "PO.INI", PO_INI);
-	tu_puts(EXP, "CCMDIR.EXP", DIRECTORY);
-	tu_write(EXP, "USERS/A.EXP", t->p, t->n);
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", t->p, t->n);
 }
 
 static struct text mailbox(void)
@@ -125,12 +125,12 @@ static void read_everything(const ccm_source *src)
 {
 	for (size_t po = 0; po < ccm_source_po_count(src); po++)
 		for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
-			free(tu_read(src, po, f, 4093, NULL));
+			free(tl_read(src, po, f, 4093, NULL));
 }
 
 static ccm_source *open_export(void)
 {
-	ccm_source *src = tu_open(EXP, NULL);
+	ccm_source *src = tl_open(EXP, NULL);
 	cr_assert_eq(ccm_source_po_count(src), 1);
 	cr_assert_str_eq(ccm_po_folder(src, 0), "BAD");
 	read_everything(src);
@@ -161,34 +161,34 @@ static void expect_reported(const char *rep, const char *file, ...)
 struct rows {
 	char *pri;
 	size_t n;
-	struct tu_slices r;
+	struct tl_slices r;
 };
 
 static void get_rows(const ccm_source *src, const char *pri, struct rows *rows)
 {
-	rows->pri = tu_file(src, 0, pri, &rows->n);
-	tu_pri_rows(rows->pri, rows->n, &rows->r);
+	rows->pri = tl_file(src, 0, pri, &rows->n);
+	tl_pri_rows(rows->pri, rows->n, &rows->r);
 	for (size_t i = 0; i < rows->r.count; i++) {
-		struct tu_slices f;
-		tu_csv_fields(rows->r.s[i], rows->r.n[i], &f);
+		struct tl_slices f;
+		tl_csv_fields(rows->r.s[i], rows->r.n[i], &f);
 		cr_assert_eq(f.count, 12, "row %zu has %zu fields", i, f.count);
-		tu_slices_free(&f);
+		tl_slices_free(&f);
 	}
 }
 
 static void free_rows(struct rows *rows)
 {
-	tu_slices_free(&rows->r);
+	tl_slices_free(&rows->r);
 	free(rows->pri);
 }
 
 /* Field k of row i, unquoted (malloc'd). */
 static char *field(const struct rows *rows, size_t i, size_t k)
 {
-	struct tu_slices f;
-	tu_csv_fields(rows->r.s[i], rows->r.n[i], &f);
-	char *v = tu_unquote(f.s[k], f.n[k]);
-	tu_slices_free(&f);
+	struct tl_slices f;
+	tl_csv_fields(rows->r.s[i], rows->r.n[i], &f);
+	char *v = tl_unquote(f.s[k], f.n[k]);
+	tl_slices_free(&f);
 	return v;
 }
 
@@ -216,20 +216,20 @@ static void expect_rows(const struct rows *rows, const char *const *subjects,
 
 /* The sections of the message of row i: count of them, and each. */
 static size_t sections(const ccm_source *src, const struct rows *rows, size_t i,
-                       struct tu_section *out, size_t max, char **secp,
+                       struct tl_section *out, size_t max, char **secp,
                        size_t *secn)
 {
 	char *body = field(rows, i, 11);
 	char name[16];
 	uint64_t off;
-	cr_assert(tu_body_ptr(body, strlen(body), name, &off), "Body [%s]",
+	cr_assert(tl_body_ptr(body, strlen(body), name, &off), "Body [%s]",
 	          body);
 	free(body);
-	*secp = tu_file(src, 0, name, secn);
+	*secp = tl_file(src, 0, name, secn);
 	size_t k = 0;
 	for (;;) {
 		cr_assert_lt(k, max);
-		tu_sec_section(*secp, *secn, (size_t)off, &out[k]);
+		tl_sec_section(*secp, *secn, (size_t)off, &out[k]);
 		off = out[k].next;
 		if (out[k++].islast)
 			break;
@@ -237,7 +237,7 @@ static size_t sections(const ccm_source *src, const struct rows *rows, size_t i,
 	return k;
 }
 
-static void free_sections(struct tu_section *s, size_t n)
+static void free_sections(struct tl_section *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(s[i].name);
@@ -261,7 +261,7 @@ Test(bad, count_line_of_blanks)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", blanks, item, 0u);
 	expect_reported(rep, "USERS/A.EXP", fblanks, fitem, 0u);
 	struct rows rows;
@@ -290,7 +290,7 @@ Test(bad, message_count_line_of_blanks)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", blanks, m, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -315,7 +315,7 @@ Test(bad, text_count_past_end_of_file)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", item, count, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -323,8 +323,8 @@ Test(bad, text_count_past_end_of_file)
 	expect_rows(&rows, want, 2);
 	/* The text that was not read is nowhere in the output. */
 	size_t sn;
-	char *sec = tu_file(src, 0, "00000001.SEC", &sn);
-	cr_expect(!tu_contains(sec, sn, "only a little text"));
+	char *sec = tl_file(src, 0, "00000001.SEC", &sn);
+	cr_expect(!tl_contains(sec, sn, "only a little text"));
 	free(sec);
 	free_rows(&rows);
 	free(rep);
@@ -351,7 +351,7 @@ Test(bad, binary_and_nul_in_header)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", subj, m, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -390,7 +390,7 @@ Test(bad, invalid_date_keeps_message_without_date)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", d, m, 0u);
 	expect_reported(rep, "USERS/A.EXP", d2, m2, 0u);
 	struct rows rows;
@@ -437,7 +437,7 @@ Test(bad, missing_contents_leaves_message_out)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", m, 0u);
 	expect_reported(rep, "USERS/A.EXP", m2, 0u);
 	struct rows rows;
@@ -479,14 +479,14 @@ Test(bad, file_item_without_name)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", f1, 0u);
 	expect_reported(rep, "USERS/A.EXP", f3, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
 	long r = find_row(&rows, "nameless");
 	cr_assert_geq(r, 0);
-	struct tu_section s[8];
+	struct tl_section s[8];
 	char *sec;
 	size_t sn;
 	size_t k = sections(src, &rows, (size_t)r, s, 8, &sec, &sn);
@@ -527,7 +527,7 @@ static void broken_hex(const char *count, const char *hex)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", f, h, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -535,7 +535,7 @@ static void broken_hex(const char *count, const char *hex)
 	expect_rows(&rows, want, 3);
 	long r = find_row(&rows, "broken");
 	if (r >= 0) {
-		struct tu_section s[4];
+		struct tl_section s[4];
 		char *sec;
 		size_t sn;
 		size_t k = sections(src, &rows, (size_t)r, s, 4, &sec, &sn);
@@ -607,9 +607,9 @@ static char *big_text(size_t n, bool mixed)
 {
 	char *s = malloc(n);
 	cr_assert_not_null(s);
-	struct tu_rng rng = {n};
+	struct tl_rng rng = {n};
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v = tu_rng_below(&rng, 100);
+		uint64_t v = tl_rng_below(&rng, 100);
 		if (v < 2)
 			s[i] = '\n';
 		else if (mixed && v < 3)
@@ -653,7 +653,7 @@ static void big_item(bool counted)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", item, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -661,7 +661,7 @@ static void big_item(bool counted)
 	expect_rows(&rows, want, 3);
 	long r = find_row(&rows, "big");
 	cr_assert_geq(r, 0);
-	struct tu_section s[2];
+	struct tl_section s[2];
 	char *sec;
 	size_t sn;
 	size_t k = sections(src, &rows, (size_t)r, s, 2, &sec, &sn);
@@ -669,15 +669,15 @@ static void big_item(bool counted)
 	size_t en;
 	char *expect = crlf(text, n, &en);
 	cr_assert_eq(s[0].length, en);
-	size_t fi = tu_file_index(src, 0, "00000001.SEC");
+	size_t fi = tl_file_index(src, 0, "00000001.SEC");
 	char *buf = malloc(70000);
 	cr_assert_not_null(buf);
 
 	/* Reads that start inside the item, far from its start. */
-	struct tu_rng rng = {7};
+	struct tl_rng rng = {7};
 	for (int i = 0; i < 60; i++) {
-		size_t at = i == 0 ? 2500000 : (size_t)tu_rng_below(&rng, en);
-		size_t len = i == 0 ? 4096 : (size_t)tu_rng_below(&rng, 70000);
+		size_t at = i == 0 ? 2500000 : (size_t)tl_rng_below(&rng, en);
+		size_t len = i == 0 ? 4096 : (size_t)tl_rng_below(&rng, 70000);
 		if (at + len > en)
 			len = en - at;
 		size_t got;
@@ -747,9 +747,9 @@ Test(bad, hex_attachment_of_300kb)
 	const size_t n = 300000;
 	unsigned char *data = malloc(n);
 	cr_assert_not_null(data);
-	struct tu_rng rng = {300};
+	struct tl_rng rng = {300};
 	for (size_t i = 0; i < n; i++)
-		data[i] = (unsigned char)tu_rng_next(&rng);
+		data[i] = (unsigned char)tl_rng_next(&rng);
 	struct text t = mailbox();
 	message(&t, "before");
 	header(&t, "hex");
@@ -758,7 +758,7 @@ Test(bad, hex_attachment_of_300kb)
 	line(&t, "File item: BIG.BIN 5/6/97 3:10PM");
 	line(&t, "%zu", n);
 	for (size_t i = 0; i < n;) {
-		size_t per = 1 + (size_t)tu_rng_below(&rng, 80);
+		size_t per = 1 + (size_t)tl_rng_below(&rng, 80);
 		if (per > n - i)
 			per = n - i;
 		char hex[2 * 80 + 1];
@@ -776,7 +776,7 @@ Test(bad, hex_attachment_of_300kb)
 	get_rows(src, "00000001.PRI", &rows);
 	long r = find_row(&rows, "hex");
 	cr_assert_geq(r, 0);
-	struct tu_section s[4];
+	struct tl_section s[4];
 	char *sec;
 	size_t sn;
 	size_t k = sections(src, &rows, (size_t)r, s, 4, &sec, &sn);
@@ -784,14 +784,14 @@ Test(bad, hex_attachment_of_300kb)
 	cr_assert_str_eq(s[1].name, "BIG.BIN");
 	cr_assert_eq(s[1].length, n);
 	cr_assert_eq(s[1].position, 14);
-	size_t fi = tu_file_index(src, 0, "00000001.SEC");
+	size_t fi = tl_file_index(src, 0, "00000001.SEC");
 	char *buf = malloc(n + 100);
 	cr_assert_not_null(buf);
 	size_t got;
 	/* Inside the data, from any offset. */
 	for (int i = 0; i < 40; i++) {
-		size_t at = (size_t)tu_rng_below(&rng, n);
-		size_t len = (size_t)tu_rng_below(&rng, n - at + 1);
+		size_t at = (size_t)tl_rng_below(&rng, n);
+		size_t len = (size_t)tl_rng_below(&rng, n - at + 1);
 		cr_assert_eq(ccm_file_read(src, 0, fi, s[1].data + at, len, buf,
 		                           &got),
 		             CCM_OK);
@@ -851,7 +851,7 @@ Test(bad, subject_line_of_1mb)
 	cr_expect_eq(strlen(s), n);
 	cr_expect(!strcmp(s, subject), "the long subject differs");
 	free(s);
-	struct tu_section sec_s[2];
+	struct tl_section sec_s[2];
 	char *sec;
 	size_t sn;
 	size_t k = sections(src, &rows, 1, sec_s, 2, &sec, &sn);
@@ -878,10 +878,10 @@ Test(bad, duplicate_mailbox_files)
 	message(&b, "dup2");
 	message(&b, "dup3");
 	export_with(&a);
-	tu_write(EXP, "USERS/B.EXP", b.p, b.n);
+	tl_write_at(EXP, "USERS/B.EXP", b.p, b.n);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/B.EXP", 1u, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -916,10 +916,10 @@ Test(bad, duplicate_mailbox_differing_in_case)
 	line(&b, "Mailbox: AMES, AL");
 	message(&b, "dup1");
 	export_with(&a);
-	tu_write(EXP, "USERS/B.EXP", b.p, b.n);
+	tl_write_at(EXP, "USERS/B.EXP", b.p, b.n);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/B.EXP", 1u, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -945,21 +945,21 @@ Test(bad, mailbox_named_in_no_directory)
 	message(&g, "g1");
 	message(&g, "g2");
 	export_with(&a);
-	tu_write(EXP, "USERS/G.EXP", g.p, g.n);
+	tl_write_at(EXP, "USERS/G.EXP", g.p, g.n);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/G.EXP", 1u, 0u);
 	/* Kept: Ames, then Ghost, in name order. */
 	struct rows rows;
 	get_rows(src, "00000002.PRI", &rows);
-	cr_expect(tu_contains(rows.pri, rows.n,
+	cr_expect(tl_contains(rows.pri, rows.n,
 	                      "MAILMESSAGE,\"CCMAIL:Ghost, Gus at BAD\""));
 	static const char *const want[] = {"g1", "g2"};
 	expect_rows(&rows, want, 2);
 	size_t dn;
-	char *dir = tu_file(src, 0, "DIRECTORY.PRI", &dn);
-	cr_expect(tu_contains(dir, dn, "mailbox,create,GhostG,"), "%s", dir);
+	char *dir = tl_file(src, 0, "DIRECTORY.PRI", &dn);
+	cr_expect(tl_contains(dir, dn, "mailbox,create,GhostG,"), "%s", dir);
 	struct ccm_po_stats st;
 	ccm_po_stats(src, 0, &st);
 	cr_expect_eq(st.mailboxes, 2);
@@ -984,7 +984,7 @@ Test(bad, unknown_header_keyword_warns)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", x, m, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -1004,8 +1004,8 @@ static const char SECRET[] = "TOP-SECRET-MARKER outside the export\n";
  * open of it. */
 static int watch_file(char **path, const char *text)
 {
-	*path = tu_path(D, "outside/secret.txt");
-	tu_puts(D, "outside/secret.txt", text);
+	*path = tl_path(D, "outside/secret.txt");
+	tl_puts(D, "outside/secret.txt", text);
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	cr_assert_geq(fd, 0, "inotify: %s", strerror(errno));
 	cr_assert_geq(inotify_add_watch(fd, *path, IN_OPEN | IN_ACCESS), 0);
@@ -1031,8 +1031,8 @@ static void expect_not_leaked(const ccm_source *src)
 {
 	for (size_t f = 0; f < ccm_po_file_count(src, 0); f++) {
 		size_t n;
-		char *p = tu_read(src, 0, f, 65536, &n);
-		cr_expect(!tu_contains(p, n, "TOP-SECRET-MARKER"),
+		char *p = tl_read(src, 0, f, 65536, &n);
+		cr_expect(!tl_contains(p, n, "TOP-SECRET-MARKER"),
 		          "%s holds the outside file",
 		          ccm_file_name(src, 0, f));
 		free(p);
@@ -1056,7 +1056,7 @@ static void refused_path(const char *path_line, int wfd, const char *secret)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", f, p, 0u);
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
@@ -1064,7 +1064,7 @@ static void refused_path(const char *path_line, int wfd, const char *secret)
 	expect_rows(&rows, want, 3);
 	long r = find_row(&rows, "refused");
 	if (r >= 0) {
-		struct tu_section s[4];
+		struct tl_section s[4];
 		char *sec;
 		size_t sn;
 		size_t k = sections(src, &rows, (size_t)r, s, 4, &sec, &sn);
@@ -1084,7 +1084,7 @@ Test(bad, path_with_dotdot_refused)
 {
 	char *secret;
 	int w = watch_secret(&secret);
-	tu_puts(EXP, "FILES/OTHER.TXT", "inside\n");
+	tl_puts(EXP, "FILES/OTHER.TXT", "inside\n");
 	refused_path("FILES\\..\\..\\outside\\secret.txt", w, secret);
 	free(secret);
 }
@@ -1109,9 +1109,9 @@ Test(bad, symlink_to_outside_refused)
 {
 	char *secret;
 	int w = watch_secret(&secret);
-	char *files = tu_path(EXP, "FILES");
-	tu_mkdirs(files);
-	char *link = tu_path(EXP, "FILES/LINK.TXT");
+	char *files = tl_path(EXP, "FILES");
+	tl_mkdirs(files);
+	char *link = tl_path(EXP, "FILES/LINK.TXT");
 	cr_assert_eq(symlink(secret, link), 0, "symlink: %s", strerror(errno));
 	refused_path("FILES\\LINK.TXT", w, secret);
 	free(link);
@@ -1123,9 +1123,9 @@ Test(bad, relative_symlink_to_outside_refused)
 {
 	char *secret;
 	int w = watch_secret(&secret);
-	char *files = tu_path(EXP, "FILES");
-	tu_mkdirs(files);
-	char *link = tu_path(EXP, "FILES/LINK.TXT");
+	char *files = tl_path(EXP, "FILES");
+	tl_mkdirs(files);
+	char *link = tl_path(EXP, "FILES/LINK.TXT");
 	cr_assert_eq(symlink("../../outside/secret.txt", link), 0);
 	refused_path("FILES/LINK.TXT", w, secret);
 	free(link);
@@ -1137,8 +1137,8 @@ Test(bad, symlinked_folder_to_outside_refused)
 {
 	char *secret;
 	int w = watch_secret(&secret);
-	char *outside = tu_path(D, "outside");
-	char *link = tu_path(EXP, "FILES");
+	char *outside = tl_path(D, "outside");
+	char *link = tl_path(EXP, "FILES");
 	cr_assert_eq(symlink(outside, link), 0);
 	refused_path("FILES\\secret.txt", w, secret);
 	free(link);
@@ -1157,12 +1157,12 @@ Test(bad, mailbox_file_symlink_to_outside_refused)
 	struct text a = mailbox();
 	message(&a, "a1");
 	export_with(&a);
-	char *link = tu_path(EXP, "USERS/EVIL.EXP");
+	char *link = tl_path(EXP, "USERS/EVIL.EXP");
 	cr_assert_eq(symlink(secret, link), 0);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
-	cr_expect(tu_contains(rep, strlen(rep), "USERS/EVIL.EXP"), "%s", rep);
+	char *rep = tl_report(src, 0);
+	cr_expect(tl_contains(rep, strlen(rep), "USERS/EVIL.EXP"), "%s", rep);
 	struct ccm_po_stats st;
 	ccm_po_stats(src, 0, &st);
 	cr_expect_eq(st.mailboxes, 1);
@@ -1180,8 +1180,8 @@ Test(bad, mailbox_file_symlink_to_outside_refused)
 /* A link that stays inside the export folder is followed. */
 Test(bad, symlink_inside_export_followed)
 {
-	tu_puts(EXP, "FILES/REAL.TXT", "real bytes");
-	char *link = tu_path(EXP, "FILES/ALIAS.TXT");
+	tl_puts(EXP, "FILES/REAL.TXT", "real bytes");
+	char *link = tl_path(EXP, "FILES/ALIAS.TXT");
 	cr_assert_eq(symlink("REAL.TXT", link), 0);
 	struct text t = mailbox();
 	header(&t, "linked");
@@ -1196,7 +1196,7 @@ Test(bad, symlink_inside_export_followed)
 	struct rows rows;
 	get_rows(src, "00000001.PRI", &rows);
 	cr_assert_eq(rows.r.count, 1);
-	struct tu_section s[4];
+	struct tl_section s[4];
 	char *sec;
 	size_t sn;
 	size_t k = sections(src, &rows, 0, s, 4, &sec, &sn);
@@ -1214,7 +1214,7 @@ Test(bad, symlink_inside_export_followed)
 
 Test(bad, path_count_differs_from_file_size)
 {
-	tu_puts(EXP, "FILES/SIZE.TXT", "12345");
+	tl_puts(EXP, "FILES/SIZE.TXT", "12345");
 	struct text t = mailbox();
 	message(&t, "before");
 	header(&t, "wrong size");
@@ -1233,7 +1233,7 @@ Test(bad, path_count_differs_from_file_size)
 	export_with(&t);
 
 	ccm_source *src = open_export();
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	expect_reported(rep, "USERS/A.EXP", f, p, 0u);
 	expect_reported(rep, "USERS/A.EXP", f2, p2, 0u);
 	struct rows rows;
@@ -1247,7 +1247,7 @@ Test(bad, path_count_differs_from_file_size)
 	/* Names are matched without regard to case (export §1). */
 	long r = find_row(&rows, "right size");
 	if (r >= 0) {
-		struct tu_section s[4];
+		struct tl_section s[4];
 		char *sec;
 		size_t sn;
 		size_t k = sections(src, &rows, (size_t)r, s, 4, &sec, &sn);
@@ -1278,9 +1278,9 @@ static ccm_err try_open(const char *path, char *msg, size_t msgsz)
 
 static void expect_native(const char *mark)
 {
-	char *dir = tu_path(D, mark);
-	tu_mkdirs(dir);
-	tu_puts(dir, mark, "");
+	char *dir = tl_path(D, mark);
+	tl_mkdirs(dir);
+	tl_puts(dir, mark, "");
 	char msg[2048];
 	cr_expect_eq(try_open(dir, msg, sizeof(msg)), CCM_ERR_NATIVE, "%s",
 	             mark);
@@ -1303,10 +1303,10 @@ Test(source, native_post_office_refused)
 
 Test(source, folder_of_native_post_offices_refused)
 {
-	char *sub = tu_path(D, "parent/POA");
-	tu_mkdirs(sub);
-	tu_puts(sub, "CLANDATA", "");
-	char *parent = tu_path(D, "parent");
+	char *sub = tl_path(D, "parent/POA");
+	tl_mkdirs(sub);
+	tl_puts(sub, "CLANDATA", "");
+	char *parent = tl_path(D, "parent");
 	char msg[2048];
 	cr_expect_eq(try_open(parent, msg, sizeof(msg)), CCM_ERR_NATIVE);
 	cr_expect(strstr(msg, "EXPORT"), "%s", msg);
@@ -1321,7 +1321,7 @@ Test(source, no_po_ini_is_not_an_export)
 	cr_expect(msg[0], "no message");
 	struct text t = mailbox();
 	message(&t, "m");
-	tu_write(EXP, "USERS/A.EXP", t.p, t.n);
+	tl_write_at(EXP, "USERS/A.EXP", t.p, t.n);
 	cr_expect_eq(try_open(EXP, msg, sizeof(msg)), CCM_ERR_NOTEXPORT);
 	free(t.p);
 }
@@ -1329,12 +1329,12 @@ Test(source, no_po_ini_is_not_an_export)
 Test(source, missing_source)
 {
 	char msg[1024];
-	char *p = tu_path(D, "does-not-exist");
+	char *p = tl_path(D, "does-not-exist");
 	cr_expect_eq(try_open(p, msg, sizeof(msg)), CCM_ERR_SOURCE);
 	cr_expect(msg[0], "no message");
-	tu_puts(D, "plain-file", "x");
+	tl_puts(D, "plain-file", "x");
 	free(p);
-	p = tu_path(D, "plain-file");
+	p = tl_path(D, "plain-file");
 	cr_expect_eq(try_open(p, msg, sizeof(msg)), CCM_ERR_SOURCE);
 	free(p);
 	/* A NULL message buffer is allowed. */
@@ -1347,14 +1347,14 @@ Test(source, missing_source)
 
 Test(source, po_ini_without_name_uses_folder_name)
 {
-	tu_puts(EXP, "PO.INI", "[PostOffice]\r\nCodePage=850\r\n");
+	tl_puts(EXP, "PO.INI", "[PostOffice]\r\nCodePage=850\r\n");
 	struct text t = mailbox();
 	message(&t, "m");
-	tu_write(EXP, "USERS/A.EXP", t.p, t.n);
-	ccm_source *src = tu_open(EXP, NULL);
+	tl_write_at(EXP, "USERS/A.EXP", t.p, t.n);
+	ccm_source *src = tl_open(EXP, NULL);
 	cr_assert_eq(ccm_source_po_count(src), 1);
 	cr_expect_str_eq(ccm_po_folder(src, 0), "exp");
-	char *rep = tu_report(src, 0);
+	char *rep = tl_report(src, 0);
 	cr_expect(strstr(rep, "PO.INI"), "%s", rep);
 	free(rep);
 	free(t.p);
@@ -1380,7 +1380,7 @@ static void touch_later(const char *path)
  */
 static void expect_changed(const ccm_source *src, const char *name, bool end)
 {
-	size_t f = tu_file_index(src, 0, name);
+	size_t f = tl_file_index(src, 0, name);
 	uint64_t size = ccm_file_size(src, 0, f);
 	char *buf = malloc((size_t)size);
 	cr_assert_not_null(buf);
@@ -1407,7 +1407,7 @@ static void changing_export(void)
 	line(&t, "File item: EXT.BIN");
 	line(&t, "Path: FILES/EXT.BIN");
 	export_with(&t);
-	tu_puts(EXP, "FILES/EXT.BIN", "external bytes");
+	tl_puts(EXP, "FILES/EXT.BIN", "external bytes");
 	free(t.p);
 }
 
@@ -1417,15 +1417,15 @@ Test(changed, mailbox_rewritten_in_place)
 	ccm_source *src = open_export();
 	/* Same length, other bytes, later mtime: the scan's offsets would
 	 * now point at other text. */
-	char *path = tu_path(EXP, "USERS/A.EXP");
+	char *path = tl_path(EXP, "USERS/A.EXP");
 	size_t n;
-	char *old = tu_slurp(path, &n);
+	char *old = tl_try_slurp(path, &n);
 	char *subj = strstr(old, "Subject: one"),
 	     *body = strstr(old, "The body");
 	cr_assert(subj && body);
 	memcpy(subj, "Subject: ONE", 12);
 	memcpy(body, "THE BODY", 8);
-	tu_write(EXP, "USERS/A.EXP", old, n);
+	tl_write_at(EXP, "USERS/A.EXP", old, n);
 	touch_later(path);
 	expect_changed(src, "00000001.PRI", true);
 	expect_changed(src, "00000001.SEC", false);
@@ -1437,12 +1437,12 @@ Test(changed, mailbox_rewritten_in_place)
 Test(changed, mailbox_replaced_by_rename)
 {
 	changing_export();
-	ccm_source *src = tu_open(EXP, NULL);
+	ccm_source *src = tl_open(EXP, NULL);
 	struct text t = mailbox();
 	message(&t, "other");
-	tu_write(EXP, "USERS/A.NEW", t.p, t.n);
-	char *from = tu_path(EXP, "USERS/A.NEW"),
-	     *to = tu_path(EXP, "USERS/A.EXP");
+	tl_write_at(EXP, "USERS/A.NEW", t.p, t.n);
+	char *from = tl_path(EXP, "USERS/A.NEW"),
+	     *to = tl_path(EXP, "USERS/A.EXP");
 	cr_assert_eq(rename(from, to), 0);
 	expect_changed(src, "00000001.PRI", true);
 	expect_changed(src, "00000001.SEC", false);
@@ -1458,8 +1458,8 @@ Test(changed, mailbox_replaced_by_rename)
 Test(changed, mailbox_deleted)
 {
 	changing_export();
-	ccm_source *src = tu_open(EXP, NULL);
-	char *path = tu_path(EXP, "USERS/A.EXP");
+	ccm_source *src = tl_open(EXP, NULL);
+	char *path = tl_path(EXP, "USERS/A.EXP");
 	cr_assert_eq(unlink(path), 0);
 	expect_changed(src, "00000001.PRI", true);
 	expect_changed(src, "00000001.SEC", false);
@@ -1471,20 +1471,20 @@ Test(changed, attachment_file_grows)
 {
 	changing_export();
 	ccm_source *src = open_export();
-	size_t f = tu_file_index(src, 0, "00000001.SEC");
+	size_t f = tl_file_index(src, 0, "00000001.SEC");
 	uint64_t size = ccm_file_size(src, 0, f);
 	/* The first half reads before the change... */
 	char *buf = malloc((size_t)size);
 	size_t got;
 	cr_assert_eq(ccm_file_read(src, 0, f, 0, (size_t)size / 2, buf, &got),
 	             CCM_OK);
-	tu_puts(EXP, "FILES/EXT.BIN", "external bytes, and more of them");
+	tl_puts(EXP, "FILES/EXT.BIN", "external bytes, and more of them");
 	/* ...and the rest never mixes the new bytes in. */
 	ccm_err err = ccm_file_read(src, 0, f, size / 2,
 	                            (size_t)(size - size / 2), buf, &got);
 	cr_expect_eq(err, CCM_ERR_CHANGED, "%s", ccm_strerror(err));
 	/* The PRI does not touch the attachment file. */
-	free(tu_file(src, 0, "00000001.PRI", NULL));
+	free(tl_file(src, 0, "00000001.PRI", NULL));
 	free(buf);
 	ccm_source_close(src);
 }

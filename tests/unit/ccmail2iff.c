@@ -13,18 +13,18 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 static char *D;
 
 static void setup(void)
 {
-	D = tu_tmpdir();
+	D = tl_tmpdir();
 }
 
 static void teardown(void)
 {
-	tu_rmtree(D);
+	tl_rmtree(D);
 	D = NULL;
 }
 
@@ -32,12 +32,12 @@ TestSuite(ccmail2iff, .init = setup, .fini = teardown);
 
 static char *input_dir(void)
 {
-	return tu_path(tu_env("CCM_SHARED"), "spec/example/input");
+	return tl_path(tl_env("CCM_SHARED"), "spec/example/input");
 }
 
 static char *expected_dir(void)
 {
-	return tu_path(tu_env("CCM_SHARED"), "spec/example/expected");
+	return tl_path(tl_env("CCM_SHARED"), "spec/example/expected");
 }
 
 /* Runs ccmail2iff with up to 5 arguments (NULL-terminated); returns its
@@ -45,14 +45,14 @@ static char *expected_dir(void)
 static int run(const char *cwd, char **out, char **err, const char *a1,
                const char *a2, const char *a3, const char *a4)
 {
-	char *argv[6] = {(char *)tu_env("CCM_CCMAIL2IFF"),
+	char *argv[6] = {(char *)tl_env("CCM_CCMAIL2IFF"),
 	                 (char *)a1,
 	                 (char *)a2,
 	                 (char *)a3,
 	                 (char *)a4,
 	                 NULL};
 	char *o, *e;
-	int rc = tu_run(argv, cwd, &o, &e);
+	int rc = tl_capture((const char *const *)argv, cwd, &o, &e);
 	cr_assert_lt(rc, 128, "ccmail2iff died of signal %d: %s", rc - 128, e);
 	if (out)
 		*out = o;
@@ -68,7 +68,7 @@ static int run(const char *cwd, char **out, char **err, const char *a1,
 /* "name size" of every entry below dir, sorted, one a line (malloc'd). */
 static void listing(const char *dir, const char *rel, char **acc)
 {
-	char *path = rel[0] ? tu_path(dir, rel) : strdup(dir);
+	char *path = rel[0] ? tl_path(dir, rel) : strdup(dir);
 	DIR *d = opendir(path);
 	cr_assert_not_null(d, "%s", path);
 	char *names[256];
@@ -88,8 +88,8 @@ static void listing(const char *dir, const char *rel, char **acc)
 				names[j] = t;
 			}
 	for (size_t i = 0; i < n; i++) {
-		char *r = rel[0] ? tu_path(rel, names[i]) : strdup(names[i]);
-		char *p = tu_path(dir, r);
+		char *r = rel[0] ? tl_path(rel, names[i]) : strdup(names[i]);
+		char *p = tl_path(dir, r);
 		struct stat st;
 		cr_assert_eq(lstat(p, &st), 0);
 		char *line;
@@ -122,19 +122,19 @@ static char *copy_input(const char *dst)
 	char *argv[] = {
 	        (char *)"cp", (char *)"-R", (char *)"--no-preserve=mode",
 	        in,           (char *)dst,  NULL};
-	tu_mkdirs(dst);
+	tl_mkdirs(dst);
 	char *err;
-	int rc = tu_run(argv, NULL, NULL, &err);
+	int rc = tl_capture((const char *const *)argv, NULL, NULL, &err);
 	cr_assert_eq(rc, 0, "cp: %s", err);
 	free(err);
 	free(in);
-	return tu_path(dst, "input");
+	return tl_path(dst, "input");
 }
 
 Test(ccmail2iff, converts_the_example)
 {
 	char *in = input_dir(), *exp = expected_dir();
-	char *out = tu_path(D, "out");
+	char *out = tl_path(D, "out");
 	char *err;
 	int rc = run(NULL, NULL, &err, "-q", in, out, NULL);
 	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
@@ -146,13 +146,13 @@ Test(ccmail2iff, converts_the_example)
 	                out,
 	                NULL};
 	char *dout;
-	rc = tu_run(argv, NULL, &dout, NULL);
+	rc = tl_capture((const char *const *)argv, NULL, &dout, NULL);
 	cr_expect_eq(rc, 0, "the tree differs from expected:\n%s", dout);
-	char *rep = tu_path(out, "HQ_Main/REPORT.TXT");
+	char *rep = tl_path(out, "HQ_Main/REPORT.TXT");
 	size_t n;
-	char *text = tu_slurp(rep, &n);
+	char *text = tl_try_slurp(rep, &n);
 	cr_assert_not_null(text, "no REPORT.TXT");
-	cr_expect(tu_contains(text, n, "HQ: Main"));
+	cr_expect(tl_contains(text, n, "HQ: Main"));
 	free(text);
 	free(rep);
 	free(dout);
@@ -166,7 +166,7 @@ Test(ccmail2iff, converts_the_example)
 Test(ccmail2iff, converting_again_is_the_same)
 {
 	char *in = input_dir(), *exp = expected_dir();
-	char *out = tu_path(D, "out");
+	char *out = tl_path(D, "out");
 	cr_assert_eq(run(NULL, NULL, NULL, "-q", in, out, NULL), 0);
 	cr_assert_eq(run(NULL, NULL, NULL, "-q", "--force", in, out), 0);
 	char *argv[] = {(char *)"diff",
@@ -177,7 +177,8 @@ Test(ccmail2iff, converting_again_is_the_same)
 	                out,
 	                NULL};
 	char *dout;
-	cr_expect_eq(tu_run(argv, NULL, &dout, NULL), 0, "%s", dout);
+	cr_expect_eq(tl_capture((const char *const *)argv, NULL, &dout, NULL),
+	             0, "%s", dout);
 	free(dout);
 	free(out);
 	free(exp);
@@ -187,8 +188,8 @@ Test(ccmail2iff, converting_again_is_the_same)
 Test(ccmail2iff, check_prints_the_report_and_writes_nothing)
 {
 	char *in = input_dir();
-	char *cwd = tu_path(D, "cwd");
-	tu_mkdirs(cwd);
+	char *cwd = tl_path(D, "cwd");
+	tl_mkdirs(cwd);
 	char *out, *err;
 	int rc = run(cwd, &out, &err, "--check", in, NULL, NULL);
 	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
@@ -197,11 +198,11 @@ Test(ccmail2iff, check_prints_the_report_and_writes_nothing)
 	char *snap = snapshot(cwd);
 	cr_expect_str_eq(snap, "", "--check wrote: %s", snap);
 	/* It is the report a conversion writes. */
-	char *conv = tu_path(D, "conv");
+	char *conv = tl_path(D, "conv");
 	cr_assert_eq(run(NULL, NULL, NULL, "-q", in, conv, NULL), 0);
-	char *rep = tu_path(conv, "HQ_Main/REPORT.TXT");
+	char *rep = tl_path(conv, "HQ_Main/REPORT.TXT");
 	size_t n;
-	char *text = tu_slurp(rep, &n);
+	char *text = tl_try_slurp(rep, &n);
 	cr_assert_not_null(text);
 	cr_expect(n == strlen(out) && !memcmp(text, out, n),
 	          "--check printed:\n%s\nREPORT.TXT:\n%s", out, text);
@@ -218,10 +219,10 @@ Test(ccmail2iff, check_prints_the_report_and_writes_nothing)
 Test(ccmail2iff, codepage_option)
 {
 	char *in = input_dir();
-	char *out = tu_path(D, "out");
+	char *out = tl_path(D, "out");
 	cr_assert_eq(run(NULL, NULL, NULL, "-q", "--codepage=850", in, out), 0);
-	char *pkl = tu_path(out, "HQ_Main/HQ_Main.PKL");
-	char *text = tu_slurp(pkl, NULL);
+	char *pkl = tl_path(out, "HQ_Main/HQ_Main.PKL");
+	char *text = tl_try_slurp(pkl, NULL);
 	cr_assert_not_null(text);
 	cr_expect(!strncmp(text, "850\r\n\r\nFilename,Filetype\r\n", 26), "%s",
 	          text);
@@ -245,7 +246,7 @@ Test(ccmail2iff, help_and_version)
 Test(ccmail2iff, bad_usage_exits_2)
 {
 	char *in = input_dir();
-	char *out = tu_path(D, "out");
+	char *out = tl_path(D, "out");
 	char *err;
 	cr_expect_eq(run(NULL, NULL, &err, NULL, NULL, NULL, NULL), 2);
 	cr_expect(strstr(err, "Try 'ccmail2iff --help'"),
@@ -267,8 +268,8 @@ Test(ccmail2iff, bad_usage_exits_2)
 
 Test(ccmail2iff, missing_source_exits_3)
 {
-	char *src = tu_path(D, "nowhere");
-	char *out = tu_path(D, "out");
+	char *src = tl_path(D, "nowhere");
+	char *out = tl_path(D, "out");
 	char *err;
 	cr_expect_eq(run(NULL, NULL, &err, src, out, NULL, NULL), 3);
 	cr_expect(err[0], "no message on stderr");
@@ -280,10 +281,10 @@ Test(ccmail2iff, missing_source_exits_3)
 
 Test(ccmail2iff, not_an_export_exits_4)
 {
-	char *src = tu_path(D, "empty");
-	tu_mkdirs(src);
-	tu_puts(src, "USERS/A.EXP", "Mailbox: A\r\n");
-	char *out = tu_path(D, "out");
+	char *src = tl_path(D, "empty");
+	tl_mkdirs(src);
+	tl_puts(src, "USERS/A.EXP", "Mailbox: A\r\n");
+	char *out = tl_path(D, "out");
 	char *err;
 	cr_expect_eq(run(NULL, NULL, &err, src, out, NULL, NULL), 4);
 	cr_expect(strstr(err, "PO.INI"), "stderr: %s", err);
@@ -294,11 +295,11 @@ Test(ccmail2iff, not_an_export_exits_4)
 
 Test(ccmail2iff, native_post_office_exits_5)
 {
-	char *src = tu_path(D, "native");
-	tu_mkdirs(src);
-	tu_puts(src, "CLANDATA", "");
-	tu_puts(src, "CCPOMBOX.DAT", "");
-	char *out = tu_path(D, "out");
+	char *src = tl_path(D, "native");
+	tl_mkdirs(src);
+	tl_puts(src, "CLANDATA", "");
+	tl_puts(src, "CCPOMBOX.DAT", "");
+	char *out = tl_path(D, "out");
 	char *err;
 	cr_expect_eq(run(NULL, NULL, &err, src, out, NULL, NULL), 5);
 	cr_expect(strstr(err, "EXPORT"),
@@ -311,13 +312,13 @@ Test(ccmail2iff, native_post_office_exits_5)
 Test(ccmail2iff, output_that_is_a_file_exits_6)
 {
 	char *in = input_dir();
-	tu_puts(D, "plain", "not a folder\n");
-	char *out = tu_path(D, "plain");
+	tl_puts(D, "plain", "not a folder\n");
+	char *out = tl_path(D, "plain");
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", in, out, NULL), 6);
-	char *under = tu_path(D, "plain/sub");
+	char *under = tl_path(D, "plain/sub");
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", in, under, NULL), 6);
 	size_t n;
-	char *text = tu_slurp(out, &n);
+	char *text = tl_try_slurp(out, &n);
 	cr_expect(text && !strcmp(text, "not a folder\n"), "the file changed");
 	free(text);
 	free(under);
@@ -329,18 +330,18 @@ Test(ccmail2iff, output_that_is_a_file_exits_6)
  * written there: the source is read, never written. */
 Test(ccmail2iff, output_inside_the_source_exits_6)
 {
-	char *copy = tu_path(D, "copy");
+	char *copy = tl_path(D, "copy");
 	char *src = copy_input(copy);
 	char *before = snapshot(src);
-	char *inside = tu_path(src, "hq/OUT");
+	char *inside = tl_path(src, "hq/OUT");
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", src, inside, NULL), 6);
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", src, src, NULL), 6);
-	char *po = tu_path(src, "hq");
+	char *po = tl_path(src, "hq");
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", po, po, NULL), 6);
 	/* Through a link that leads into the source, too. */
-	char *link = tu_path(D, "link");
+	char *link = tl_path(D, "link");
 	cr_assert_eq(symlink(po, link), 0);
-	char *via = tu_path(D, "link/OUT2");
+	char *via = tl_path(D, "link/OUT2");
 	cr_expect_eq(run(NULL, NULL, NULL, "-q", src, via, NULL), 6);
 	char *after = snapshot(src);
 	cr_expect_str_eq(after, before, "the source changed");

@@ -12,7 +12,7 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 static char *D;
 
@@ -22,10 +22,10 @@ TestSuite(cli, .timeout = 120);
  * its stderr into err (malloc'd). */
 static int run(char **err, const char *const args[])
 {
-	const char *argv[8] = {tu_env("CCM_CCMAIL2IFF")};
+	const char *argv[8] = {tl_env("CCM_CCMAIL2IFF")};
 	for (size_t i = 0; i < 6 && (argv[i + 1] = args[i]); i++)
 		continue;
-	return tu_run((char *const *)argv, NULL, NULL, err);
+	return tl_capture(argv, NULL, NULL, err);
 }
 
 /* A usage error: exit 2, two lines, the first "ccmail2iff: " and holding
@@ -46,8 +46,8 @@ static void expect_usage_error(const char *const args[], const char *what)
 
 Test(cli, usage_errors_are_two_lines)
 {
-	D = tu_tmpdir();
-	char *src = tu_path(D, "src"), *out = tu_path(D, "out");
+	D = tl_tmpdir();
+	char *src = tl_path(D, "src"), *out = tl_path(D, "out");
 	const char *extra[] = {src, out, "surplus", NULL};
 	expect_usage_error(extra, "extra argument 'surplus'");
 	const char *none[] = {NULL};
@@ -68,19 +68,18 @@ Test(cli, usage_errors_are_two_lines)
 	cr_assert_neq(stat(out, &st), 0, "a usage error made OUTDIR");
 	free(out);
 	free(src);
-	tu_rmtree(D);
+	tl_rmtree(D);
 }
 
 /* A source of many files, written by ccm-gen into D/src. */
 static char *many_files(void)
 {
-	char *src = tu_path(D, "src");
+	char *src = tl_path(D, "src");
 	const char *argv[] = {
-	        tu_env("CCM_GEN"), "--seed", "4", "--users", "150",
+	        tl_env("CCM_GEN"), "--seed", "4", "--users", "150",
 	        "--messages",      "600",    src, NULL};
 	char *err;
-	cr_assert_eq(tu_run((char *const *)argv, NULL, NULL, &err), 0, "%s",
-	             err);
+	cr_assert_eq(tl_capture(argv, NULL, NULL, &err), 0, "%s", err);
 	free(err);
 	return src;
 }
@@ -91,7 +90,7 @@ static size_t count_files(const char *dir, unsigned long long *bytes)
 	const char *argv[] = {"find",    dir,    "-type", "f",
 	                      "-printf", "%s\n", NULL};
 	char *list;
-	cr_assert_eq(tu_run((char *const *)argv, NULL, &list, NULL), 0);
+	cr_assert_eq(tl_capture(argv, NULL, &list, NULL), 0);
 	size_t n = 0;
 	*bytes = 0;
 	for (char *p = list; *p; n++) {
@@ -122,15 +121,15 @@ static void grouped(unsigned long long v, char *out, size_t n)
  */
 Test(cli, progress_on_a_terminal)
 {
-	D = tu_tmpdir();
-	char *src = many_files(), *out = tu_path(D, "out");
+	D = tl_tmpdir();
+	char *src = many_files(), *out = tl_path(D, "out");
 	char *cmd;
-	cr_assert_geq(asprintf(&cmd, "'%s' '%s' '%s'", tu_env("CCM_CCMAIL2IFF"),
+	cr_assert_geq(asprintf(&cmd, "'%s' '%s' '%s'", tl_env("CCM_CCMAIL2IFF"),
 	                       src, out),
 	              0);
 	const char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
 	char *seen;
-	int rc = tu_run((char *const *)argv, NULL, &seen, NULL);
+	int rc = tl_capture(argv, NULL, &seen, NULL);
 	cr_assert_eq(rc, 0, "%s", seen);
 	char total[40], want[64];
 	unsigned long long bytes;
@@ -147,14 +146,14 @@ Test(cli, progress_on_a_terminal)
 	free(cmd);
 	free(out);
 	free(src);
-	tu_rmtree(D);
+	tl_rmtree(D);
 }
 
 /* Not on a terminal: no progress, only the lines worth keeping. */
 Test(cli, no_progress_without_a_terminal)
 {
-	D = tu_tmpdir();
-	char *src = many_files(), *out = tu_path(D, "out");
+	D = tl_tmpdir();
+	char *src = many_files(), *out = tl_path(D, "out");
 	char *err;
 	const char *args[] = {src, out, NULL};
 	cr_assert_eq(run(&err, args), 0, "%s", err);
@@ -163,5 +162,5 @@ Test(cli, no_progress_without_a_terminal)
 	free(err);
 	free(out);
 	free(src);
-	tu_rmtree(D);
+	tl_rmtree(D);
 }

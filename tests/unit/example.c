@@ -12,16 +12,16 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 static char *input_dir(void)
 {
-	return tu_path(tu_env("CCM_SHARED"), "spec/example/input");
+	return tl_path(tl_env("CCM_SHARED"), "spec/example/input");
 }
 
 static char *expected_dir(void)
 {
-	return tu_path(tu_env("CCM_SHARED"), "spec/example/expected/HQ_Main");
+	return tl_path(tl_env("CCM_SHARED"), "spec/example/expected/HQ_Main");
 }
 
 /* The names of the regular files of a folder. */
@@ -33,7 +33,7 @@ static size_t list_files(const char *dir, char ***names)
 	*names = NULL;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		char *p = tu_path(dir, de->d_name);
+		char *p = tl_path(dir, de->d_name);
 		struct stat st;
 		if (!stat(p, &st) && S_ISREG(st.st_mode)) {
 			*names = realloc(*names, (n + 1) * sizeof(**names));
@@ -57,7 +57,7 @@ static void free_names(char **names, size_t n)
 static ccm_source *open_example(const struct ccm_options *opts)
 {
 	char *in = input_dir();
-	ccm_source *src = tu_open(in, opts);
+	ccm_source *src = tl_open(in, opts);
 	free(in);
 	return src;
 }
@@ -82,7 +82,7 @@ Test(example, same_files_and_sizes_as_expected)
 	char **names;
 	size_t n = list_files(exp, &names);
 	for (size_t i = 0; i < n; i++) {
-		char *p = tu_path(exp, names[i]);
+		char *p = tl_path(exp, names[i]);
 		struct stat st;
 		cr_assert_eq(stat(p, &st), 0);
 		size_t f;
@@ -123,15 +123,15 @@ Test(example, contents_equal_expected)
 	size_t n = list_files(exp, &names);
 	static const size_t chunks[] = {65536, 1, 7, 50, 4093};
 	for (size_t i = 0; i < n; i++) {
-		char *p = tu_path(exp, names[i]);
+		char *p = tl_path(exp, names[i]);
 		size_t en;
-		char *want = tu_slurp(p, &en);
+		char *want = tl_try_slurp(p, &en);
 		cr_assert_not_null(want);
-		size_t fi = tu_file_index(src, 0, names[i]);
+		size_t fi = tl_file_index(src, 0, names[i]);
 		for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]);
 		     c++) {
 			size_t gn;
-			char *got = tu_read(src, 0, fi, chunks[c], &gn);
+			char *got = tl_read(src, 0, fi, chunks[c], &gn);
 			cr_assert_eq(gn, en, "%s", names[i]);
 			size_t d = first_diff(got, want, en);
 			cr_expect_eq(d, en,
@@ -183,10 +183,10 @@ static void check_range(const ccm_source *src, size_t fi, const char *whole,
 Test(example, random_ranges)
 {
 	ccm_source *src = open_example(NULL);
-	struct tu_rng rng = {20240611};
+	struct tl_rng rng = {20240611};
 	for (size_t fi = 0; fi < ccm_po_file_count(src, 0); fi++) {
 		size_t size;
-		char *whole = tu_read(src, 0, fi, 65536, &size);
+		char *whole = tl_read(src, 0, fi, 65536, &size);
 		/* The edges first, then 200 ranges at random. */
 		check_range(src, fi, whole, size, 0, 0);
 		check_range(src, fi, whole, size, 0, size);
@@ -203,15 +203,15 @@ Test(example, random_ranges)
 			switch (i % 5) {
 			case 0:
 				len = 0;
-				off = tu_rng_below(&rng, size + 2);
+				off = tl_rng_below(&rng, size + 2);
 				break;
 			case 1:
 				len = 1;
-				off = tu_rng_below(&rng, size + 2);
+				off = tl_rng_below(&rng, size + 2);
 				break;
 			default:
-				off = tu_rng_below(&rng, size + 8);
-				len = (size_t)tu_rng_below(&rng, size + 8);
+				off = tl_rng_below(&rng, size + 8);
+				len = (size_t)tl_rng_below(&rng, size + 8);
 				break;
 			}
 			check_range(src, fi, whole, size, off, len);
@@ -249,9 +249,9 @@ Test(example, stats_and_report)
 	cr_expect_eq(st.left_out, 0);
 	cr_expect_eq(st.warnings, 0);
 	size_t n;
-	char *rep = tu_file(src, 0, "REPORT.TXT", &n);
-	cr_expect(tu_contains(rep, n, "HQ: Main"), "no real name:\n%s", rep);
-	cr_expect(tu_contains(rep, n, "HQ_Main"), "no folder name:\n%s", rep);
+	char *rep = tl_file(src, 0, "REPORT.TXT", &n);
+	cr_expect(tl_contains(rep, n, "HQ: Main"), "no real name:\n%s", rep);
+	cr_expect(tl_contains(rep, n, "HQ_Main"), "no folder name:\n%s", rep);
 	/* CR LF throughout (iff-output §9), the last line too. */
 	cr_assert_geq(n, 2);
 	cr_expect(rep[n - 2] == '\r' && rep[n - 1] == '\n');
@@ -272,7 +272,7 @@ static void newest(const char *dir, struct timespec *t)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		char *p = tu_path(dir, de->d_name);
+		char *p = tl_path(dir, de->d_name);
 		struct stat st;
 		cr_assert_eq(lstat(p, &st), 0);
 		if (S_ISDIR(st.st_mode)) {
@@ -307,7 +307,7 @@ Test(example, sec_first_section_at_50)
 {
 	ccm_source *src = open_example(NULL);
 	size_t n;
-	char *sec = tu_file(src, 0, "00000001.SEC", &n);
+	char *sec = tl_file(src, 0, "00000001.SEC", &n);
 	static const char hdr[] =
 	        "Type,Length,Encoding,Islast,Name,Position,Format\r\n";
 	cr_assert_eq(sizeof(hdr) - 1, 50);
@@ -315,8 +315,8 @@ Test(example, sec_first_section_at_50)
 	cr_assert(!memcmp(sec, hdr, 50));
 	cr_assert(!memcmp(sec + 50, "Body,", 5));
 	size_t pn;
-	char *pri = tu_file(src, 0, "00000001.PRI", &pn);
-	cr_assert(tu_contains(pri, pn, ",#00000001.SEC(50)\r\n"));
+	char *pri = tl_file(src, 0, "00000001.PRI", &pn);
+	cr_assert(tl_contains(pri, pn, ",#00000001.SEC(50)\r\n"));
 	free(pri);
 	free(sec);
 	ccm_source_close(src);
@@ -330,12 +330,12 @@ static struct {
 
 static void mk_tmp(void)
 {
-	T.dir = tu_tmpdir();
+	T.dir = tl_tmpdir();
 }
 
 static void rm_tmp(void)
 {
-	tu_rmtree(T.dir);
+	tl_rmtree(T.dir);
 	T.dir = NULL;
 }
 
@@ -357,12 +357,12 @@ static void message(FILE *f, const char *subject, const char *body)
  */
 Test(example, sec_vector_161, .init = mk_tmp, .fini = rm_tmp)
 {
-	tu_puts(T.dir, "PO.INI", PO_INI);
+	tl_puts(T.dir, "PO.INI", PO_INI);
 	char body[92];
 	memset(body, 'b', 91);
 	body[91] = '\0';
-	char *path = tu_path(T.dir, "USERS/A.EXP");
-	tu_puts(T.dir, "USERS/A.EXP", "");
+	char *path = tl_path(T.dir, "USERS/A.EXP");
+	tl_puts(T.dir, "USERS/A.EXP", "");
 	FILE *f = fopen(path, "wb");
 	cr_assert_not_null(f);
 	fputs("Mailbox: Ames, Al\r\n\r\n", f);
@@ -371,19 +371,19 @@ Test(example, sec_vector_161, .init = mk_tmp, .fini = rm_tmp)
 	fclose(f);
 	free(path);
 
-	ccm_source *src = tu_open(T.dir, NULL);
-	size_t po = tu_po(src, "VEC");
+	ccm_source *src = tl_open(T.dir, NULL);
+	size_t po = tl_po(src, "VEC");
 	size_t sn, pn;
-	char *sec = tu_file(src, po, "00000001.SEC", &sn);
-	char *pri = tu_file(src, po, "00000001.PRI", &pn);
+	char *sec = tl_file(src, po, "00000001.SEC", &sn);
+	char *pri = tl_file(src, po, "00000001.PRI", &pn);
 	cr_assert_gt(sn, 170);
 	cr_assert(!memcmp(sec + 50, "Body,91,,TRUE,,,\r\n", 18));
 	cr_assert(!memcmp(sec + 68, body, 91));
 	cr_assert(!memcmp(sec + 159, "\r\n", 2));
 	cr_assert(!memcmp(sec + 161, "Body,", 5), "at 161: %.10s", sec + 161);
 
-	struct tu_slices lines;
-	tu_lines(pri, pn, &lines);
+	struct tl_slices lines;
+	tl_lines(pri, pn, &lines);
 	cr_assert_eq(lines.count, 4, "PRI:\n%s", pri);
 	const char *r1 = lines.s[2], *r2 = lines.s[3];
 	size_t n1 = lines.n[2], n2 = lines.n[3];
@@ -391,7 +391,7 @@ Test(example, sec_vector_161, .init = mk_tmp, .fini = rm_tmp)
 	          "row 1: %.*s", (int)n1, r1);
 	cr_assert(n2 > 18 && !memcmp(r2 + n2 - 18, "#00000001.SEC(161)", 18),
 	          "row 2: %.*s", (int)n2, r2);
-	tu_slices_free(&lines);
+	tl_slices_free(&lines);
 	free(sec);
 	free(pri);
 	ccm_source_close(src);
@@ -402,21 +402,21 @@ Test(example, output_codepage_850_in_pkl)
 	struct ccm_options o = {.out_codepage = 850};
 	ccm_source *src = open_example(&o);
 	size_t n;
-	char *pkl = tu_file(src, 0, "HQ_Main.PKL", &n);
+	char *pkl = tl_file(src, 0, "HQ_Main.PKL", &n);
 	cr_assert(n > 5 && !memcmp(pkl, "850\r\n", 5), "PKL:\n%s", pkl);
 	/* The rest of the PKL is the same as with 1252. */
 	char *exp = expected_dir();
-	char *p = tu_path(exp, "HQ_Main.PKL");
+	char *p = tl_path(exp, "HQ_Main.PKL");
 	size_t en;
-	char *want = tu_slurp(p, &en);
+	char *want = tl_try_slurp(p, &en);
 	cr_assert(en > 6 && !memcmp(want, "1252\r\n", 6));
 	cr_assert_eq(n, en - 1);
 	cr_assert(!memcmp(pkl + 5, want + 6, n - 5));
 	/* Attachment bytes are never converted. */
 	size_t sn, esn;
-	char *sec = tu_file(src, 0, "00000001.SEC", &sn);
-	char *ep = tu_path(exp, "00000001.SEC");
-	char *esec = tu_slurp(ep, &esn);
+	char *sec = tl_file(src, 0, "00000001.SEC", &sn);
+	char *ep = tl_path(exp, "00000001.SEC");
+	char *esec = tl_try_slurp(ep, &esn);
 	cr_assert_eq(sn, esn);
 	cr_assert(!memcmp(sec, esec, sn));
 	free(ep);
@@ -432,18 +432,18 @@ Test(example, output_codepage_850_in_pkl)
 /* The fields of row `row` (from 0) of a mailbox PRI's MAILMESSAGE. */
 static char *row_field(const char *pri, size_t pn, size_t row, size_t field)
 {
-	struct tu_slices lines, f;
-	tu_lines(pri, pn, &lines);
+	struct tl_slices lines, f;
+	tl_lines(pri, pn, &lines);
 	size_t i = 0;
 	while (i < lines.count &&
 	       !(lines.n[i] >= 7 && !memcmp(lines.s[i], "Folder,", 7)))
 		i++;
 	cr_assert_lt(i + 1 + row, lines.count, "no row %zu", row);
-	tu_csv_fields(lines.s[i + 1 + row], lines.n[i + 1 + row], &f);
+	tl_csv_fields(lines.s[i + 1 + row], lines.n[i + 1 + row], &f);
 	cr_assert_eq(f.count, 12, "row %zu has %zu fields", row, f.count);
-	char *v = tu_unquote(f.s[field], f.n[field]);
-	tu_slices_free(&f);
-	tu_slices_free(&lines);
+	char *v = tl_unquote(f.s[field], f.n[field]);
+	tl_slices_free(&f);
+	tl_slices_free(&lines);
 	return v;
 }
 
@@ -453,7 +453,7 @@ Test(example, date_order_option)
 	struct ccm_options o = {.date_order = CCM_DATE_DMY};
 	ccm_source *src = open_example(&o);
 	size_t n;
-	char *pri = tu_file(src, 0, "00000001.PRI", &n);
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
 	char *d0 = row_field(pri, n, 0, 6), *r0 = row_field(pri, n, 0, 7);
 	char *d2 = row_field(pri, n, 2, 6), *r2 = row_field(pri, n, 2, 7);
 	cr_expect_str_eq(d0, "");
@@ -487,24 +487,24 @@ Test(example, sec_split_option)
 			              name);
 	}
 	size_t n;
-	char *pri = tu_file(src, 0, "00000001.PRI", &n);
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
 	char *b0 = row_field(pri, n, 0, 11), *b2 = row_field(pri, n, 2, 11);
 	cr_expect_str_eq(b0, "#00000001.SEC(50)");
 	cr_expect_str_eq(b2, "#00000002.SEC(50)");
 	size_t kn;
-	char *pkl = tu_file(src, 0, "HQ_Main.PKL", &kn);
-	cr_expect(tu_contains(pkl, kn,
+	char *pkl = tl_file(src, 0, "HQ_Main.PKL", &kn);
+	cr_expect(tl_contains(pkl, kn,
 	                      "00000001.PRI,Primary\r\n00000001.SEC,"
 	                      "Secondary\r\n00000002.SEC,Secondary\r\n"
 	                      "00000002.PRI,Primary\r\n"),
 	          "PKL:\n%s", pkl);
 	size_t sn;
-	char *sec = tu_file(src, 0, "00000002.SEC", &sn);
+	char *sec = tl_file(src, 0, "00000002.SEC", &sn);
 	cr_expect_eq(sn, 50 + 348);
 	cr_expect(sn > 55 && !memcmp(sec + 50, "Body,16,", 8));
 	/* Every file still reads whole at the size it announced. */
 	for (size_t fi = 0; fi < ccm_po_file_count(src, 0); fi++)
-		free(tu_read(src, 0, fi, 4093, NULL));
+		free(tl_read(src, 0, fi, 4093, NULL));
 	free(sec);
 	free(pkl);
 	free(b0);
@@ -524,15 +524,15 @@ Test(example, message_larger_than_split_left_out)
 	cr_expect_eq(st.left_out, 1);
 	cr_expect_eq(st.messages, 4);
 	size_t n;
-	char *rep = tu_file(src, 0, "REPORT.TXT", &n);
-	cr_expect(tu_contains(rep, n, "USERS/BROWN.EXP:37:"), "report:\n%s",
+	char *rep = tl_file(src, 0, "REPORT.TXT", &n);
+	cr_expect(tl_contains(rep, n, "USERS/BROWN.EXP:37:"), "report:\n%s",
 	          rep);
-	char *pri = tu_file(src, 0, "00000001.PRI", &n);
-	struct tu_slices lines;
-	tu_lines(pri, n, &lines);
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
+	struct tl_slices lines;
+	tl_lines(pri, n, &lines);
 	/* PAB (6 lines with the blank), title, header, two rows. */
 	cr_expect_eq(lines.count, 10, "PRI:\n%s", pri);
-	tu_slices_free(&lines);
+	tl_slices_free(&lines);
 	free(pri);
 	free(rep);
 	ccm_source_close(src);

@@ -12,7 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "fields.h"
-#include "util.h"
+#include "tl.h"
 
 /* ccm_csv_put of a NUL-terminated string, as a NUL-terminated string. */
 static char *csv(const char *s, bool directory)

@@ -28,7 +28,7 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 /* ------------------------------------------------------------------ */
 /* corpora */
@@ -63,12 +63,12 @@ static struct {
 
 static void generate(const char *const *args)
 {
-	C.dir = tu_tmpdir();
-	C.exp = tu_path(C.dir, "export");
-	C.truth = tu_path(C.dir, "truth.tsv");
+	C.dir = tl_tmpdir();
+	C.exp = tl_path(C.dir, "export");
+	C.truth = tl_path(C.dir, "truth.tsv");
 	char *argv[32];
 	size_t n = 0;
-	argv[n++] = (char *)tu_env("CCM_GEN");
+	argv[n++] = (char *)tl_env("CCM_GEN");
 	for (size_t i = 0; args[i]; i++)
 		argv[n++] = (char *)args[i];
 	argv[n++] = (char *)"--truth";
@@ -77,10 +77,10 @@ static void generate(const char *const *args)
 	argv[n] = NULL;
 	cr_assert_lt(n, 32);
 	char *err;
-	int rc = tu_run(argv, NULL, NULL, &err);
+	int rc = tl_capture((const char *const *)argv, NULL, NULL, &err);
 	cr_assert_eq(rc, 0, "ccm-gen failed (%d): %s", rc, err);
 	free(err);
-	C.src = tu_open(C.exp, NULL);
+	C.src = tl_open(C.exp, NULL);
 }
 
 static void cleanup(void)
@@ -89,7 +89,7 @@ static void cleanup(void)
 		ccm_source_close(C.src);
 	free(C.exp);
 	free(C.truth);
-	tu_rmtree(C.dir);
+	tl_rmtree(C.dir);
 	memset(&C, 0, sizeof(C));
 }
 
@@ -114,7 +114,7 @@ static void load(size_t po, struct opo *o, size_t chunk)
 	cr_assert_not_null(o->f);
 	for (size_t i = 0; i < o->nf; i++) {
 		o->f[i].name = ccm_file_name(C.src, po, i);
-		o->f[i].data = tu_read(C.src, po, i, chunk, &o->f[i].n);
+		o->f[i].data = tl_read(C.src, po, i, chunk, &o->f[i].n);
 	}
 }
 
@@ -194,7 +194,7 @@ static void read_truth(struct truth *t)
 {
 	memset(t, 0, sizeof(*t));
 	size_t n;
-	char *text = tu_slurp(C.truth, &n);
+	char *text = tl_try_slurp(C.truth, &n);
 	cr_assert_not_null(text, "no truth file");
 	char *save = NULL;
 	for (char *l = strtok_r(text, "\n", &save); l;
@@ -489,7 +489,7 @@ static void read_message(struct reader *r, struct s_msg *m)
 static void read_file(const char *path, bool boards, struct s_list *out)
 {
 	size_t n;
-	char *d = tu_slurp(path, &n);
+	char *d = tl_try_slurp(path, &n);
 	cr_assert_not_null(d, "%s", path);
 	struct reader r = {d, n, 0, boards};
 	char *owner = NULL;
@@ -534,7 +534,7 @@ static void read_export(const char *dir, struct s_list *out)
 	cr_assert_not_null(d);
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		char *p = tu_path(dir, de->d_name);
+		char *p = tl_path(dir, de->d_name);
 		if (!strcasecmp(de->d_name, "USERS")) {
 			DIR *u = opendir(p);
 			cr_assert_not_null(u);
@@ -543,7 +543,7 @@ static void read_export(const char *dir, struct s_list *out)
 				size_t l = strlen(ue->d_name);
 				if (l > 4 &&
 				    !strcasecmp(ue->d_name + l - 4, ".EXP")) {
-					char *f = tu_path(p, ue->d_name);
+					char *f = tl_path(p, ue->d_name);
 					read_file(f, false, out);
 					free(f);
 				}
@@ -598,11 +598,11 @@ static int name_order(const void *a, const void *b)
 /* Field k of a CSV line, unquoted. */
 static char *fld(const char *line, size_t n, size_t k)
 {
-	struct tu_slices f;
-	tu_csv_fields(line, n, &f);
+	struct tl_slices f;
+	tl_csv_fields(line, n, &f);
 	cr_assert_lt(k, f.count);
-	char *v = tu_unquote(f.s[k], f.n[k]);
-	tu_slices_free(&f);
+	char *v = tl_unquote(f.s[k], f.n[k]);
+	tl_slices_free(&f);
 	return v;
 }
 
@@ -617,7 +617,7 @@ static size_t po_of(const char *name)
 		if (ccm_file_lookup(C.src, po, "00000001.PRI", &f))
 			continue;
 		size_t n;
-		char *pri = tu_read(C.src, po, f, 65536, &n);
+		char *pri = tl_read(C.src, po, f, 65536, &n);
 		const char *t = strstr(pri, "MAILMESSAGE,");
 		cr_assert_not_null(t);
 		char *title = fld(t, strcspn(t, "\r"), 1);
@@ -661,14 +661,14 @@ static void check_row(const struct opo *o, const char *row, size_t rn,
 	char what[160];
 	snprintf(what, sizeof(what), "%s message %llu", tm->owner,
 	         (unsigned long long)tm->idx);
-	struct tu_slices f;
-	tu_csv_fields(row, rn, &f);
+	struct tl_slices f;
+	tl_csv_fields(row, rn, &f);
 	cr_assert_eq(f.count, 12, "%s: %zu fields", what, f.count);
-	tu_slices_free(&f);
+	tl_slices_free(&f);
 	expect_date(row, rn, tm->valid, what);
 	char *body = fld(row, rn, 11), sec_name[16];
 	uint64_t off;
-	cr_assert(tu_body_ptr(body, strlen(body), sec_name, &off),
+	cr_assert(tl_body_ptr(body, strlen(body), sec_name, &off),
 	          "%s: Body [%s]", what, body);
 	free(body);
 	const struct ofile *sec = ofind(o, sec_name);
@@ -678,8 +678,8 @@ static void check_row(const struct opo *o, const char *row, size_t rn,
 	                  !memcmp(sec->data + off, "Body,", 5),
 	          "%s: its Body pointer %s(%llu) is not at a Body section",
 	          what, sec_name, (unsigned long long)off);
-	struct tu_section s;
-	tu_sec_section(sec->data, sec->n, (size_t)off, &s);
+	struct tl_section s;
+	tl_sec_section(sec->data, sec->n, (size_t)off, &s);
 	cr_expect_eq(s.length, sm->bn, "%s: Body of %llu bytes, not %zu", what,
 	             (unsigned long long)s.length, sm->bn);
 	if (s.length == sm->bn)
@@ -689,7 +689,7 @@ static void check_row(const struct opo *o, const char *row, size_t rn,
 	free(s.name);
 	size_t at = s.next;
 	for (unsigned k = 0; k < tm->nfile; k++) {
-		tu_sec_section(sec->data, sec->n, at, &s);
+		tl_sec_section(sec->data, sec->n, at, &s);
 		cr_assert_str_eq(s.type, "Attachment", "%s: section %u", what,
 		                 k + 1);
 		cr_expect_neq(s.name[0], '\0', "%s: an empty Name", what);
@@ -704,7 +704,8 @@ static void check_row(const struct opo *o, const char *row, size_t rn,
 		             k, (unsigned long long)s.length,
 		             (unsigned long long)tm->att[k].size);
 		if (s.length == tm->att[k].size)
-			cr_expect_eq(tu_fnv1a(sec->data + s.data, s.length),
+			cr_expect_eq(tl_fnv1a(TL_FNV_INIT, sec->data + s.data,
+			                      s.length),
 			             tm->att[k].hash,
 			             "%s: attachment %u's bytes differ", what,
 			             k);
@@ -715,11 +716,11 @@ static void check_row(const struct opo *o, const char *row, size_t rn,
 
 /* The rows of file name (asserted to exist). */
 static void rows_of(const struct opo *o, const char *name,
-                    struct tu_slices *rows)
+                    struct tl_slices *rows)
 {
 	const struct ofile *f = ofind(o, name);
 	cr_assert_not_null(f, "no %s in %s", name, ccm_po_folder(C.src, o->po));
-	tu_pri_rows(f->data, f->n, rows);
+	tl_pri_rows(f->data, f->n, rows);
 }
 
 static void check_po_against_truth(const struct t_po *tp)
@@ -728,7 +729,7 @@ static void check_po_against_truth(const struct t_po *tp)
 	struct opo o;
 	load(po, &o, 65536);
 	char *podir =
-	        strcmp(tp->rel, ".") ? tu_path(C.exp, tp->rel) : strdup(C.exp);
+	        strcmp(tp->rel, ".") ? tl_path(C.exp, tp->rel) : strdup(C.exp);
 	struct s_list sl;
 	read_export(podir, &sl);
 	char *po1252 = conv(tp->name);
@@ -767,8 +768,8 @@ static void check_po_against_truth(const struct t_po *tp)
 	qsort(names, tp->nmbx, sizeof(*names), name_order);
 	const struct ofile *dir = ofind(&o, "DIRECTORY.PRI");
 	cr_assert_not_null(dir);
-	struct tu_slices dlines;
-	tu_lines(dir->data, dir->n, &dlines);
+	struct tl_slices dlines;
+	tl_lines(dir->data, dir->n, &dlines);
 	size_t dl = 0, mb = 0;
 	for (size_t i = 0; i < dlines.count; i++) {
 		if (dlines.n[i] > 15 &&
@@ -788,7 +789,7 @@ static void check_po_against_truth(const struct t_po *tp)
 			dl++;
 		}
 	}
-	tu_slices_free(&dlines);
+	tl_slices_free(&dlines);
 	cr_expect_eq(mb, tp->nusers, "DIRECTORY.PRI: %zu mailbox rows", mb);
 	cr_expect_eq(dl, tp->nlists, "DIRECTORY.PRI: %zu dl rows", dl);
 
@@ -804,8 +805,8 @@ static void check_po_against_truth(const struct t_po *tp)
 		cr_assert_geq(asprintf(&want, "CCMAIL:%s at %s", mname, po1252),
 		              0);
 		cr_expect_str_eq(title, want, "%s", pri);
-		struct tu_slices rows;
-		tu_pri_rows(f->data, f->n, &rows);
+		struct tl_slices rows;
+		tl_pri_rows(f->data, f->n, &rows);
 		uint64_t count = 0;
 		for (size_t k = 0; k < tp->nmbx; k++)
 			if (!strcmp(tp->mbx[k].name, names[i]))
@@ -819,7 +820,7 @@ static void check_po_against_truth(const struct t_po *tp)
 			check_row(&o, rows.s[tm->idx], rows.n[tm->idx], tm,
 			          s_find(&sl, tm->owner, tm->idx));
 		}
-		tu_slices_free(&rows);
+		tl_slices_free(&rows);
 		free(title);
 		free(want);
 		free(mname);
@@ -827,7 +828,7 @@ static void check_po_against_truth(const struct t_po *tp)
 	char pri[32];
 	snprintf(pri, sizeof(pri), "%08zu.PRI", tp->nmbx + 1);
 	if (tp->nboards) {
-		struct tu_slices rows;
+		struct tl_slices rows;
 		rows_of(&o, pri, &rows);
 		const struct ofile *f = ofind(&o, pri);
 		cr_expect(!strncmp(f->data, "MAILMESSAGE,PublicMessages\r\n",
@@ -849,7 +850,7 @@ static void check_po_against_truth(const struct t_po *tp)
 			r++;
 		}
 		cr_expect_eq(r, rows.count, "extra board rows");
-		tu_slices_free(&rows);
+		tl_slices_free(&rows);
 		snprintf(pri, sizeof(pri), "%08zu.PRI", tp->nmbx + 2);
 	}
 	cr_expect_null(ofind(&o, pri), "an extra %s", pri);
@@ -881,8 +882,8 @@ static void sizes_and_chunks(void)
 	for (size_t po = 0; po < ccm_source_po_count(C.src); po++) {
 		for (size_t f = 0; f < ccm_po_file_count(C.src, po); f++) {
 			size_t a, b;
-			char *x = tu_read(C.src, po, f, 4093, &a);
-			char *y = tu_read(C.src, po, f, (size_t)1 << 30, &b);
+			char *x = tl_read(C.src, po, f, 4093, &a);
+			char *y = tl_read(C.src, po, f, (size_t)1 << 30, &b);
 			cr_assert_eq(a, b);
 			cr_assert(!memcmp(x, y, a),
 			          "%s/%s: chunked reads differ",
@@ -896,7 +897,7 @@ static void sizes_and_chunks(void)
 
 static void random_ranges(void)
 {
-	struct tu_rng rng = {99};
+	struct tl_rng rng = {99};
 	char *buf = malloc(300000);
 	cr_assert_not_null(buf);
 	for (size_t po = 0; po < ccm_source_po_count(C.src); po++) {
@@ -905,8 +906,8 @@ static void random_ranges(void)
 		for (size_t f = 0; f < o.nf; f++) {
 			size_t size = o.f[f].n;
 			for (int i = 0; i < 150; i++) {
-				uint64_t off = tu_rng_below(&rng, size + 2);
-				size_t len = (size_t)tu_rng_below(
+				uint64_t off = tl_rng_below(&rng, size + 2);
+				size_t len = (size_t)tl_rng_below(
 				        &rng, i % 3 ? 5000 : 300000);
 				size_t got;
 				ccm_err err = ccm_file_read(C.src, po, f, off,
@@ -961,13 +962,13 @@ static void sec_walk_and_pointers(void)
 				if (!strstr(o.f[p].name, ".PRI") ||
 				    !strcmp(o.f[p].name, "DIRECTORY.PRI"))
 					continue;
-				struct tu_slices rows;
-				tu_pri_rows(o.f[p].data, o.f[p].n, &rows);
+				struct tl_slices rows;
+				tl_pri_rows(o.f[p].data, o.f[p].n, &rows);
 				for (size_t r = 0; r < rows.count; r++) {
 					char *b = fld(rows.s[r], rows.n[r], 11);
 					char name[16];
 					uint64_t off;
-					cr_assert(tu_body_ptr(b, strlen(b),
+					cr_assert(tl_body_ptr(b, strlen(b),
 					                      name, &off),
 					          "%s row %zu: Body [%s]",
 					          o.f[p].name, r, b);
@@ -983,14 +984,14 @@ static void sec_walk_and_pointers(void)
 					}
 					free(b);
 				}
-				tu_slices_free(&rows);
+				tl_slices_free(&rows);
 			}
 			qsort(ptr, np, sizeof(*ptr), cmp_u64);
 			size_t at = 50, msgs = 0;
 			bool start = true;
 			while (at < sec->n) {
-				struct tu_section s;
-				tu_sec_section(sec->data, sec->n, at, &s);
+				struct tl_section s;
+				tl_sec_section(sec->data, sec->n, at, &s);
 				if (start) {
 					cr_assert_str_eq(s.type, "Body",
 					                 "%s at %zu", sec->name,
@@ -1064,8 +1065,8 @@ static void pkl_lists_every_file(void)
 		         ccm_po_folder(C.src, po));
 		const struct ofile *pkl = ofind(&o, pkl_name);
 		cr_assert_not_null(pkl, "no %s", pkl_name);
-		struct tu_slices l;
-		tu_lines(pkl->data, pkl->n, &l);
+		struct tl_slices l;
+		tl_lines(pkl->data, pkl->n, &l);
 		cr_assert_geq(l.count, 4);
 		cr_assert(l.n[0] == 4 && !memcmp(l.s[0], "1252", 4));
 		cr_assert_eq(l.n[1], 0);
@@ -1108,12 +1109,12 @@ static void pkl_lists_every_file(void)
 				char needle[48];
 				snprintf(needle, sizeof(needle), ",#%s(", name);
 				cr_assert(
-				        tu_contains(cur->data, cur->n, needle),
+				        tl_contains(cur->data, cur->n, needle),
 				        "%s follows %s, which does not use it",
 				        name, cur->name);
 			}
 		}
-		tu_slices_free(&l);
+		tl_slices_free(&l);
 		unload(&o);
 	}
 }
@@ -1128,15 +1129,15 @@ struct reader_arg {
 static void *reader_thread(void *p)
 {
 	struct reader_arg *a = p;
-	struct tu_rng rng = {a->seed};
+	struct tl_rng rng = {a->seed};
 	char *buf = malloc(100000);
 	for (int i = 0; buf && i < 400; i++) {
-		size_t po = (size_t)tu_rng_below(&rng, a->npo);
+		size_t po = (size_t)tl_rng_below(&rng, a->npo);
 		const struct opo *o = &a->o[po];
-		size_t f = (size_t)tu_rng_below(&rng, o->nf);
+		size_t f = (size_t)tl_rng_below(&rng, o->nf);
 		size_t size = o->f[f].n;
-		uint64_t off = tu_rng_below(&rng, size + 1);
-		size_t len = (size_t)tu_rng_below(&rng, 100000);
+		uint64_t off = tl_rng_below(&rng, size + 1);
+		size_t len = (size_t)tl_rng_below(&rng, 100000);
 		size_t got;
 		if (ccm_file_read(C.src, o->po, f, off, len, buf, &got) ||
 		    got != (len < size - off ? len : size - off) ||
@@ -1189,7 +1190,7 @@ static void folders_unique(void)
 static void reopen(const struct ccm_options *o)
 {
 	ccm_source_close(C.src);
-	C.src = tu_open(C.exp, o);
+	C.src = tl_open(C.exp, o);
 }
 
 /*

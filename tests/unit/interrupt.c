@@ -19,7 +19,7 @@
 
 #include <criterion/criterion.h>
 
-#include "util.h"
+#include "tl.h"
 
 /* The test's folder, and in it the source, a clean run's output, the
  * output of the run under test and its stderr. */
@@ -27,11 +27,11 @@ static char *D, *SRC, *REF, *OUT, *ERR;
 
 static void setup(void)
 {
-	D = tu_tmpdir();
-	SRC = tu_path(D, "src");
-	REF = tu_path(D, "ref");
-	OUT = tu_path(D, "out");
-	ERR = tu_path(D, "err.txt");
+	D = tl_tmpdir();
+	SRC = tl_path(D, "src");
+	REF = tl_path(D, "ref");
+	OUT = tl_path(D, "out");
+	ERR = tl_path(D, "err.txt");
 }
 
 static void teardown(void)
@@ -40,7 +40,7 @@ static void teardown(void)
 	free(REF);
 	free(OUT);
 	free(ERR);
-	tu_rmtree(D);
+	tl_rmtree(D);
 }
 
 TestSuite(interrupt, .init = setup, .fini = teardown, .timeout = 300);
@@ -50,32 +50,17 @@ static pid_t start(const char *flag, const char *src, const char *out,
                    const char *err)
 {
 	const char *argv[] = {
-	        tu_env("CCM_CCMAIL2IFF"), "-q", src, out, NULL, NULL};
+	        tl_env("CCM_CCMAIL2IFF"), "-q", src, out, NULL, NULL};
 	if (flag) {
 		argv[2] = flag, argv[3] = src, argv[4] = out;
 	}
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int n = open("/dev/null", O_RDWR);
-		if (e < 0 || n < 0 || dup2(n, 0) < 0 || dup2(n, 1) < 0 ||
-		    dup2(e, 2) < 0)
-			_exit(126);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	int e = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cr_assert(e >= 0 && n >= 0, "%s: %s", err, strerror(errno));
+	pid_t pid = tl_spawn(argv, NULL, n, e, false);
+	close(e);
+	close(n);
 	return pid;
-}
-
-/* Waits for pid; its exit code, or 128 + the signal that ended it. */
-static int reap(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		cr_assert_eq(errno, EINTR);
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 
 /*
@@ -84,7 +69,7 @@ static int reap(pid_t pid)
  */
 static void prepare(const char *messages, const char *attach)
 {
-	const char *argv[] = {tu_env("CCM_GEN"),
+	const char *argv[] = {tl_env("CCM_GEN"),
 	                      "--seed",
 	                      "17",
 	                      "--pos",
@@ -98,17 +83,17 @@ static void prepare(const char *messages, const char *attach)
 	                      SRC,
 	                      NULL};
 	char *err;
-	int rc = tu_run((char *const *)argv, NULL, NULL, &err);
+	int rc = tl_capture(argv, NULL, NULL, &err);
 	cr_assert_eq(rc, 0, "ccm-gen: %s", err);
 	free(err);
-	cr_assert_eq(reap(start(NULL, SRC, REF, ERR)), 0);
+	cr_assert_eq(tl_wait_pid(start(NULL, SRC, REF, ERR), -1), 0);
 }
 
 static void assert_same_dir(const char *got, const char *want)
 {
 	const char *argv[] = {"diff", "-r", got, want, NULL};
 	char *out;
-	int rc = tu_run((char *const *)argv, NULL, &out, NULL);
+	int rc = tl_capture(argv, NULL, &out, NULL);
 	cr_assert_eq(rc, 0, "%s differs from a clean run:\n%s", got, out);
 	free(out);
 }
@@ -130,8 +115,8 @@ static size_t assert_whole_or_nothing(const char *out, const char *ref)
 			continue;
 		cr_assert_neq(de->d_name[0], '.', "left behind: %s/%s", out,
 		              de->d_name);
-		char *got = tu_path(out, de->d_name);
-		char *want = tu_path(ref, de->d_name);
+		char *got = tl_path(out, de->d_name);
+		char *want = tl_path(ref, de->d_name);
 		assert_same_dir(got, want);
 		free(want);
 		free(got);
@@ -157,18 +142,18 @@ Test(interrupt, signal_at_any_moment_leaves_nothing_or_whole)
 {
 	prepare("2500", "6M");
 	double t0 = now();
-	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 0);
+	cr_assert_eq(tl_wait_pid(start(NULL, SRC, OUT, ERR), -1), 0);
 	double clean = now() - t0;
-	tu_rmtree(strdup(OUT));
-	struct tu_rng rng = {.s = 7};
+	tl_rmtree(strdup(OUT));
+	struct tl_rng rng = {.s = 7};
 	for (int i = 0; i < 12; i++) {
 		int sig = i % 2 ? SIGTERM : SIGINT;
 		pid_t pid = start(NULL, SRC, OUT, ERR);
-		uint64_t us = tu_rng_below(&rng, (uint64_t)(clean * 1.2e6));
+		uint64_t us = tl_rng_below(&rng, (uint64_t)(clean * 1.2e6));
 		usleep((useconds_t)us);
 		kill(pid, sig);
-		int rc = reap(pid);
-		char *text = tu_slurp(ERR, NULL);
+		int rc = tl_wait_pid(pid, -1);
+		char *text = tl_try_slurp(ERR, NULL);
 		cr_assert(rc == 0 || rc == 128 + sig,
 		          "killed after %llu us by %d: exit %d\n%s",
 		          (unsigned long long)us, sig, rc, text);
@@ -178,7 +163,7 @@ Test(interrupt, signal_at_any_moment_leaves_nothing_or_whole)
 		if (rc == 0)
 			assert_same_dir(OUT, REF);
 		free(text);
-		tu_rmtree(strdup(OUT));
+		tl_rmtree(strdup(OUT));
 	}
 }
 
@@ -221,15 +206,15 @@ static void interrupt_while_writing(const char *po, size_t whole_before)
 			usleep(200);
 		if (name[0] && kill(pid, SIGSTOP) == 0 &&
 		    waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st)) {
-			char *tmp = tu_path(OUT, name);
+			char *tmp = tl_path(OUT, name);
 			struct stat sb;
 			caught = stat(tmp, &sb) == 0;
 			free(tmp);
 			kill(pid, SIGINT);
 			kill(pid, SIGCONT);
 		}
-		int rc = reap(pid);
-		char *text = tu_slurp(ERR, NULL);
+		int rc = tl_wait_pid(pid, -1);
+		char *text = tl_try_slurp(ERR, NULL);
 		size_t whole = assert_whole_or_nothing(OUT, REF);
 		if (caught) {
 			cr_assert_eq(rc, 130, "exit %d:\n%s", rc, text);
@@ -239,7 +224,7 @@ static void interrupt_while_writing(const char *po, size_t whole_before)
 			cr_assert_eq(whole, whole_before);
 		}
 		free(text);
-		tu_rmtree(strdup(OUT));
+		tl_rmtree(strdup(OUT));
 	}
 	cr_assert(caught, "never saw %s's temporary folder in 20 runs", po);
 }
@@ -297,15 +282,15 @@ static char *names(const char *dir)
 Test(interrupt, existing_folder_refused_without_force)
 {
 	prepare("40", "100K");
-	tu_puts(OUT, "Sales~2/STALE.TXT", "old\n");
+	tl_puts(OUT, "Sales~2/STALE.TXT", "old\n");
 	char *before = names(OUT);
-	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 9);
-	char *text = tu_slurp(ERR, NULL);
+	cr_assert_eq(tl_wait_pid(start(NULL, SRC, OUT, ERR), -1), 9);
+	char *text = tl_try_slurp(ERR, NULL);
 	cr_assert(strstr(text, "Sales~2: already there; --force replaces it"),
 	          "%s", text);
 	char *after = names(OUT);
 	cr_assert_str_eq(after, before, "OUTDIR changed");
-	char *po = tu_path(OUT, "Sales~2");
+	char *po = tl_path(OUT, "Sales~2");
 	char *inside = names(po);
 	cr_assert_str_eq(inside, "STALE.TXT\n");
 	free(inside);
@@ -323,11 +308,11 @@ Test(interrupt, existing_folder_refused_without_force)
 Test(interrupt, force_replaces_the_folder_whole)
 {
 	prepare("400", "1M");
-	cr_assert_eq(reap(start(NULL, SRC, OUT, ERR)), 0);
-	char *po = tu_path(OUT, "SALES");
+	cr_assert_eq(tl_wait_pid(start(NULL, SRC, OUT, ERR), -1), 0);
+	char *po = tl_path(OUT, "SALES");
 	char *want = names(po);
-	tu_puts(po, "STALE.TXT", "old\n");
-	tu_puts(po, "SALES.PKL", "truncated");
+	tl_puts(po, "STALE.TXT", "old\n");
+	tl_puts(po, "SALES.PKL", "truncated");
 	char *old = names(po);
 	pid_t pid = start("--force", SRC, OUT, ERR);
 	int st;

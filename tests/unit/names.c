@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "names.h"
-#include "util.h"
+#include "tl.h"
 
 /* Steps 1 to 5 for a NUL-terminated cp850 name. */
 static unsigned folder(const char *name, bool dos83, char *out)

@@ -1,0 +1,22 @@
+/*
+ * Source post offices for the tests: exports written by ccm-gen, and
+ * reference trees written by ccmail2iff. Their output goes to a log in the
+ * scratch folder (scratch.h); each asserts that the program succeeded.
+ */
+#ifndef CCM_TESTS_LIB_SOURCE_H
+#define CCM_TESTS_LIB_SOURCE_H
+
+/* ccm-gen args... dir. args ends with NULL. */
+void tl_gen(const char *dir, const char *const args[]);
+/* Rewrites the Name= line of export_dir/PO.INI. */
+void tl_set_po_name(const char *export_dir, const char *name);
+/*
+ * Three post offices whose names collide once sanitised: "SALES EAST",
+ * "SALES/EAST" and "sales:east" (folders SALES_EAST, SALES_EAST~2 and
+ * sales_east~3), from ccm-gen with the given seed and extra args.
+ */
+void tl_gen_colliding(const char *dir, unsigned seed, const char *const args[]);
+/* ccmail2iff -q args... src out. args may be NULL. */
+void tl_reference(const char *src, const char *out, const char *const args[]);
+
+#endif
