@@ -230,13 +230,7 @@ void gen_file_item(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
 	if (c->truth) {
 		struct gen_out *t = c->truth;
 
-		out_str(t, "att\t");
-		out_str(t, po->rel);
-		out_chr(t, '\t');
-		out_str(t, owner);
-		out_chr(t, '\t');
-		out_u64(t, idx);
-		out_chr(t, '\t');
+		truth_head(t, "att", po->rel, owner, idx);
 		out_u64(t, k);
 		out_chr(t, '\t');
 		out_u64(t, size);

@@ -23,42 +23,38 @@ static bool file_crlf(const struct gen_opts *opt, const struct gen_po *po,
 	return rng_pm(&r, 500);
 }
 
+/*
+ * The keys of PO.INI as written: plainly, or with quirks (other case,
+ * blanks around '=', a comment indented).
+ */
+static const struct ini_form {
+	const char *section, *comment, *name, *codepage, *date_order;
+} ini_forms[] = {
+        {"[PostOffice]", "", "Name=", "CodePage=", "DateOrder="},
+        {"[postoffice]", "   ", "NAME = ", "codepage= ", "DateOrder ="},
+};
+
 static void write_po_ini(const struct gen_opts *opt, const struct gen_po *po)
 {
 	char *path = xfmt("%s/PO.INI", po->dir);
 	struct gen_out *o = out_open(path, file_crlf(opt, po, 0), false);
+	const struct ini_form *f = &ini_forms[po->quirks ? 1 : 0];
 
-	if (po->quirks) {
-		out_str(o, "[postoffice]");
-		out_eol(o);
-		out_str(o, "   ; a synthetic post office written by ccm-gen; "
-		           "every name in it is made up");
-		out_eol(o);
-		out_str(o, "NAME = ");
-		out_str(o, po->name);
-		out_eol(o);
-		out_str(o, "codepage= ");
-		out_u64(o, opt->codepage);
-		out_eol(o);
-		out_str(o, "DateOrder =");
-		out_str(o, order_names[po->order]);
-		out_eol(o);
-	} else {
-		out_str(o, "[PostOffice]");
-		out_eol(o);
-		out_str(o, "; a synthetic post office written by ccm-gen; "
-		           "every name in it is made up");
-		out_eol(o);
-		out_str(o, "Name=");
-		out_str(o, po->name);
-		out_eol(o);
-		out_str(o, "CodePage=");
-		out_u64(o, opt->codepage);
-		out_eol(o);
-		out_str(o, "DateOrder=");
-		out_str(o, order_names[po->order]);
-		out_eol(o);
-	}
+	out_str(o, f->section);
+	out_eol(o);
+	out_str(o, f->comment);
+	out_str(o, "; a synthetic post office written by ccm-gen; "
+	           "every name in it is made up");
+	out_eol(o);
+	out_str(o, f->name);
+	out_str(o, po->name);
+	out_eol(o);
+	out_str(o, f->codepage);
+	out_u64(o, opt->codepage);
+	out_eol(o);
+	out_str(o, f->date_order);
+	out_str(o, order_names[po->order]);
+	out_eol(o);
 	out_close(o);
 	free(path);
 }

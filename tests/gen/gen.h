@@ -218,6 +218,10 @@ void out_str(struct gen_out *o, const char *s);
 void out_chr(struct gen_out *o, char c);
 void out_u64(struct gen_out *o, uint64_t v);
 void out_eol(struct gen_out *o);
+/* The start of a truth line of a message or attachment: "kind rel owner
+ * idx " (tab-separated, a tab last). */
+void truth_head(struct gen_out *t, const char *kind, const char *rel,
+                const char *owner, uint64_t idx);
 
 /* plan.c: the plan of a post office: its users, boards, lists and counts */
 unsigned shape_nfile(const struct gen_opts *opt, const struct gen_po *po,

@@ -320,13 +320,7 @@ void gen_message(struct gen_ctx *c, struct gen_out *o, const char *owner,
 	if (c->truth) {
 		struct gen_out *t = c->truth;
 
-		out_str(t, "msg\t");
-		out_str(t, po->rel);
-		out_chr(t, '\t');
-		out_str(t, owner);
-		out_chr(t, '\t');
-		out_u64(t, idx);
-		out_chr(t, '\t');
+		truth_head(t, "msg", po->rel, owner, idx);
 		out_u64(t, ntext);
 		out_chr(t, '\t');
 		out_u64(t, nfile);

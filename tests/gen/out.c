@@ -126,3 +126,16 @@ void out_eol(struct gen_out *o)
 {
 	out_mem(o, o->eol, o->eol_len);
 }
+
+void truth_head(struct gen_out *t, const char *kind, const char *rel,
+                const char *owner, uint64_t idx)
+{
+	out_str(t, kind);
+	out_chr(t, '\t');
+	out_str(t, rel);
+	out_chr(t, '\t');
+	out_str(t, owner);
+	out_chr(t, '\t');
+	out_u64(t, idx);
+	out_chr(t, '\t');
+}

@@ -23,6 +23,12 @@ void tl_gen(const char *dir, const char *const args[])
 	free(argv);
 }
 
+void tl_make_source(char *src, const char *const args[])
+{
+	tl_join(src, "%s/src", tl_scratch());
+	tl_gen(src, args);
+}
+
 void tl_set_po_name(const char *export_dir, const char *name)
 {
 	char path[TL_PATH];
@@ -90,4 +96,10 @@ void tl_reference(const char *src, const char *out, const char *const args[])
 	const char **argv = tl_argv(head, 2, args, tail, 2);
 	tl_run_ok(argv, "ccmail2iff.log");
 	free(argv);
+}
+
+void tl_make_reference(const char *src, char *ref, const char *const args[])
+{
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, args);
 }

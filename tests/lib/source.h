@@ -8,6 +8,8 @@
 
 /* ccm-gen args... dir. args ends with NULL. */
 void tl_gen(const char *dir, const char *const args[]);
+/* tl_gen into scratch/src (tl_scratch); that path into src (TL_PATH). */
+void tl_make_source(char *src, const char *const args[]);
 /* Rewrites the Name= line of export_dir/PO.INI. */
 void tl_set_po_name(const char *export_dir, const char *name);
 /*
@@ -18,5 +20,7 @@ void tl_set_po_name(const char *export_dir, const char *name);
 void tl_gen_colliding(const char *dir, unsigned seed, const char *const args[]);
 /* ccmail2iff -q args... src out. args may be NULL. */
 void tl_reference(const char *src, const char *out, const char *const args[]);
+/* tl_reference into scratch/ref; that path into ref (TL_PATH bytes). */
+void tl_make_reference(const char *src, char *ref, const char *const args[]);
 
 #endif

@@ -35,10 +35,8 @@ static void setup(void)
 	static const char *const gen[] = {
 	        "--seed",     "21", "--name",         "ACME", "--users", "4",
 	        "--messages", "30", "--attach-bytes", "100K", NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
 	tl_snap_take(src, &before);
 	mnt = tl_mount(src, NULL);
 	tl_join(folder, "%s/ACME", mnt->mnt);

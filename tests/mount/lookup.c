@@ -25,8 +25,7 @@ static struct tl_mount *small_mount(void)
 	static const char *const gen[] = {
 	        "--seed",     "2",  "--name",         "ACME", "--users", "3",
 	        "--messages", "10", "--attach-bytes", "10K",  NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 	return tl_mount(src, NULL);
 }
 
@@ -198,10 +197,8 @@ Test(lookup, big_folder_lists_completely)
 	        "--seed",         "3",    "--name",     "BIG",
 	        "--users",        "2000", "--messages", "4000",
 	        "--attach-bytes", "1M",   NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
 	tl_join(refdir, "%s/BIG", ref);
 	struct tl_list want;
 	tl_list_dir(refdir, &want);

@@ -22,10 +22,8 @@ static void small_source(char *src, char *ref, const char *const ref_args[])
 	static const char *const gen[] = {
 	        "--seed",     "17", "--name",         "ACME", "--users", "4",
 	        "--messages", "20", "--attach-bytes", "50K",  NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, ref_args);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, ref_args);
 }
 
 /* Owner and permission bits of every entry of the mount, its root too. */
@@ -89,8 +87,7 @@ Test(options, dos83_folder_names)
 	static const char *const gen[] = {
 	        "--seed",     "19", "--pos",          "4",   "--users", "3",
 	        "--messages", "20", "--attach-bytes", "20K", NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 	static const char *const names[] = {"SALES/EAST", "sales:east",
 	                                    "SALES EAST",
 	                                    "Northern Territories Office"};

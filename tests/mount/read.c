@@ -36,10 +36,8 @@ static void setup_with(const char *const opts[])
 	        "--seed",     "7",  "--pos",          "2",  "--users",      "8",
 	        "--messages", "80", "--attach-bytes", "4M", "--big-attach", "1",
 	        NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
 	mnt = tl_mount(src, opts);
 	struct tl_list all;
 	tl_list_tree(ref, &all);
@@ -71,6 +69,15 @@ static char *want_of(size_t i, size_t *n)
 static void mounted(size_t i, char *out)
 {
 	tl_join(out, "%s/%s", mnt->mnt, files.v[i]);
+}
+
+/* File i of the mount opened with flags, its path into p (TL_PATH). */
+static int open_mounted(size_t i, char *p, int flags)
+{
+	mounted(i, p);
+	int fd = open(p, flags);
+	cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
+	return fd;
 }
 
 /* The largest file of the reference. */
@@ -151,9 +158,7 @@ static void pread_random_ranges(void)
 		size_t size;
 		char *want = want_of(i, &size);
 		char p[TL_PATH];
-		mounted(i, p);
-		int fd = open(p, O_RDONLY);
-		cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
+		int fd = open_mounted(i, p, O_RDONLY);
 		for (int k = 0; k < 24; k++) {
 			uint64_t off = tl_rng_next(&seed) % (size + 1);
 			/* Mostly small reads, some long ones across many
@@ -186,9 +191,7 @@ static void pread_last_byte_and_past_end(void)
 		size_t size;
 		char *want = want_of(i, &size);
 		char p[TL_PATH];
-		mounted(i, p);
-		int fd = open(p, O_RDONLY);
-		cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
+		int fd = open_mounted(i, p, O_RDONLY);
 		cr_assert_eq(lseek(fd, 0, SEEK_END), (off_t)size, "%s", p);
 		if (size > 0) {
 			off_t last = (off_t)size - 1;
@@ -269,9 +272,7 @@ static void mmap_matches(void)
 	size_t i = largest(), size;
 	char *want = want_of(i, &size);
 	char p[TL_PATH];
-	mounted(i, p);
-	int fd = open(p, O_RDONLY);
-	cr_assert(fd >= 0, "%s: %s", p, strerror(errno));
+	int fd = open_mounted(i, p, O_RDONLY);
 	char *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	cr_assert(map != MAP_FAILED, "mmap %s: %s", p, strerror(errno));
 	/* Backwards, page by page: the faults come in the wrong order for

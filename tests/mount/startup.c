@@ -26,11 +26,9 @@ static void small_source(char *src, char *ref)
 	static const char *const gen[] = {
 	        "--seed",     "13", "--name",         "ACME", "--users", "4",
 	        "--messages", "20", "--attach-bytes", "50K",  NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 	if (ref) {
-		tl_join(ref, "%s/ref", tl_scratch());
-		tl_reference(src, ref, NULL);
+		tl_make_reference(src, ref, NULL);
 	}
 }
 

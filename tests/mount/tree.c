@@ -36,8 +36,7 @@ static void colliding_source(char *src, char *ref)
 	        "--attach-bytes", "300K", "--tricky",   NULL};
 	tl_join(src, "%s/src", tl_scratch());
 	tl_gen_colliding(src, 11, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_reference(src, ref, NULL);
 }
 
 /* Every folder name differs from every other one without regard to case
@@ -101,8 +100,7 @@ Test(tree, output_options_match_ccmail2iff)
 	static const char *const gen[] = {
 	        "--seed",     "5",  "--pos",          "2",    "--users", "5",
 	        "--messages", "50", "--attach-bytes", "200K", NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 	tl_join(ref, "%s/ref", tl_scratch());
 	/* A small split size makes many SEC files, and a forced date order
 	 * reads some dates differently from what PO.INI says. */
@@ -125,10 +123,8 @@ Test(tree, double_byte_matches_ccmail2iff)
 	                                  "--messages", "40",
 	                                  "--tricky",   "--attach-bytes",
 	                                  "100K",       NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
 	struct tl_mount *m = tl_mount(src, NULL);
 	tl_assert_same_tree(m->mnt, ref, 0);
 	tl_finish();
@@ -183,8 +179,7 @@ Test(tree, identical_names_get_distinct_folders)
 	static const char *const gen[] = {
 	        "--seed",         "4",  "--pos",      "3", "--users", "2",
 	        "--attach-bytes", "4K", "--messages", "8", NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 	for (int i = 1; i <= 3; i++) {
 		char po[TL_PATH];
 		tl_join(po, "%s/po%02d", src, i);
