@@ -124,6 +124,116 @@ static const char *file_ext(const char *name)
 	return dot + 1;
 }
 
+/* The "File item:" line: the name, sometimes followed by a date. */
+static void put_file_line(struct gen_ctx *c, struct gen_out *o,
+                          struct tl_rng *r, const char *name)
+{
+	put_kw(c, o, r, "File item");
+	if (*name) {
+		out_chr(o, ' ');
+		out_str(o, name);
+		if (rng_pm(r, 600)) {
+			struct gen_sb d = {0};
+
+			gen_date(r, c->po->order, rng_pm(r, 700) ? '/' : '-',
+			         false, &d);
+			out_chr(o, ' ');
+			out_mem(o, d.p, d.n);
+			free(d.p);
+		}
+	}
+	out_eol(o);
+}
+
+/* An inline attachment of size bytes from dr: its count and Hex: lines.
+ * Returns the FNV-1a of its bytes. */
+static uint64_t put_hex(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
+                        struct tl_rng *dr, uint64_t size)
+{
+	unsigned per = rng_int(r, 32, 64);
+	int cas = (int)tl_rng_below(r, 10); /* 0-5 upper, 6-8 lower, mixed */
+	static const char up[] = "0123456789ABCDEF";
+	static const char lo[] = "0123456789abcdef";
+	char line[2 * 64];
+
+	fill_random(dr, c->chunk, (size_t)size);
+	uint64_t h = tl_fnv1a(TL_FNV_INIT, c->chunk, (size_t)size);
+	out_u64(o, size);
+	out_eol(o);
+	for (uint64_t i = 0; i < size; i += per) {
+		uint64_t n = size - i < per ? size - i : per;
+
+		for (uint64_t j = 0; j < n; j++) {
+			unsigned v = c->chunk[i + j];
+			const char *dig = cas < 6   ? up
+			                  : cas < 9 ? lo
+			                  : (j & 1) ? lo
+			                            : up;
+
+			line[2 * j] = dig[v >> 4];
+			line[2 * j + 1] = dig[v & 15];
+		}
+		put_kw(c, o, r, "Hex");
+		out_chr(o, ' ');
+		out_mem(o, line, 2 * n);
+		out_eol(o);
+	}
+	return h;
+}
+
+/* Writes size bytes from dr to path; returns their FNV-1a. */
+static uint64_t write_external(struct gen_ctx *c, struct tl_rng *dr,
+                               const char *path, uint64_t size)
+{
+	uint64_t h = TL_FNV_INIT;
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	for (uint64_t left = size; left;) {
+		size_t n = left < GEN_CHUNK ? (size_t)left : GEN_CHUNK;
+
+		fill_random(dr, c->chunk, n);
+		h = tl_fnv1a(h, c->chunk, n);
+		if (fwrite(c->chunk, 1, n, f) != n)
+			die("%s: %s", path, strerror(errno));
+		left -= n;
+	}
+	if (fclose(f))
+		die("%s: %s", path, strerror(errno));
+	return h;
+}
+
+/* An external attachment: its file in FILES, then the count (sometimes)
+ * and the Path: line. Returns the FNV-1a of its bytes. */
+static uint64_t put_external(struct gen_ctx *c, struct gen_out *o,
+                             struct tl_rng *r, struct tl_rng *dr, uint64_t size,
+                             uint64_t ord, const char *name)
+{
+	char *fname = xfmt("A%07" PRIu64 ".%s", ord, file_ext(name));
+
+	c->nexternal++;
+	char *path = xfmt("%s/%s", c->files_dir, fname);
+	uint64_t h = write_external(c, dr, path, size);
+
+	if (rng_pm(r, 600)) {
+		out_u64(o, size);
+		out_eol(o);
+	}
+	put_kw(c, o, r, "Path");
+	out_chr(o, ' ');
+	if (c->po->quirks && rng_pm(r, 300))
+		out_str(o, rng_pm(r, 500) ? "files" : "Files");
+	else
+		out_str(o, c->files_kw);
+	out_chr(o, rng_pm(r, 700) ? '\\' : '/');
+	out_str(o, fname);
+	out_eol(o);
+	free(path);
+	free(fname);
+	return h;
+}
+
 void gen_file_item(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
                    const char *owner, uint64_t idx, unsigned k)
 {
@@ -132,7 +242,7 @@ void gen_file_item(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
 	uint64_t size = next_size(c);
 	const char *name;
 	struct tl_rng dr;
-	uint64_t h = TL_FNV_INIT;
+	uint64_t h;
 
 	if (ord == c->noname_pos || rng_pm(r, 15))
 		name = "";
@@ -140,92 +250,15 @@ void gen_file_item(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
 		name = PICK(r, file_tricky);
 	else
 		name = PICK(r, file_plain);
-
-	put_kw(c, o, r, "File item");
-	if (*name) {
-		out_chr(o, ' ');
-		out_str(o, name);
-		if (rng_pm(r, 600)) {
-			struct gen_sb d = {0};
-
-			gen_date(r, po->order, rng_pm(r, 700) ? '/' : '-',
-			         false, &d);
-			out_chr(o, ' ');
-			out_mem(o, d.p, d.n);
-			free(d.p);
-		}
-	}
-	out_eol(o);
+	put_file_line(c, o, r, name);
 
 	rng_init(&dr, c->opt->seed, TAG_DATA, po->idx, ord);
 	bool external = size == 0 || size > GEN_HEX_MAX ||
 	                rng_pm(r, c->nexternal < GEN_EXT_SOFT_MAX ? 450 : 10);
-	if (!external) {
-		unsigned per = rng_int(r, 32, 64);
-		int cas = (int)tl_rng_below(
-		        r, 10); /* 0-5 upper, 6-8 lower, mixed */
-		static const char up[] = "0123456789ABCDEF";
-		static const char lo[] = "0123456789abcdef";
-		char line[2 * 64];
-
-		fill_random(&dr, c->chunk, (size_t)size);
-		h = tl_fnv1a(h, c->chunk, (size_t)size);
-		out_u64(o, size);
-		out_eol(o);
-		for (uint64_t i = 0; i < size; i += per) {
-			uint64_t n = size - i < per ? size - i : per;
-
-			for (uint64_t j = 0; j < n; j++) {
-				unsigned v = c->chunk[i + j];
-				const char *dig = cas < 6   ? up
-				                  : cas < 9 ? lo
-				                  : (j & 1) ? lo
-				                            : up;
-
-				line[2 * j] = dig[v >> 4];
-				line[2 * j + 1] = dig[v & 15];
-			}
-			put_kw(c, o, r, "Hex");
-			out_chr(o, ' ');
-			out_mem(o, line, 2 * n);
-			out_eol(o);
-		}
-	} else {
-		char *fname = xfmt("A%07" PRIu64 ".%s", ord, file_ext(name));
-
-		c->nexternal++;
-		char *path = xfmt("%s/%s", c->files_dir, fname);
-		FILE *f = fopen(path, "wb");
-
-		if (!f)
-			die("%s: %s", path, strerror(errno));
-		for (uint64_t left = size; left;) {
-			size_t n = left < GEN_CHUNK ? (size_t)left : GEN_CHUNK;
-
-			fill_random(&dr, c->chunk, n);
-			h = tl_fnv1a(h, c->chunk, n);
-			if (fwrite(c->chunk, 1, n, f) != n)
-				die("%s: %s", path, strerror(errno));
-			left -= n;
-		}
-		if (fclose(f))
-			die("%s: %s", path, strerror(errno));
-		if (rng_pm(r, 600)) {
-			out_u64(o, size);
-			out_eol(o);
-		}
-		put_kw(c, o, r, "Path");
-		out_chr(o, ' ');
-		if (po->quirks && rng_pm(r, 300))
-			out_str(o, rng_pm(r, 500) ? "files" : "Files");
-		else
-			out_str(o, c->files_kw);
-		out_chr(o, rng_pm(r, 700) ? '\\' : '/');
-		out_str(o, fname);
-		out_eol(o);
-		free(path);
-		free(fname);
-	}
+	if (!external)
+		h = put_hex(c, o, r, &dr, size);
+	else
+		h = put_external(c, o, r, &dr, size, ord, name);
 
 	if (c->truth) {
 		struct gen_out *t = c->truth;

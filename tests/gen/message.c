@@ -165,6 +165,169 @@ static void gen_subject(struct gen_ctx *c, struct tl_rng *r, struct gen_sb *b)
 	sb_chr(b, '\0');
 }
 
+/* How many text items a message has: 0 to 4, mostly 1 or 2. */
+static unsigned pick_ntext(struct tl_rng *r)
+{
+	uint64_t v = tl_rng_below(r, 1000);
+
+	if (v < 50)
+		return 0;
+	if (v < 650)
+		return 1;
+	if (v < 900)
+		return 2;
+	if (v < 970)
+		return 3;
+	return 4;
+}
+
+/* The folder of a mailbox message, NULL for none. */
+static const char *pick_folder(struct tl_rng *r)
+{
+	uint64_t v = tl_rng_below(r, 1000);
+
+	if (v < 380)
+		return NULL;
+	if (v < 530)
+		return "Inbox";
+	if (v < 680)
+		return "Message Log";
+	if (v < 740)
+		return "Drafts";
+	if (v < 790)
+		return "Trash";
+	if (v < 810)
+		return "Clipboard";
+	return PICK(r, folders_custom);
+}
+
+/* The To: of a board message, or To:, Cc: and Bcc: of a mailbox's. */
+static void put_recipients(struct gen_ctx *c, struct gen_out *o,
+                           struct tl_rng *r, const char *board_name,
+                           struct gen_sb *a)
+{
+	if (board_name) {
+		uint64_t v = tl_rng_below(r, 1000);
+		if (v < 850) {
+			a->n = 0;
+			sb_chr(a, '#');
+			sb_str(a, board_name);
+			if (v >= 700) {
+				sb_str(a, " at ");
+				sb_str(a, c->po->name);
+			}
+			sb_chr(a, '\0');
+			put_hdr(c, o, r, "To", a->p);
+		}
+		return;
+	}
+	static const unsigned to_w[] = {50, 600, 200, 80, 40, 30};
+	static const unsigned cc_w[] = {600, 200, 100, 50, 30, 20};
+	static const unsigned bcc_w[] = {900, 60, 20, 10, 5, 5};
+	static const char *const kws[] = {"To", "Cc", "Bcc"};
+	const unsigned *ws[] = {to_w, cc_w, bcc_w};
+
+	for (int k = 0; k < 3; k++) {
+		unsigned n = 0;
+		uint64_t v = tl_rng_below(r, 1000);
+
+		while (n < 5 && v >= ws[k][n])
+			v -= ws[k][n++];
+		for (unsigned i = 0; i < n; i++) {
+			gen_addr(c, r, true, a);
+			put_hdr(c, o, r, kws[k], a->p);
+		}
+	}
+}
+
+/* Priority:, Status:, Receipt:, RRT: and unknown headers, at random. */
+static void put_flags(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
+                      bool draft, bool board, struct gen_sb *a)
+{
+	if (rng_pm(r, 400)) {
+		static const char *const pr[] = {"Urgent", "Normal", "Low"};
+
+		put_hdr(c, o, r, "Priority", PICK(r, pr));
+	}
+	if (draft) {
+		if (rng_pm(r, 800))
+			put_hdr(c, o, r, "Status", "Draft");
+	} else if (!board && rng_pm(r, 15)) {
+		put_hdr(c, o, r, "Status", "Draft");
+	} else if (rng_pm(r, 700)) {
+		put_hdr(c, o, r, "Status", rng_pm(r, 500) ? "Read" : "Unread");
+	}
+	if (rng_pm(r, 50))
+		put_hdr(c, o, r, "Receipt", "Yes");
+	if (rng_pm(r, 20)) {
+		gen_addr(c, r, false, a);
+		a->n--;
+		sb_chr(a, ' ');
+		gen_date(r, c->po->order, '/', false, a);
+		sb_chr(a, '\0');
+		put_hdr(c, o, r, "RRT", a->p);
+	}
+	if (rng_pm(r, 10)) {
+		if (rng_pm(r, 500))
+			out_str(o, "X-Foo: bar");
+		else
+			out_str(o, "X-Original-PO: WEST");
+		out_eol(o);
+	}
+}
+
+/* The From: of a message: its owner when sent, else anyone. */
+static void put_from(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
+                     const char *owner, bool outgoing, struct gen_sb *a)
+{
+	if (outgoing) {
+		a->n = 0;
+		sb_str(a, owner);
+		if (rng_pm(r, 200)) {
+			sb_str(a, " at ");
+			sb_str(a, c->po->name);
+		}
+		sb_chr(a, '\0');
+	} else {
+		gen_addr(c, r, false, a);
+	}
+	put_hdr(c, o, r, "From", a->p);
+}
+
+/* The truth line of a message. */
+static void truth_msg(struct gen_ctx *c, const char *owner, uint64_t idx,
+                      unsigned ntext, unsigned nfile, bool valid)
+{
+	struct gen_out *t = c->truth;
+
+	if (!t)
+		return;
+	truth_head(t, "msg", c->po->rel, owner, idx);
+	out_u64(t, ntext);
+	out_chr(t, '\t');
+	out_u64(t, nfile);
+	out_chr(t, '\t');
+	out_chr(t, valid ? '1' : '0');
+	out_chr(t, '\n');
+}
+
+/* The items of a message, text and file interleaved at random. */
+static void put_items(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
+                      const char *owner, uint64_t idx, unsigned nt, unsigned nf)
+{
+	unsigned k = 0;
+
+	while (nt + nf) {
+		if (tl_rng_below(r, nt + nf) < nt) {
+			gen_text_item(c, o, r);
+			nt--;
+		} else {
+			gen_file_item(c, o, r, owner, idx, k++);
+			nf--;
+		}
+	}
+}
+
 void gen_message(struct gen_ctx *c, struct gen_out *o, const char *owner,
                  bool board, const char *board_name, uint64_t idx)
 {
@@ -173,44 +336,13 @@ void gen_message(struct gen_ctx *c, struct gen_out *o, const char *owner,
 	unsigned nfile = shape_nfile(c->opt, po, g) + (g < po->extra);
 	struct tl_rng r;
 	struct gen_sb a = {0}, d = {0};
-	const char *folder = NULL;
-	bool outgoing = false, draft = false;
 
 	rng_init(&r, c->opt->seed, TAG_MSG, po->idx, g);
-
-	unsigned ntext;
-	uint64_t v = tl_rng_below(&r, 1000);
-	if (v < 50)
-		ntext = 0;
-	else if (v < 650)
-		ntext = 1;
-	else if (v < 900)
-		ntext = 2;
-	else if (v < 970)
-		ntext = 3;
-	else
-		ntext = 4;
-
-	if (!board) {
-		v = tl_rng_below(&r, 1000);
-		if (v < 380)
-			folder = NULL;
-		else if (v < 530)
-			folder = "Inbox";
-		else if (v < 680)
-			folder = "Message Log";
-		else if (v < 740)
-			folder = "Drafts";
-		else if (v < 790)
-			folder = "Trash";
-		else if (v < 810)
-			folder = "Clipboard";
-		else
-			folder = PICK(&r, folders_custom);
-		outgoing = folder && (!strcmp(folder, "Message Log") ||
-		                      !strcmp(folder, "Drafts"));
-		draft = folder && !strcmp(folder, "Drafts");
-	}
+	unsigned ntext = pick_ntext(&r);
+	const char *folder = board ? NULL : pick_folder(&r);
+	bool outgoing = folder && (!strcmp(folder, "Message Log") ||
+	                           !strcmp(folder, "Drafts"));
+	bool draft = folder && !strcmp(folder, "Drafts");
 
 	put_kw(c, o, &r, "Message");
 	out_eol(o);
@@ -221,125 +353,24 @@ void gen_message(struct gen_ctx *c, struct gen_out *o, const char *owner,
 	bool folder_late = rng_pm(&r, 150);
 	if (folder && !folder_late)
 		put_hdr(c, o, &r, "Folder", folder);
-
-	/* From */
-	if (outgoing) {
-		a.n = 0;
-		sb_str(&a, owner);
-		if (rng_pm(&r, 200)) {
-			sb_str(&a, " at ");
-			sb_str(&a, po->name);
-		}
-		sb_chr(&a, '\0');
-	} else {
-		gen_addr(c, &r, false, &a);
-	}
-	put_hdr(c, o, &r, "From", a.p);
-
-	d.n = 0;
+	put_from(c, o, &r, owner, outgoing, &a);
 	bool valid = gen_date(&r, po->order, '/', true, &d);
 	sb_chr(&d, '\0');
 	put_hdr(c, o, &r, "Date", d.p);
-
-	if (board) {
-		v = tl_rng_below(&r, 1000);
-		if (v < 850) {
-			a.n = 0;
-			sb_chr(&a, '#');
-			sb_str(&a, board_name);
-			if (v >= 700) {
-				sb_str(&a, " at ");
-				sb_str(&a, po->name);
-			}
-			sb_chr(&a, '\0');
-			put_hdr(c, o, &r, "To", a.p);
-		}
-	} else {
-		static const unsigned to_w[] = {50, 600, 200, 80, 40, 30};
-		static const unsigned cc_w[] = {600, 200, 100, 50, 30, 20};
-		static const unsigned bcc_w[] = {900, 60, 20, 10, 5, 5};
-		static const char *const kws[] = {"To", "Cc", "Bcc"};
-		const unsigned *ws[] = {to_w, cc_w, bcc_w};
-
-		for (int k = 0; k < 3; k++) {
-			unsigned n = 0;
-
-			v = tl_rng_below(&r, 1000);
-			while (n < 5 && v >= ws[k][n])
-				v -= ws[k][n++];
-			for (unsigned i = 0; i < n; i++) {
-				gen_addr(c, &r, true, &a);
-				put_hdr(c, o, &r, kws[k], a.p);
-			}
-		}
-	}
-
+	put_recipients(c, o, &r, board ? board_name : NULL, &a);
 	gen_subject(c, &r, &a);
 	put_hdr(c, o, &r, "Subject", a.p);
 	if (folder && folder_late)
 		put_hdr(c, o, &r, "Folder", folder);
-
-	if (rng_pm(&r, 400)) {
-		static const char *const pr[] = {"Urgent", "Normal", "Low"};
-
-		put_hdr(c, o, &r, "Priority", PICK(&r, pr));
-	}
-	if (draft) {
-		if (rng_pm(&r, 800))
-			put_hdr(c, o, &r, "Status", "Draft");
-	} else if (!board && rng_pm(&r, 15)) {
-		put_hdr(c, o, &r, "Status", "Draft");
-	} else if (rng_pm(&r, 700)) {
-		put_hdr(c, o, &r, "Status",
-		        rng_pm(&r, 500) ? "Read" : "Unread");
-	}
-	if (rng_pm(&r, 50))
-		put_hdr(c, o, &r, "Receipt", "Yes");
-	if (rng_pm(&r, 20)) {
-		gen_addr(c, &r, false, &a);
-		a.n--;
-		sb_chr(&a, ' ');
-		gen_date(&r, po->order, '/', false, &a);
-		sb_chr(&a, '\0');
-		put_hdr(c, o, &r, "RRT", a.p);
-	}
-	if (rng_pm(&r, 10)) {
-		if (rng_pm(&r, 500))
-			out_str(o, "X-Foo: bar");
-		else
-			out_str(o, "X-Original-PO: WEST");
-		out_eol(o);
-	}
+	put_flags(c, o, &r, draft, board, &a);
 	put_kw(c, o, &r, "Contents");
 	out_eol(o);
 	if (rng_pm(&r, 200)) {
 		out_u64(o, tl_rng_below(&r, 1000000));
 		out_eol(o);
 	}
-
-	if (c->truth) {
-		struct gen_out *t = c->truth;
-
-		truth_head(t, "msg", po->rel, owner, idx);
-		out_u64(t, ntext);
-		out_chr(t, '\t');
-		out_u64(t, nfile);
-		out_chr(t, '\t');
-		out_chr(t, valid ? '1' : '0');
-		out_chr(t, '\n');
-	}
-
-	/* items, text and file interleaved at random */
-	unsigned nt = ntext, nf = nfile, k = 0;
-	while (nt + nf) {
-		if (tl_rng_below(&r, nt + nf) < nt) {
-			gen_text_item(c, o, &r);
-			nt--;
-		} else {
-			gen_file_item(c, o, &r, owner, idx, k++);
-			nf--;
-		}
-	}
+	truth_msg(c, owner, idx, ntext, nfile, valid);
+	put_items(c, o, &r, owner, idx, ntext, nfile);
 	free(a.p);
 	free(d.p);
 }
