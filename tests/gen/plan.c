@@ -131,15 +131,10 @@ static void split_counts(uint64_t total, const uint64_t *w, uint64_t *out,
 	}
 }
 
-void plan_po(const struct gen_opts *opt, struct gen_po *po,
-             const char *const *sibling_names)
+/* The users: names from shuffled tables, asserted unique (any case). */
+static void plan_users(const struct gen_opts *opt, struct gen_po *po,
+                       struct tl_rng *r)
 {
-	struct tl_rng r;
-
-	rng_init(&r, opt->seed, TAG_PO, po->idx, 0);
-	po->fold = opt->codepage == 932 || opt->codepage == 936 ||
-	           opt->codepage == 949 || opt->codepage == 950;
-
 	if (opt->tricky) {
 		po->sur = concat_tables(sur_tricky, NELEM(sur_tricky), NULL, 0,
 		                        &po->nsur);
@@ -153,38 +148,41 @@ void plan_po(const struct gen_opts *opt, struct gen_po *po,
 		                        NELEM(giv_tricky), &po->ngiv);
 		po->sp_period = 37;
 	}
-	shuffle_ptrs(&r, po->sur, po->nsur);
-	shuffle_ptrs(&r, po->giv, po->ngiv);
+	shuffle_ptrs(r, po->sur, po->nsur);
+	shuffle_ptrs(r, po->giv, po->ngiv);
 
 	po->nfile_users = opt->users;
-	po->nusers = opt->users + 1 + (unsigned)tl_rng_below(&r, 2);
+	po->nusers = opt->users + 1 + (unsigned)tl_rng_below(r, 2);
 	po->users = xmalloc(po->nusers * sizeof(*po->users));
 	for (unsigned j = 0; j < po->nusers; j++) {
 		po->users[j] = user_name(po, j);
 		if (po->fold)
 			fold_hi(po->users[j], strlen(po->users[j]));
 	}
-	{
-		char **tmp = xmalloc(po->nusers * sizeof(*tmp));
+	char **tmp = xmalloc(po->nusers * sizeof(*tmp));
 
-		memcpy(tmp, po->users, po->nusers * sizeof(*tmp));
-		qsort(tmp, po->nusers, sizeof(*tmp), ci_cmp);
-		for (unsigned j = 1; j < po->nusers; j++)
-			if (ci_eq(tmp[j - 1], tmp[j]))
-				die("internal: duplicate user name %s", tmp[j]);
-		free(tmp);
-	}
+	memcpy(tmp, po->users, po->nusers * sizeof(*tmp));
+	qsort(tmp, po->nusers, sizeof(*tmp), ci_cmp);
+	for (unsigned j = 1; j < po->nusers; j++)
+		if (ci_eq(tmp[j - 1], tmp[j]))
+			die("internal: duplicate user name %s", tmp[j]);
+	free(tmp);
+}
 
+/* Boards, lists and the other post offices that addresses may name. */
+static void plan_names(const struct gen_opts *opt, struct gen_po *po,
+                       struct tl_rng *r, const char *const *sibling_names)
+{
 	/* boards and lists: distinct entries of the tables */
 	const char **bv = concat_tables(board_names, NELEM(board_names), NULL,
 	                                0, &(size_t){0});
-	shuffle_ptrs(&r, bv, NELEM(board_names));
-	po->nboards = 1 + (unsigned)tl_rng_below(&r, 3);
+	shuffle_ptrs(r, bv, NELEM(board_names));
+	po->nboards = 1 + (unsigned)tl_rng_below(r, 3);
 	po->boards = bv;
 	const char **lv = concat_tables(list_names, NELEM(list_names), NULL, 0,
 	                                &(size_t){0});
-	shuffle_ptrs(&r, lv, NELEM(list_names));
-	po->nlists = 2 + (unsigned)tl_rng_below(&r, 3);
+	shuffle_ptrs(r, lv, NELEM(list_names));
+	po->nlists = 2 + (unsigned)tl_rng_below(r, 3);
 	po->lists = lv;
 
 	po->nothers = (unsigned)NELEM(remote_pos);
@@ -192,21 +190,23 @@ void plan_po(const struct gen_opts *opt, struct gen_po *po,
 		if (i != po->idx)
 			po->nothers++;
 	po->others = xmalloc(po->nothers * sizeof(*po->others));
-	{
-		unsigned k = 0;
+	unsigned k = 0;
 
-		for (size_t i = 0; i < NELEM(remote_pos); i++)
-			po->others[k++] = remote_pos[i];
-		for (unsigned i = 0; i < opt->pos; i++)
-			if (i != po->idx && !ci_eq(sibling_names[i], po->name))
-				po->others[k++] = sibling_names[i];
-		po->nothers = k;
-	}
+	for (size_t i = 0; i < NELEM(remote_pos); i++)
+		po->others[k++] = remote_pos[i];
+	for (unsigned i = 0; i < opt->pos; i++)
+		if (i != po->idx && !ci_eq(sibling_names[i], po->name))
+			po->others[k++] = sibling_names[i];
+	po->nothers = k;
+}
 
-	/*
-	 * Messages: about 5 % go to the boards, the rest to the mailboxes
-	 * with skewed weights (a few heavy users, some with no mail).
-	 */
+/*
+ * Messages: about 5 % go to the boards, the rest to the mailboxes with
+ * skewed weights (a few heavy users, some with no mail).
+ */
+static void plan_counts(const struct gen_opts *opt, struct gen_po *po,
+                        struct tl_rng *r)
+{
 	uint64_t m = opt->messages, m_bb = m / 20;
 
 	if (!m_bb && m >= 2)
@@ -218,14 +218,14 @@ void plan_po(const struct gen_opts *opt, struct gen_po *po,
 	uint64_t *w = xcalloc(po->nusers, sizeof(*w));
 	po->ucount = xcalloc(po->nusers, sizeof(*po->ucount));
 	for (unsigned j = 0; j < po->nfile_users; j++) {
-		uint64_t v = tl_rng_below(&r, 1000);
+		uint64_t v = tl_rng_below(r, 1000);
 
 		if (v < 50)
 			w[j] = 0;
 		else if (v < 150)
-			w[j] = 30 + tl_rng_below(&r, 30);
+			w[j] = 30 + tl_rng_below(r, 30);
 		else
-			w[j] = 1 + tl_rng_below(&r, 8);
+			w[j] = 1 + tl_rng_below(r, 8);
 	}
 	split_counts(m - m_bb, w, po->ucount, po->nfile_users);
 	free(w);
@@ -233,12 +233,15 @@ void plan_po(const struct gen_opts *opt, struct gen_po *po,
 	w = xcalloc(po->nboards, sizeof(*w));
 	po->bcount = xcalloc(po->nboards, sizeof(*po->bcount));
 	for (unsigned j = 0; j < po->nboards; j++)
-		w[j] = 1 + tl_rng_below(&r, 5);
+		w[j] = 1 + tl_rng_below(r, 5);
 	split_counts(m_bb, w, po->bcount, po->nboards);
 	free(w);
+}
 
-	/* first pass: how many attachments will there be? */
-	uint64_t natt = 0;
+/* A first pass: how many attachments will there be? */
+static void plan_attachments(const struct gen_opts *opt, struct gen_po *po)
+{
+	uint64_t m = po->nmsg, natt = 0;
 
 	for (uint64_t g = 0; g < m; g++)
 		natt += shape_nfile(opt, po, g);
@@ -253,4 +256,18 @@ void plan_po(const struct gen_opts *opt, struct gen_po *po,
 	}
 	po->natt = natt + po->extra;
 	po->nbig = opt->big_attach < po->natt ? opt->big_attach : po->natt;
+}
+
+void plan_po(const struct gen_opts *opt, struct gen_po *po,
+             const char *const *sibling_names)
+{
+	struct tl_rng r;
+
+	rng_init(&r, opt->seed, TAG_PO, po->idx, 0);
+	po->fold = opt->codepage == 932 || opt->codepage == 936 ||
+	           opt->codepage == 949 || opt->codepage == 950;
+	plan_users(opt, po, &r);
+	plan_names(opt, po, &r, sibling_names);
+	plan_counts(opt, po, &r);
+	plan_attachments(opt, po);
 }
