@@ -113,6 +113,64 @@ static uint64_t parse_u64(const char *opt, const char *s, bool suffix)
 	return v * mul;
 }
 
+/* Sets the option key (with its "--") to val; dies when either is bad. */
+static void set_option(struct gen_opts *o, const char *key, const char *val)
+{
+	if (!strcmp(key, "--seed")) {
+		o->seed = parse_u64(key, val, false);
+	} else if (!strcmp(key, "--pos")) {
+		uint64_t v = parse_u64(key, val, false);
+
+		if (v < 1 || v > 9999)
+			die("--pos: 1 to 9999");
+		o->pos = (unsigned)v;
+	} else if (!strcmp(key, "--users")) {
+		uint64_t v = parse_u64(key, val, false);
+
+		if (v > 10000000)
+			die("--users: at most 10000000");
+		o->users = (unsigned)v;
+	} else if (!strcmp(key, "--messages")) {
+		o->messages = parse_u64(key, val, false);
+		if (o->messages > 1000000000000ull)
+			die("--messages: at most 10^12");
+	} else if (!strcmp(key, "--attach-bytes")) {
+		o->attach_bytes = parse_u64(key, val, true);
+	} else if (!strcmp(key, "--big-attach")) {
+		o->big_attach = parse_u64(key, val, false);
+		if (o->big_attach > (1ull << 31))
+			die("--big-attach: at most 2^31");
+	} else if (!strcmp(key, "--name")) {
+		size_t n = strlen(val);
+
+		/* PO.INI drops blanks at the ends of a value */
+		if (!n || strpbrk(val, "\r\n\t") || val[0] == ' ' ||
+		    val[n - 1] == ' ')
+			die("--name: empty, holds CR, LF or TAB, or "
+			    "starts or ends with a blank");
+		o->name = val;
+	} else if (!strcmp(key, "--codepage")) {
+		uint64_t v = parse_u64(key, val, false);
+
+		if (!v || v > 65535)
+			die("--codepage: bad value");
+		o->codepage = (unsigned)v;
+	} else if (!strcmp(key, "--date-order")) {
+		int k;
+
+		for (k = 0; k < 3; k++)
+			if (ci_eq(val, order_names[k]))
+				break;
+		if (k == 3)
+			die("--date-order: MDY, DMY or YMD");
+		o->date_order = k;
+	} else if (!strcmp(key, "--truth")) {
+		o->truth = val;
+	} else {
+		die("unknown option: %s (try --help)", key);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct gen_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -167,59 +225,7 @@ static void parse_args(int argc, char **argv, struct gen_opts *o)
 				die("%s needs a value", key);
 			val = argv[++i];
 		}
-		if (!strcmp(key, "--seed")) {
-			o->seed = parse_u64(key, val, false);
-		} else if (!strcmp(key, "--pos")) {
-			uint64_t v = parse_u64(key, val, false);
-
-			if (v < 1 || v > 9999)
-				die("--pos: 1 to 9999");
-			o->pos = (unsigned)v;
-		} else if (!strcmp(key, "--users")) {
-			uint64_t v = parse_u64(key, val, false);
-
-			if (v > 10000000)
-				die("--users: at most 10000000");
-			o->users = (unsigned)v;
-		} else if (!strcmp(key, "--messages")) {
-			o->messages = parse_u64(key, val, false);
-			if (o->messages > 1000000000000ull)
-				die("--messages: at most 10^12");
-		} else if (!strcmp(key, "--attach-bytes")) {
-			o->attach_bytes = parse_u64(key, val, true);
-		} else if (!strcmp(key, "--big-attach")) {
-			o->big_attach = parse_u64(key, val, false);
-			if (o->big_attach > (1ull << 31))
-				die("--big-attach: at most 2^31");
-		} else if (!strcmp(key, "--name")) {
-			size_t n = strlen(val);
-
-			/* PO.INI drops blanks at the ends of a value */
-			if (!n || strpbrk(val, "\r\n\t") || val[0] == ' ' ||
-			    val[n - 1] == ' ')
-				die("--name: empty, holds CR, LF or TAB, or "
-				    "starts or ends with a blank");
-			o->name = val;
-		} else if (!strcmp(key, "--codepage")) {
-			uint64_t v = parse_u64(key, val, false);
-
-			if (!v || v > 65535)
-				die("--codepage: bad value");
-			o->codepage = (unsigned)v;
-		} else if (!strcmp(key, "--date-order")) {
-			int k;
-
-			for (k = 0; k < 3; k++)
-				if (ci_eq(val, order_names[k]))
-					break;
-			if (k == 3)
-				die("--date-order: MDY, DMY or YMD");
-			o->date_order = k;
-		} else if (!strcmp(key, "--truth")) {
-			o->truth = val;
-		} else {
-			die("unknown option: %s (try --help)", key);
-		}
+		set_option(o, key, val);
 	}
 	if (!o->outdir) {
 		usage(stderr);
