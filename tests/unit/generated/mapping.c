@@ -162,18 +162,11 @@ static void rows_of(const struct opo *o, const char *name,
 	tl_pri_rows(f->data, f->n, rows);
 }
 
-static void check_po_against_truth(const struct t_po *tp)
+/* The counts of REPORT's statistics, and the items of every message as
+ * the truth and the reading here see them. */
+static void check_counts(const struct t_po *tp, size_t po,
+                         const struct s_list *sl, const char *po1252)
 {
-	size_t po = po_of(tp->name);
-	struct opo o;
-	load(po, &o, 65536);
-	char *podir =
-	        strcmp(tp->rel, ".") ? tl_path(C.exp, tp->rel) : strdup(C.exp);
-	struct s_list sl;
-	read_export(podir, &sl);
-	char *po1252 = conv(tp->name);
-
-	/* Counts. */
 	struct ccm_po_stats st;
 	ccm_po_stats(C.src, po, &st);
 	cr_expect_eq(st.mailboxes, tp->nusers);
@@ -183,13 +176,13 @@ static void check_po_against_truth(const struct t_po *tp)
 	cr_expect_eq(st.left_out, 0, "%s: %llu left out", po1252,
 	             (unsigned long long)st.left_out);
 	cr_assert_eq(tp->nmbx, tp->nusers);
-	cr_assert_eq(sl.n, tp->nm, "read %zu messages here, the truth has %zu",
-	             sl.n, tp->nm);
+	cr_assert_eq(sl->n, tp->nm, "read %zu messages here, the truth has %zu",
+	             sl->n, tp->nm);
 
 	/* The truth and the reading here agree on every message's items. */
 	for (size_t i = 0; i < tp->nm; i++) {
 		const struct t_msg *tm = &tp->msg[i];
-		const struct s_msg *sm = s_find(&sl, tm->owner, tm->idx);
+		const struct s_msg *sm = s_find(sl, tm->owner, tm->idx);
 		cr_assert_not_null(sm, "%s %llu not read here", tm->owner,
 		                   (unsigned long long)tm->idx);
 		cr_assert(sm->ntext == tm->ntext && sm->nfile == tm->nfile,
@@ -198,14 +191,14 @@ static void check_po_against_truth(const struct t_po *tp)
 		          sm->nfile, tm->ntext, tm->nfile);
 		cr_assert_eq(tm->natt, tm->nfile);
 	}
+}
 
-	/* Mailbox PRIs in name order, then the boards' PRI. */
-	const char **names = malloc(tp->nmbx * sizeof(*names));
-	cr_assert_not_null(names);
-	for (size_t i = 0; i < tp->nmbx; i++)
-		names[i] = tp->mbx[i].name;
-	qsort(names, tp->nmbx, sizeof(*names), name_order);
-	const struct ofile *dir = ofind(&o, "DIRECTORY.PRI");
+/* DIRECTORY.PRI: a mailbox row for each user in name order, a dl row for
+ * each list. */
+static void check_directory(const struct t_po *tp, const struct opo *o,
+                            const char **names)
+{
+	const struct ofile *dir = ofind(o, "DIRECTORY.PRI");
 	cr_assert_not_null(dir);
 	struct tl_slices dlines;
 	tl_lines(dir->data, dir->n, &dlines);
@@ -231,65 +224,98 @@ static void check_po_against_truth(const struct t_po *tp)
 	tl_slices_free(&dlines);
 	cr_expect_eq(mb, tp->nusers, "DIRECTORY.PRI: %zu mailbox rows", mb);
 	cr_expect_eq(dl, tp->nlists, "DIRECTORY.PRI: %zu dl rows", dl);
+}
 
-	for (size_t i = 0; i < tp->nmbx; i++) {
-		char pri[32];
-		snprintf(pri, sizeof(pri), "%08zu.PRI", i + 1);
-		const struct ofile *f = ofind(&o, pri);
-		cr_assert_not_null(f, "no %s", pri);
-		const char *t = strstr(f->data, "MAILMESSAGE,");
-		cr_assert_not_null(t);
-		char *title = fld(t, strcspn(t, "\r"), 1), *want;
-		char *mname = conv(names[i]);
-		cr_assert_geq(asprintf(&want, "CCMAIL:%s at %s", mname, po1252),
-		              0);
-		cr_expect_str_eq(title, want, "%s", pri);
-		struct tl_slices rows;
-		tl_pri_rows(f->data, f->n, &rows);
-		uint64_t count = 0;
-		for (size_t k = 0; k < tp->nmbx; k++)
-			if (!strcmp(tp->mbx[k].name, names[i]))
-				count = tp->mbx[k].count;
-		cr_expect_eq(rows.count, count, "%s (%s): %zu rows, not %llu",
-		             pri, mname, rows.count, (unsigned long long)count);
-		for (size_t j = 0; j < tp->nm && rows.count == count; j++) {
-			const struct t_msg *tm = &tp->msg[j];
-			if (strcmp(tm->owner, names[i]))
-				continue;
-			check_row(&o, rows.s[tm->idx], rows.n[tm->idx], tm,
-			          s_find(&sl, tm->owner, tm->idx));
-		}
-		tl_slices_free(&rows);
-		free(title);
-		free(want);
-		free(mname);
+/* The PRI of the i-th mailbox in name order: its title, and a row for
+ * each of its messages that matches the truth. */
+static void check_mailbox_pri(const struct t_po *tp, const struct opo *o,
+                              const struct s_list *sl, const char **names,
+                              size_t i, const char *po1252)
+{
+	char pri[32];
+	snprintf(pri, sizeof(pri), "%08zu.PRI", i + 1);
+	const struct ofile *f = ofind(o, pri);
+	cr_assert_not_null(f, "no %s", pri);
+	const char *t = strstr(f->data, "MAILMESSAGE,");
+	cr_assert_not_null(t);
+	char *title = fld(t, strcspn(t, "\r"), 1), *want;
+	char *mname = conv(names[i]);
+	cr_assert_geq(asprintf(&want, "CCMAIL:%s at %s", mname, po1252), 0);
+	cr_expect_str_eq(title, want, "%s", pri);
+	struct tl_slices rows;
+	tl_pri_rows(f->data, f->n, &rows);
+	uint64_t count = 0;
+	for (size_t k = 0; k < tp->nmbx; k++)
+		if (!strcmp(tp->mbx[k].name, names[i]))
+			count = tp->mbx[k].count;
+	cr_expect_eq(rows.count, count, "%s (%s): %zu rows, not %llu", pri,
+	             mname, rows.count, (unsigned long long)count);
+	for (size_t j = 0; j < tp->nm && rows.count == count; j++) {
+		const struct t_msg *tm = &tp->msg[j];
+		if (strcmp(tm->owner, names[i]))
+			continue;
+		check_row(o, rows.s[tm->idx], rows.n[tm->idx], tm,
+		          s_find(sl, tm->owner, tm->idx));
 	}
+	tl_slices_free(&rows);
+	free(title);
+	free(want);
+	free(mname);
+}
+
+/* The boards' PRI (named pri): a row for each board message, in order. */
+static void check_board_pri(const struct t_po *tp, const struct opo *o,
+                            const struct s_list *sl, const char *pri)
+{
+	struct tl_slices rows;
+	rows_of(o, pri, &rows);
+	const struct ofile *f = ofind(o, pri);
+	cr_expect(!strncmp(f->data, "MAILMESSAGE,PublicMessages\r\n", 28));
+	size_t r = 0;
+	for (size_t j = 0; j < tp->nm; j++) {
+		const struct t_msg *tm = &tp->msg[j];
+		if (tm->owner[0] != '#')
+			continue;
+		cr_assert_lt(r, rows.count, "too few board rows");
+		check_row(o, rows.s[r], rows.n[r], tm,
+		          s_find(sl, tm->owner, tm->idx));
+		/* To is the board's name (§7). */
+		char *to = fld(rows.s[r], rows.n[r], 2);
+		char *board = conv(tm->owner + 1);
+		cr_expect_str_eq(to, board);
+		free(to);
+		free(board);
+		r++;
+	}
+	cr_expect_eq(r, rows.count, "extra board rows");
+	tl_slices_free(&rows);
+}
+
+static void check_po_against_truth(const struct t_po *tp)
+{
+	size_t po = po_of(tp->name);
+	struct opo o;
+	load(po, &o, 65536);
+	char *podir =
+	        strcmp(tp->rel, ".") ? tl_path(C.exp, tp->rel) : strdup(C.exp);
+	struct s_list sl;
+	read_export(podir, &sl);
+	char *po1252 = conv(tp->name);
+	check_counts(tp, po, &sl, po1252);
+
+	/* Mailbox PRIs in name order, then the boards' PRI. */
+	const char **names = malloc(tp->nmbx * sizeof(*names));
+	cr_assert_not_null(names);
+	for (size_t i = 0; i < tp->nmbx; i++)
+		names[i] = tp->mbx[i].name;
+	qsort(names, tp->nmbx, sizeof(*names), name_order);
+	check_directory(tp, &o, names);
+	for (size_t i = 0; i < tp->nmbx; i++)
+		check_mailbox_pri(tp, &o, &sl, names, i, po1252);
 	char pri[32];
 	snprintf(pri, sizeof(pri), "%08zu.PRI", tp->nmbx + 1);
 	if (tp->nboards) {
-		struct tl_slices rows;
-		rows_of(&o, pri, &rows);
-		const struct ofile *f = ofind(&o, pri);
-		cr_expect(!strncmp(f->data, "MAILMESSAGE,PublicMessages\r\n",
-		                   28));
-		size_t r = 0;
-		for (size_t j = 0; j < tp->nm; j++) {
-			const struct t_msg *tm = &tp->msg[j];
-			if (tm->owner[0] != '#')
-				continue;
-			cr_assert_lt(r, rows.count, "too few board rows");
-			check_row(&o, rows.s[r], rows.n[r], tm,
-			          s_find(&sl, tm->owner, tm->idx));
-			/* To is the board's name (§7). */
-			char *to = fld(rows.s[r], rows.n[r], 2);
-			char *board = conv(tm->owner + 1);
-			cr_expect_str_eq(to, board);
-			free(to);
-			free(board);
-			r++;
-		}
-		cr_expect_eq(r, rows.count, "extra board rows");
-		tl_slices_free(&rows);
+		check_board_pri(tp, &o, &sl, pri);
 		snprintf(pri, sizeof(pri), "%08zu.PRI", tp->nmbx + 2);
 	}
 	cr_expect_null(ofind(&o, pri), "an extra %s", pri);
