@@ -84,6 +84,89 @@ static int cmp_u64(const void *a, const void *b)
  * no Body holds a lone CR or LF; and the messages' first sections are
  * exactly the Body pointers of the PRI rows.
  */
+/* The Body pointers into the SEC file sec from every PRI of o, sorted
+ * (malloc'd; *np of them). */
+static uint64_t *pointers_into(const struct opo *o, const char *sec, size_t *np)
+{
+	uint64_t *ptr = NULL;
+	*np = 0;
+	for (size_t p = 0; p < o->nf; p++) {
+		if (!strstr(o->f[p].name, ".PRI") ||
+		    !strcmp(o->f[p].name, "DIRECTORY.PRI"))
+			continue;
+		struct tl_slices rows;
+		tl_pri_rows(o->f[p].data, o->f[p].n, &rows);
+		for (size_t r = 0; r < rows.count; r++) {
+			char *b = fld(rows.s[r], rows.n[r], 11);
+			char name[16];
+			uint64_t off;
+			cr_assert(tl_body_ptr(b, strlen(b), name, &off),
+			          "%s row %zu: Body [%s]", o->f[p].name, r, b);
+			cr_assert_not_null(ofind(o, name), "%s names no file",
+			                   b);
+			if (!strcmp(name, sec)) {
+				ptr = realloc(ptr, (*np + 1) * sizeof(*ptr));
+				ptr[(*np)++] = off;
+			}
+			free(b);
+		}
+		tl_slices_free(&rows);
+	}
+	qsort(ptr, *np, sizeof(*ptr), cmp_u64);
+	return ptr;
+}
+
+/* No lone CR or LF in the Body section s (at offset at) of sec. */
+static void expect_crlf_only(const struct ofile *sec,
+                             const struct tl_section *s, size_t at)
+{
+	const char *b = sec->data + s->data;
+	for (size_t i = 0; i < s->length; i++) {
+		if (b[i] == '\n')
+			cr_assert(i && b[i - 1] == '\r',
+			          "%s: a lone LF in the Body at %zu", sec->name,
+			          at);
+		if (b[i] == '\r')
+			cr_assert(i + 1 < s->length && b[i + 1] == '\n',
+			          "%s: a lone CR in the Body at %zu", sec->name,
+			          at);
+	}
+}
+
+/* One SEC file walked section by section against its np pointers. */
+static void walk_sec(const struct ofile *sec, const uint64_t *ptr, size_t np)
+{
+	size_t at = 50, msgs = 0;
+	bool start = true;
+	while (at < sec->n) {
+		struct tl_section s;
+		tl_sec_section(sec->data, sec->n, at, &s);
+		if (start) {
+			cr_assert_str_eq(s.type, "Body", "%s at %zu", sec->name,
+			                 at);
+			cr_assert_lt(msgs, np,
+			             "%s: more messages than pointers",
+			             sec->name);
+			cr_assert_eq(ptr[msgs], at,
+			             "%s: a message at %zu, a pointer to %llu",
+			             sec->name, at,
+			             (unsigned long long)ptr[msgs]);
+			msgs++;
+			expect_crlf_only(sec, &s, at);
+		} else {
+			cr_assert_str_eq(s.type, "Attachment", "%s at %zu",
+			                 sec->name, at);
+		}
+		start = s.islast;
+		free(s.name);
+		at = s.next;
+	}
+	cr_assert_eq(at, sec->n, "%s: the walk ends at %zu", sec->name, at);
+	cr_assert(start, "%s: the last message has no Islast", sec->name);
+	cr_assert_eq(msgs, np, "%s: %zu messages, %zu pointers", sec->name,
+	             msgs, np);
+}
+
 void sec_walk_and_pointers(void)
 {
 	static const char hdr[] =
@@ -97,95 +180,9 @@ void sec_walk_and_pointers(void)
 				continue;
 			cr_assert(sec->n >= 50 && !memcmp(sec->data, hdr, 50),
 			          "%s: column header", sec->name);
-			/* The pointers into this file, from every PRI. */
-			uint64_t *ptr = NULL;
-			size_t np = 0;
-			for (size_t p = 0; p < o.nf; p++) {
-				if (!strstr(o.f[p].name, ".PRI") ||
-				    !strcmp(o.f[p].name, "DIRECTORY.PRI"))
-					continue;
-				struct tl_slices rows;
-				tl_pri_rows(o.f[p].data, o.f[p].n, &rows);
-				for (size_t r = 0; r < rows.count; r++) {
-					char *b = fld(rows.s[r], rows.n[r], 11);
-					char name[16];
-					uint64_t off;
-					cr_assert(tl_body_ptr(b, strlen(b),
-					                      name, &off),
-					          "%s row %zu: Body [%s]",
-					          o.f[p].name, r, b);
-					cr_assert_not_null(ofind(&o, name),
-					                   "%s names no file",
-					                   b);
-					if (!strcmp(name, sec->name)) {
-						ptr = realloc(
-						        ptr,
-						        (np + 1) *
-						                sizeof(*ptr));
-						ptr[np++] = off;
-					}
-					free(b);
-				}
-				tl_slices_free(&rows);
-			}
-			qsort(ptr, np, sizeof(*ptr), cmp_u64);
-			size_t at = 50, msgs = 0;
-			bool start = true;
-			while (at < sec->n) {
-				struct tl_section s;
-				tl_sec_section(sec->data, sec->n, at, &s);
-				if (start) {
-					cr_assert_str_eq(s.type, "Body",
-					                 "%s at %zu", sec->name,
-					                 at);
-					cr_assert_lt(msgs, np,
-					             "%s: more messages than "
-					             "pointers",
-					             sec->name);
-					cr_assert_eq(
-					        ptr[msgs], at,
-					        "%s: a message at %zu, a "
-					        "pointer to %llu",
-					        sec->name, at,
-					        (unsigned long long)ptr[msgs]);
-					msgs++;
-					const char *b = sec->data + s.data;
-					for (size_t i = 0; i < s.length; i++) {
-						if (b[i] == '\n')
-							cr_assert(
-							        i && b[i -
-							               1] == '\r',
-							        "%s: a lone LF "
-							        "in "
-							        "the Body at "
-							        "%zu",
-							        sec->name, at);
-						if (b[i] == '\r')
-							cr_assert(
-							        i + 1 < s.length &&
-							                b[i +
-							                  1] == '\n',
-							        "%s: a lone CR "
-							        "in "
-							        "the Body at "
-							        "%zu",
-							        sec->name, at);
-					}
-				} else {
-					cr_assert_str_eq(s.type, "Attachment",
-					                 "%s at %zu", sec->name,
-					                 at);
-				}
-				start = s.islast;
-				free(s.name);
-				at = s.next;
-			}
-			cr_assert_eq(at, sec->n, "%s: the walk ends at %zu",
-			             sec->name, at);
-			cr_assert(start, "%s: the last message has no Islast",
-			          sec->name);
-			cr_assert_eq(msgs, np, "%s: %zu messages, %zu pointers",
-			             sec->name, msgs, np);
+			size_t np;
+			uint64_t *ptr = pointers_into(&o, sec->name, &np);
+			walk_sec(sec, ptr, np);
 			free(ptr);
 		}
 		unload(&o);
