@@ -233,6 +233,54 @@ static void parse_args(int argc, char **argv, struct gen_opts *o)
 	}
 }
 
+/*
+ * The post offices: folder, name (names[i] too), quirks and date order of
+ * each; names folded for DBCS code pages once all were chosen.
+ */
+static void name_pos(const struct gen_opts *opt, struct gen_po *pos,
+                     const char **names)
+{
+	unsigned width = 2;
+	for (unsigned k = opt->pos; k >= 100; k /= 10)
+		width++;
+	for (unsigned i = 0; i < opt->pos; i++) {
+		struct gen_po *po = &pos[i];
+		size_t n = NELEM(po_names);
+
+		po->idx = i;
+		if (opt->pos == 1) {
+			po->rel = xfmt(".");
+			po->dir = xfmt("%s", opt->outdir);
+		} else {
+			po->rel = xfmt("po%0*u", (int)width, i + 1);
+			po->dir = xfmt("%s/%s", opt->outdir, po->rel);
+		}
+		if (i == 0 && opt->name) {
+			po->name = xfmt("%s", opt->name);
+		} else if (opt->pos == 1) {
+			/* seed 1 gives SALES/EAST, the README's example */
+			po->name = xfmt("%s", po_names[(opt->seed + 1) % n]);
+		} else if (i < n) {
+			po->name = xfmt("%s", po_names[i]);
+		} else {
+			po->name = xfmt("%s %u", po_names[i % n], i / n + 1);
+		}
+		po->quirks = opt->quirks || (i % 2 == 1);
+		po->order = opt->date_order >= 0 ? opt->date_order
+		            : opt->pos == 1      ? ORD_MDY
+		                                 : (int)(i % 3);
+		names[i] = po->name;
+	}
+	/* fold names only after all were chosen (--name stays verbatim) */
+	for (unsigned i = 0; i < opt->pos; i++) {
+		bool dbcs = opt->codepage == 932 || opt->codepage == 936 ||
+		            opt->codepage == 949 || opt->codepage == 950;
+
+		if (dbcs && !(i == 0 && opt->name))
+			fold_hi(pos[i].name, strlen(pos[i].name));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_opts opt;
@@ -246,45 +294,7 @@ int main(int argc, char **argv)
 
 	pos = xcalloc(opt.pos, sizeof(*pos));
 	names = xcalloc(opt.pos, sizeof(*names));
-	unsigned width = 2;
-	for (unsigned k = opt.pos; k >= 100; k /= 10)
-		width++;
-	for (unsigned i = 0; i < opt.pos; i++) {
-		struct gen_po *po = &pos[i];
-		size_t n = NELEM(po_names);
-
-		po->idx = i;
-		if (opt.pos == 1) {
-			po->rel = xfmt(".");
-			po->dir = xfmt("%s", opt.outdir);
-		} else {
-			po->rel = xfmt("po%0*u", (int)width, i + 1);
-			po->dir = xfmt("%s/%s", opt.outdir, po->rel);
-		}
-		if (i == 0 && opt.name) {
-			po->name = xfmt("%s", opt.name);
-		} else if (opt.pos == 1) {
-			/* seed 1 gives SALES/EAST, the README's example */
-			po->name = xfmt("%s", po_names[(opt.seed + 1) % n]);
-		} else if (i < n) {
-			po->name = xfmt("%s", po_names[i]);
-		} else {
-			po->name = xfmt("%s %u", po_names[i % n], i / n + 1);
-		}
-		po->quirks = opt.quirks || (i % 2 == 1);
-		po->order = opt.date_order >= 0 ? opt.date_order
-		            : opt.pos == 1      ? ORD_MDY
-		                                : (int)(i % 3);
-		names[i] = po->name;
-	}
-	/* fold names only after all were chosen (--name stays verbatim) */
-	for (unsigned i = 0; i < opt.pos; i++) {
-		bool dbcs = opt.codepage == 932 || opt.codepage == 936 ||
-		            opt.codepage == 949 || opt.codepage == 950;
-
-		if (dbcs && !(i == 0 && opt.name))
-			fold_hi(pos[i].name, strlen(pos[i].name));
-	}
+	name_pos(&opt, pos, names);
 
 	if (opt.truth) {
 		truth = out_open(opt.truth, false, false);
