@@ -75,5 +75,11 @@ void expect_rows(const struct rows *rows, const char *const *subjects,
  * names and the SEC file *secp owned by the fixture). */
 size_t sections(const ccm_source *src, const struct rows *rows, size_t i,
                 struct tl_section *out, size_t max, char **secp, size_t *secn);
+/*
+ * When the message subject has a row, expects its Body to be its only
+ * section (what says why when not).
+ */
+void expect_body_only(const ccm_source *src, const struct rows *rows,
+                      const char *subject, const char *what);
 
 #endif

@@ -275,3 +275,16 @@ size_t sections(const ccm_source *src, const struct rows *rows, size_t i,
 	}
 	return k;
 }
+
+void expect_body_only(const ccm_source *src, const struct rows *rows,
+                      const char *subject, const char *what)
+{
+	long r = find_row(rows, subject);
+	if (r < 0)
+		return;
+	struct tl_section s[4];
+	char *sec;
+	size_t sn;
+	size_t k = sections(src, rows, (size_t)r, s, 4, &sec, &sn);
+	cr_expect_eq(k, 1, "%s", what);
+}

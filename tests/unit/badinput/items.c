@@ -264,14 +264,7 @@ static void broken_hex(const char *count, const char *hex)
 	struct rows *rows = get_rows(src, "00000001.PRI");
 	static const char *const want[] = {"before", "broken", "after"};
 	expect_rows(rows, want, 3);
-	long r = find_row(rows, "broken");
-	if (r >= 0) {
-		struct tl_section s[4];
-		char *sec;
-		size_t sn;
-		size_t k = sections(src, rows, (size_t)r, s, 4, &sec, &sn);
-		cr_expect_eq(k, 1, "the broken attachment was kept");
-	}
+	expect_body_only(src, rows, "broken", "the broken attachment was kept");
 	struct ccm_po_stats st;
 	ccm_po_stats(src, 0, &st);
 	cr_expect_eq(st.attachments, 0);
