@@ -30,8 +30,7 @@ static void small_source(char *src)
 	static const char *const gen[] = {
 	        "--seed",     "21", "--name",         "ACME", "--users", "3",
 	        "--messages", "15", "--attach-bytes", "40K",  NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
+	tl_make_source(src, gen);
 }
 
 /* How many lines of /proc/self/mounts have mount point mnt; the last one
@@ -235,10 +234,8 @@ Test(cli, rsync_between_mount_and_ccmail2iff_copies_nothing)
 	static const char *const gen[] = {"--seed",     "5",       "--pos",
 	                                  "2",          "--users", "4",
 	                                  "--messages", "40",      NULL};
-	tl_join(src, "%s/src", tl_scratch());
-	tl_gen(src, gen);
-	tl_join(ref, "%s/ref", tl_scratch());
-	tl_reference(src, ref, NULL);
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
 	struct tl_mount *m = tl_mount(src, NULL);
 	tl_join(out, "%s/rsync.txt", tl_scratch());
 	cr_assert_eq(tl_shell("rsync -rt --itemize-changes --stats '%s/' "
