@@ -23,9 +23,10 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
                         size_t hint)
 {
 	rd->src = src;
-	for (size_t i = 0; i < sizeof(rd->checked) / sizeof(rd->checked[0]);
-	     i++)
-		rd->checked[i] = CCM_NONE;
+	rd->touched = rd->inl;
+	rd->ntouched = 0;
+	rd->cap = sizeof(rd->inl) / sizeof(rd->inl[0]);
+	rd->oom = false;
 	rd->ahead = hint < 4096             ? 4096
 	            : hint > CCM_READ_AHEAD ? CCM_READ_AHEAD
 	                                    : hint;
@@ -48,18 +49,45 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
 void ccm_reader_fini(struct ccm_reader *rd)
 {
 	rd->buf = NULL; /* the thread's, kept for its next read */
+	if (rd->touched != rd->inl)
+		free(rd->touched);
+	rd->touched = NULL;
 }
 
-/* True the first time this read touches `file`: it must be checked. */
-static bool first_touch(struct ccm_reader *rd, uint32_t file)
+/* Notes that this read takes bytes from `file`. Reads go through a
+ * message's files in order, so a repeat is nearly always the last one. */
+static void touch(struct ccm_reader *rd, uint32_t file)
 {
-	size_t n = sizeof(rd->checked) / sizeof(rd->checked[0]);
-	for (size_t i = 0; i < n; i++)
-		if (rd->checked[i] == file)
-			return false;
-	memmove(rd->checked + 1, rd->checked, (n - 1) * sizeof(rd->checked[0]));
-	rd->checked[0] = file;
-	return true;
+	for (uint32_t i = rd->ntouched; i-- > 0 && i + 8 >= rd->ntouched;)
+		if (rd->touched[i] == file)
+			return;
+	if (rd->ntouched == rd->cap) {
+		uint32_t cap = rd->cap * 2;
+		uint32_t *v = rd->touched == rd->inl
+		                      ? malloc(cap * sizeof(*v))
+		                      : realloc(rd->touched, cap * sizeof(*v));
+		if (!v) {
+			rd->oom = true;
+			return;
+		}
+		if (rd->touched == rd->inl)
+			memcpy(v, rd->inl, sizeof(rd->inl));
+		rd->touched = v;
+		rd->cap = cap;
+	}
+	rd->touched[rd->ntouched++] = file;
+}
+
+ccm_err ccm_reader_verify(struct ccm_reader *rd)
+{
+	if (rd->oom)
+		return CCM_ERR_NOMEM;
+	for (uint32_t i = 0; i < rd->ntouched; i++) {
+		ccm_err err = ccm_src_verify(rd->src, rd->touched[i]);
+		if (err)
+			return err;
+	}
+	return CCM_OK;
 }
 
 ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
@@ -80,8 +108,8 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 		if (size - start < len)
 			len = (size_t)(size - start);
 		rd->file = CCM_NONE;
-		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start,
-		                            first_touch(rd, file));
+		touch(rd, file);
+		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start);
 		if (err)
 			return err;
 		rd->file = file;
@@ -100,5 +128,6 @@ ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
 		memcpy(dst, rd->buf + (off - rd->off), n);
 		return CCM_OK;
 	}
-	return ccm_src_pread(rd->src, file, dst, n, off, first_touch(rd, file));
+	touch(rd, file);
+	return ccm_src_pread(rd->src, file, dst, n, off);
 }

@@ -22,8 +22,11 @@ struct ccm_reader {
 	size_t len;
 	char *buf;    /* CCM_READ_BLOCK bytes */
 	size_t ahead; /* bytes read at once when fewer are asked for */
-	/* Files already checked unchanged during this read. */
-	uint32_t checked[4];
+	/* The source files this read took bytes from, each once; inl until
+	 * more are needed, then a malloc'd array (freed by fini). */
+	uint32_t *touched, ntouched, cap;
+	uint32_t inl[8];
+	bool oom; /* a file could not be noted: the read must fail */
 };
 
 /* A reader for one read of about `hint` bytes: it reads ahead no more
@@ -31,6 +34,13 @@ struct ccm_reader {
 ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
                         size_t hint);
 void ccm_reader_fini(struct ccm_reader *rd);
+
+/*
+ * Called once every byte of the read is rendered and before any is
+ * replied: CCM_ERR_CHANGED unless every source file the read touched is
+ * still, by its path, the file the scan saw (ccm_src_verify).
+ */
+ccm_err ccm_reader_verify(struct ccm_reader *rd);
 
 /*
  * Points *p at n bytes of source file `file` at off (n at most

@@ -190,12 +190,29 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 		err = sec(po, &po->secs.v[f->arg], &w);
 		break;
 	}
+	/* After every byte is read, before any is replied (srcio.c). */
+	if (!err)
+		err = ccm_reader_verify(&rd);
 	ccm_reader_fini(&rd);
 	if (!err)
 		*got = len;
 	return err;
 }
 
+/*
+ * A splice cannot be checked after the read. Its pipe holds references to
+ * the source file's page cache, not copies: the kernel takes the bytes
+ * when the reply is written to /dev/fuse, and that write is the reply, so
+ * there is no moment between "bytes read" and "bytes replied" at which
+ * ccm_src_verify could still fail the read. A check before and after the
+ * splice would only learn of a mixed reply once it was sent.
+ *
+ * So a span is offered only for a file whose bytes cannot change while
+ * the mount lasts: one on a file system that was mounted read-only when
+ * the scan opened it (no write, rename or unlink can reach it there), and
+ * still the scan's file by descriptor and by path now. Every other file
+ * is copied, and checked after the copy like any read.
+ */
 ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
                       size_t len, int *fd, uint64_t *fd_off)
 {
@@ -218,8 +235,10 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	struct ccm_win w = {&rd, NULL, off, off + len, m->sec_off, NULL, 0};
 	uint64_t mlen;
 	err = ccm_sec_walk(po, m, NULL, &w, &mlen);
+	if (!err)
+		err = ccm_reader_verify(&rd);
 	ccm_reader_fini(&rd);
-	if (err || !w.hit)
+	if (err || !w.hit || !src->files.v[w.hit->file].rofs)
 		return err ? err : CCM_ERR_NOENT;
 	*fd_off = w.hit_off;
 	return ccm_src_dup(src, w.hit->file, fd);

@@ -35,7 +35,8 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 		return false;
 	case CCM_OPEN_NOTFILE:
 		ccm_leftout(&po->log, &pseudo, 0,
-		            "cannot read the file; left out");
+		            "cannot be opened, or is not a regular file; "
+		            "left out");
 		return false;
 	case CCM_OPEN_NOMEM:
 		return false;

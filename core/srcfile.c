@@ -8,14 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "index.h"
 #include "srcfile.h"
 
+static int64_t ns_of(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st)
+{
+	return (uint64_t)st->st_size == f->size &&
+	       ns_of(st->st_mtim) == f->mtime_ns &&
+	       ns_of(st->st_ctim) == f->ctime_ns &&
+	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
+}
+
 /* Registers an opened file; CCM_NONE when out of memory. */
-static uint32_t srcfile_add(struct ccm_source *src, const struct stat *st,
-                            const char *path, const char *rel)
+static uint32_t srcfile_add(struct ccm_source *src, int fd,
+                            const struct stat *st, const char *path,
+                            const char *rel)
 {
 	struct ccm_srcfile *f = CCM_PUSH(src->files);
 	if (!f)
@@ -27,8 +42,10 @@ static uint32_t srcfile_add(struct ccm_source *src, const struct stat *st,
 		return CCM_NONE;
 	}
 	f->size = (uint64_t)st->st_size;
-	f->mtime_ns =
-	        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	f->mtime_ns = ns_of(st->st_mtim);
+	f->ctime_ns = ns_of(st->st_ctim);
+	struct statvfs sv;
+	f->rofs = !fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY);
 	f->ino = (uint64_t)st->st_ino;
 	f->dev = (uint64_t)st->st_dev;
 	return (uint32_t)(src->files.n - 1);
@@ -50,7 +67,7 @@ enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
 		*fd = -1;
 		return CCM_OPEN_NOTFILE;
 	}
-	*id = srcfile_add(src, &st, real, real + dl + 1);
+	*id = srcfile_add(src, *fd, &st, real, real + dl + 1);
 	if (*id == CCM_NONE) {
 		close(*fd);
 		*fd = -1;

@@ -5,19 +5,32 @@
 #ifndef CCM_SRCFILE_H
 #define CCM_SRCFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct ccm_source;
 
-/* A file of the source, read again when rendering. Its strings live in
- * the source's arena, as long as the source. */
+/*
+ * A file of the source, read again when rendering. Its strings live in
+ * the source's arena, as long as the source.
+ *
+ * Its identity is what the scan saw: device, inode, size, mtime and ctime
+ * to the nanosecond. Any write, truncation or attribute change (a mtime
+ * put back with touch included) moves ctime, which no one can set back;
+ * a rename over the path or a deletion changes what the path leads to.
+ */
 struct ccm_srcfile {
 	const char *path; /* absolute */
 	const char *rel;  /* relative to its export folder, for messages */
 	uint64_t size;
-	int64_t mtime_ns;
+	int64_t mtime_ns, ctime_ns;
 	uint64_t ino, dev;
+	bool rofs; /* on a file system mounted read-only at scan time */
 };
+
+/* Does st (from stat or fstat) show the identity the scan recorded? */
+bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st);
 
 enum ccm_open_result {
 	CCM_OPEN_OK,

@@ -6,11 +6,14 @@
  * chosen by file number, each with its own lock. A slot keeps its
  * descriptor until another file needs it.
  *
- * The scan recorded each file's size, mtime and inode. Every read checks
- * them again with fstat, once per file it touches (the reader asks for
- * the check on its first pread of a file): a file that changed under the
- * mount makes the read fail (the caller turns that into EIO) rather than
- * mix old and new bytes in one file.
+ * The scan recorded each file's identity (srcfile.h). A descriptor is
+ * checked against it when opened; a read's bytes are checked after they
+ * are read, by ccm_src_verify on the path (reader.c, render.c). That one
+ * check after the read covers every way a file can change: written in
+ * place (ctime moves), renamed over or deleted (the path leads elsewhere
+ * or nowhere), whatever descriptor a slot still holds. A check before the
+ * read would race a writer; one after it cannot miss a write that
+ * happened before it, and the bytes are not replied until it passes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,33 +46,43 @@ void ccm_src_fds_free(struct ccm_source *src)
 	free(src->fds);
 }
 
-static bool same_file(const struct ccm_srcfile *f, const struct stat *st)
-{
-	int64_t ns =
-	        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	return (uint64_t)st->st_size == f->size && ns == f->mtime_ns &&
-	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
-}
-
-/* Takes the slot of `file`, opened and checked; returns it locked. */
+/*
+ * Takes the slot of `file`, its descriptor open on the file the scan saw;
+ * returns it locked. The open never waits (O_NONBLOCK: a FIFO swapped in
+ * would otherwise block with the lock held), and fstat refuses anything
+ * but that same regular file before a byte is read.
+ */
 static ccm_err slot_take(const struct ccm_source *src, uint32_t file,
-                         bool check, struct ccm_fdslot **out)
+                         struct ccm_fdslot **out)
 {
 	const struct ccm_srcfile *f = &src->files.v[file];
 	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
 	pthread_mutex_lock(&slot->lock);
 	*out = slot;
-	if (slot->fd < 0 || slot->file != file) {
-		if (slot->fd >= 0)
-			close(slot->fd);
-		slot->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		slot->file = file;
-		if (slot->fd < 0)
-			return CCM_ERR_CHANGED;
-		check = true; /* a new descriptor is always checked */
-	}
+	if (slot->fd >= 0 && slot->file == file)
+		return CCM_OK;
+	if (slot->fd >= 0)
+		close(slot->fd);
+	slot->file = file;
+	slot->fd =
+	        open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
-	if (check && (fstat(slot->fd, &st) || !same_file(f, &st)))
+	if (slot->fd >= 0 && !fstat(slot->fd, &st) && S_ISREG(st.st_mode) &&
+	    ccm_srcfile_same(f, &st))
+		return CCM_OK;
+	if (slot->fd >= 0)
+		close(slot->fd);
+	slot->fd = -1;
+	return CCM_ERR_CHANGED;
+}
+
+ccm_err ccm_src_verify(const struct ccm_source *src, uint32_t file)
+{
+	if (file >= src->files.n)
+		return CCM_ERR_INVAL;
+	struct stat st;
+	if (stat(src->files.v[file].path, &st) ||
+	    !ccm_srcfile_same(&src->files.v[file], &st))
 		return CCM_ERR_CHANGED;
 	return CCM_OK;
 }
@@ -79,18 +92,22 @@ ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd)
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
 	struct ccm_fdslot *slot;
-	ccm_err err = slot_take(src, file, true, &slot);
+	ccm_err err = slot_take(src, file, &slot);
 	if (!err) {
 		*fd = fcntl(slot->fd, F_DUPFD_CLOEXEC, 3);
 		if (*fd < 0)
 			err = CCM_ERR_IO;
 	}
 	pthread_mutex_unlock(&slot->lock);
+	if (!err && (err = ccm_src_verify(src, file))) {
+		close(*fd);
+		*fd = -1;
+	}
 	return err;
 }
 
 ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
-                      size_t len, uint64_t off, bool check)
+                      size_t len, uint64_t off)
 {
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
@@ -98,7 +115,7 @@ ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
 	if (off > f->size || len > f->size - off)
 		return CCM_ERR_CHANGED;
 	struct ccm_fdslot *slot;
-	ccm_err err = slot_take(src, file, check, &slot);
+	ccm_err err = slot_take(src, file, &slot);
 	if (err)
 		goto out;
 	char *p = buf;

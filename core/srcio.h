@@ -17,12 +17,20 @@ ccm_err ccm_src_fds_init(struct ccm_source *src);
 void ccm_src_fds_free(struct ccm_source *src);
 
 /* A new descriptor of source file `file`, checked unchanged since the
- * scan; the caller closes it. */
+ * scan (descriptor and path); the caller closes it. */
 ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd);
 
-/* Reads len source bytes at off into buf; with check, CCM_ERR_CHANGED if
- * the file is no longer what the scan saw. */
+/*
+ * Reads len source bytes at off into buf, from a descriptor that showed
+ * the scan's identity when it was opened; CCM_ERR_CHANGED when it cannot
+ * be opened as that file. The bytes are only trusted once
+ * ccm_src_verify has passed after the read.
+ */
 ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
-                      size_t len, uint64_t off, bool check);
+                      size_t len, uint64_t off);
+
+/* CCM_ERR_CHANGED unless the path of `file` leads, now, to the file of
+ * the scan's identity (srcfile.h). Takes no lock. */
+ccm_err ccm_src_verify(const struct ccm_source *src, uint32_t file);
 
 #endif

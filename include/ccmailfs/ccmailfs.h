@@ -104,7 +104,10 @@ ccm_err ccm_file_lookup(const ccm_source *src, size_t po, const char *name,
 
 /*
  * Renders bytes [off, off + len) of a file into buf. *got is len, or less
- * only at the end of the file. Cost: O(log n + len).
+ * only at the end of the file. Cost: O(log n + len). CCM_ERR_CHANGED when
+ * a source file it read from is no longer, after the read, the file the
+ * scan saw (same device, inode, size, mtime and ctime, by its path): buf
+ * then holds nothing to use.
  */
 ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
                       uint64_t off, size_t len, void *buf, size_t *got);
@@ -112,8 +115,10 @@ ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
 /*
  * When bytes [off, off + len) of a file are, unchanged, one range of an
  * attachment file of the export, opens that file: *fd (the caller closes
- * it) at *fd_off holds them. CCM_ERR_NOENT otherwise. Lets a caller move
- * attachment data without copying it through memory (splice).
+ * it) at *fd_off holds them. CCM_ERR_NOENT otherwise, and always for a
+ * file on a writable file system (a splice cannot be checked after the
+ * read: render.c). Lets a caller move attachment data without copying it
+ * through memory (splice).
  */
 ccm_err ccm_file_span(const ccm_source *src, size_t po, size_t file,
                       uint64_t off, size_t len, int *fd, uint64_t *fd_off);
