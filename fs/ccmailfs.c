@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "common.h"
 #include "ll.h"
+#include "term.h"
 
 struct cli {
 	char *source, *mountpoint;
@@ -375,6 +376,7 @@ static int serve(struct run *r)
 		if (!fuse_session_mount(se, r->mnt)) {
 			daemonised = !r->fo.foreground;
 			fuse_daemonize(r->fo.foreground);
+			ccm_term_start(&r->ll, r->mnt); /* SIGTERM: lazily */
 			/* The loop returns the signal that ended it: a clean
 			 * stop. */
 			rc = loop(se, &r->fo) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;

@@ -125,6 +125,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct ccm_ll *ll = ll_of(req);
+	if (atomic_load(&ll->closing)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
 	struct node p = decode(ll, parent);
 	struct fuse_entry_param e;
 	memset(&e, 0, sizeof(e));

@@ -8,6 +8,7 @@
 
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "ccmailfs/ccmailfs.h"
@@ -18,6 +19,8 @@ struct ccm_ll {
 	gid_t gid;
 	mode_t umask;
 	int nosplice; /* copy attachment data instead of splicing it */
+	/* Set on SIGTERM (term.c): the mount is detached, lookups fail. */
+	atomic_int closing;
 	/* Where run-time problems go (stderr, or syslog once daemonised). */
 	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 };
