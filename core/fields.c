@@ -5,11 +5,15 @@
 #include "ascii.h"
 #include "fields.h"
 
-static bool needs_quote(const char *s, size_t n)
+void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n)
 {
-	if (n && (ccm_isblank(s[0]) || ccm_isblank(s[n - 1])))
-		return true;
-	for (size_t i = 0; i < n; i++)
+	if (!n)
+		return;
+	if (!q->any && ccm_isblank(s[0]))
+		q->quote = true;
+	q->any = true;
+	q->last = s[n - 1];
+	for (size_t i = 0; i < n && !q->quote; i++)
 		switch (s[i]) {
 		case '#':
 		case '!':
@@ -19,18 +23,18 @@ static bool needs_quote(const char *s, size_t n)
 		case '%':
 		case '.':
 		case ';':
-			return true;
+			q->quote = true;
 		}
-	return false;
 }
 
-void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
+bool ccm_csv_scan_end(const struct ccm_csv_scan *q)
 {
-	if (!needs_quote(s, n)) {
-		ccm_buf_put(out, s, n);
-		return;
-	}
-	ccm_buf_putc(out, '"');
+	return q->quote || (q->any && ccm_isblank(q->last));
+}
+
+void ccm_csv_escape(struct ccm_buf *out, const char *s, size_t n,
+                    bool directory)
+{
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"' || (directory && s[i] == '\\')) {
@@ -39,6 +43,18 @@ void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
 		}
 	}
 	ccm_buf_put(out, s + run, n - run);
+}
+
+void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
+{
+	struct ccm_csv_scan q = {0};
+	ccm_csv_scan(&q, s, n);
+	if (!ccm_csv_scan_end(&q)) {
+		ccm_buf_put(out, s, n);
+		return;
+	}
+	ccm_buf_putc(out, '"');
+	ccm_csv_escape(out, s, n, directory);
 	ccm_buf_putc(out, '"');
 }
 

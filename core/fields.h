@@ -17,6 +17,21 @@
  * directory, every \ doubled too.
  */
 void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory);
+/*
+ * Whether a field needs quotes, learnt from its bytes given in pieces, in
+ * order (a field too long to hold at once): start from {0}, scan each
+ * piece, then ask ccm_csv_scan_end.
+ */
+struct ccm_csv_scan {
+	bool any, quote;
+	char last;
+};
+void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n);
+bool ccm_csv_scan_end(const struct ccm_csv_scan *q);
+/* Appends s as it stands inside quotes: every " doubled (and every \
+ * with directory). */
+void ccm_csv_escape(struct ccm_buf *out, const char *s, size_t n,
+                    bool directory);
 /* Converts source text as a one-line field, then appends it as above. */
 void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
                   size_t n, bool directory);

@@ -73,6 +73,30 @@ struct ccm_seekidx {
 enum {
 	CCM_MSG_DROPPED = 1, /* left out: no row and no sections */
 	CCM_MSG_BOARD = 2,   /* a bulletin board message */
+	CCM_MSG_PLAN = 4,    /* a long header: its row is a plan (rowplan.c) */
+};
+
+/* A header longer than this has its row planned at scan time. */
+#define CCM_PLAN_MIN ((uint32_t)64 * 1024)
+
+/*
+ * One piece of a planned row: lit bytes kept in the arena (lit non-NULL,
+ * len of them), or len bytes of the message's file at src, converted as
+ * one-line text at render time and, when quoted, with every " doubled.
+ * out is its offset in the row, out_len its length there.
+ */
+struct ccm_rowpiece {
+	uint64_t out, src;
+	const char *lit;
+	uint32_t len, out_len;
+	bool quoted;
+};
+
+/* The planned row of the message whose header is at hdr_off of file:
+ * pieces [piece0, piece0 + npieces). Sorted by file, then hdr_off. */
+struct ccm_rowplan {
+	uint64_t hdr_off;
+	uint32_t file, piece0, npieces;
 };
 
 struct ccm_msg {
@@ -163,6 +187,8 @@ struct ccm_po {
 	CCM_ARRAY(struct ccm_item) items;
 	CCM_ARRAY(struct ccm_seekpt) seekpts;
 	CCM_ARRAY(struct ccm_seekidx) seekidx;
+	CCM_ARRAY(struct ccm_rowpiece) pieces;
+	CCM_ARRAY(struct ccm_rowplan) plans;
 
 	CCM_ARRAY(struct ccm_sec) secs;
 	CCM_ARRAY(struct ccm_ofile) files;

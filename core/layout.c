@@ -327,8 +327,22 @@ static int cmp_by_name(const void *a, const void *b, void *ctx)
 	return strcmp(fa->name, fb->name);
 }
 
+static int cmp_plan(const void *a, const void *b)
+{
+	const struct ccm_rowplan *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return (x->hdr_off > y->hdr_off) - (x->hdr_off < y->hdr_off);
+}
+
 ccm_err ccm_layout(struct ccm_po *po)
 {
+	/* Render finds a message's plan by binary search. */
+	if (po->plans.n)
+		qsort(po->plans.v, po->plans.n, sizeof(po->plans.v[0]),
+		      cmp_plan);
+	CCM_SHRINK(po->pieces);
+	CCM_SHRINK(po->plans);
 	CCM_SHRINK(po->msgs);
 	CCM_SHRINK(po->items);
 	CCM_SHRINK(po->seekpts);

@@ -11,6 +11,15 @@
  * in costs more than the read itself; the key frees it when the thread
  * ends (FUSE's worker threads come and go).
  */
+_Thread_local struct ccm_read_counts ccm_read_counts;
+
+void ccm_reader_hold(struct ccm_reader *rd, size_t bytes)
+{
+	(void)rd;
+	if (bytes > ccm_read_counts.held)
+		ccm_read_counts.held = bytes;
+}
+
 static pthread_key_t block_key;
 static pthread_once_t block_once = PTHREAD_ONCE_INIT;
 
@@ -23,6 +32,7 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
                         size_t hint)
 {
 	rd->src = src;
+	ccm_read_counts = (struct ccm_read_counts){0, 0};
 	rd->touched = rd->inl;
 	rd->ntouched = 0;
 	rd->cap = sizeof(rd->inl) / sizeof(rd->inl[0]);
@@ -109,6 +119,7 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 			len = (size_t)(size - start);
 		rd->file = CCM_NONE;
 		touch(rd, file);
+		ccm_read_counts.src_bytes += len;
 		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start);
 		if (err)
 			return err;
@@ -129,5 +140,6 @@ ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
 		return CCM_OK;
 	}
 	touch(rd, file);
+	ccm_read_counts.src_bytes += n;
 	return ccm_src_pread(rd->src, file, dst, n, off);
 }

@@ -29,6 +29,21 @@ struct ccm_reader {
 	bool oom; /* a file could not be noted: the read must fail */
 };
 
+/*
+ * What the last read of this thread cost (ccm_file_read and
+ * ccm_file_span set it): source bytes read, and the most heap memory
+ * rendering held at once beside the thread's block (row buffers). Tests
+ * check that a read costs what it returns.
+ */
+struct ccm_read_counts {
+	uint64_t src_bytes;
+	size_t held;
+};
+extern _Thread_local struct ccm_read_counts ccm_read_counts;
+
+/* Notes that rendering holds `bytes` of heap now (for ccm_read_counts). */
+void ccm_reader_hold(struct ccm_reader *rd, size_t bytes);
+
 /* A reader for one read of about `hint` bytes: it reads ahead no more
  * than that, within [4 KiB, CCM_READ_AHEAD]. */
 ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,

@@ -13,6 +13,7 @@
 #include "item.h"
 #include "reader.h"
 #include "row.h"
+#include "rowplan.h"
 #include "sec.h"
 #include "srcio.h"
 
@@ -52,46 +53,55 @@ static uint32_t sec_of(const struct ccm_po *po, uint32_t i)
 	return i < po->secs.v[s].msg1 ? s + 1 : 0;
 }
 
+/* The board of message i, when it is a bulletin board message. */
+static const struct ccm_board *board_of(const struct ccm_po *po, uint32_t i)
+{
+	const struct ccm_board *board = NULL;
+	for (size_t k = 0;
+	     (po->msgs.v[i].flags & CCM_MSG_BOARD) && k < po->boards.n; k++) {
+		const struct ccm_board *bd = &po->boards.v[k];
+		if (i >= bd->msg0 && i < bd->msg0 + bd->nmsg)
+			board = bd;
+	}
+	return board;
+}
+
+/*
+ * Row i through the window. A header of at most CCM_PLAN_MIN bytes is
+ * read (from the reader's block) and its row built whole; a longer one
+ * was planned by the scan and is rendered piece by piece (rowplan.c).
+ */
 static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 {
 	const struct ccm_msg *m = &po->msgs.v[i];
-	const char *hdr;
-	char *big = NULL;
-	ccm_err err;
-	if (m->hdr_len <= CCM_READ_BLOCK) {
-		err = ccm_reader_get(w->rd, m->file, m->hdr_off, m->hdr_len,
-		                     &hdr);
-	} else {
-		hdr = big = malloc(m->hdr_len);
-		err = big ? ccm_reader_copy(w->rd, m->file, big, m->hdr_len,
-		                            m->hdr_off)
-		          : CCM_ERR_NOMEM;
-	}
 	char small[1024];
 	struct ccm_buf b = {small, 0, sizeof(small), false, true};
-	if (!err) {
-		const struct ccm_board *board = NULL;
-		for (size_t k = 0;
-		     (m->flags & CCM_MSG_BOARD) && k < po->boards.n; k++) {
-			const struct ccm_board *bd = &po->boards.v[k];
-			if (i >= bd->msg0 && i < bd->msg0 + bd->nmsg)
-				board = bd;
-		}
-		ccm_row_build(po, hdr, m->hdr_len, board, NULL, &b);
-		ccm_buf_putc(&b, '#');
-		ccm_buf_putu(&b, sec_of(po, i), 8);
-		ccm_buf_puts(&b, ".SEC(");
-		ccm_buf_putu(&b, m->sec_off, 1);
-		ccm_buf_puts(&b, ")\r\n");
-		if (b.oom)
-			err = CCM_ERR_NOMEM;
-		else if (b.len != m->row_len)
-			err = CCM_ERR_CHANGED;
-		else
-			ccm_win_put(w, b.p, b.len);
+	uint64_t at = w->pos;
+	ccm_err err = CCM_OK;
+	if (m->flags & CCM_MSG_PLAN) {
+		err = ccm_rowplan_render(po, m, w);
+	} else {
+		const char *hdr;
+		err = ccm_reader_get(w->rd, m->file, m->hdr_off, m->hdr_len,
+		                     &hdr);
+		if (!err)
+			ccm_row_build(po, hdr, m->hdr_len, board_of(po, i),
+			              NULL, &b);
 	}
+	/* Then the Body pointer and the line end. */
+	ccm_buf_putc(&b, '#');
+	ccm_buf_putu(&b, sec_of(po, i), 8);
+	ccm_buf_puts(&b, ".SEC(");
+	ccm_buf_putu(&b, m->sec_off, 1);
+	ccm_buf_puts(&b, ")\r\n");
+	ccm_reader_hold(w->rd, b.borrowed ? 0 : b.cap);
+	if (!err && b.oom)
+		err = CCM_ERR_NOMEM;
+	else if (!err && w->pos - at + b.len != m->row_len)
+		err = CCM_ERR_CHANGED;
+	else if (!err)
+		ccm_win_put(w, b.p, b.len);
 	ccm_buf_free(&b);
-	free(big);
 	return err;
 }
 

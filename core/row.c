@@ -6,6 +6,7 @@
 #include "fields.h"
 #include "lex.h"
 #include "row.h"
+#include "rowplan.h"
 
 /* One header value: a slice of the header bytes. */
 struct val {
@@ -148,54 +149,84 @@ static bool is_this_po(const struct ccm_po *po, const struct ccm_addr *a)
 	return !a->po || ccm_name_eq(a->po, a->pn, po->name.s, po->name.n);
 }
 
-void ccm_row_addr(const struct ccm_po *po, const char *s, size_t n,
-                  struct ccm_buf *out)
+/*
+ * Where a row goes: its bytes into buf, or, with plan, literal bytes into
+ * buf (which the plan drains) and field values to the plan (rowplan.c).
+ */
+struct rowout {
+	struct ccm_buf *buf;
+	struct ccm_planb *plan;
+};
+
+/* One CSV field made of the parts given, converted to the output page. */
+static void val(const struct ccm_po *po, struct rowout *o,
+                const struct ccm_rowpart *parts, size_t k)
+{
+	if (o->plan) {
+		ccm_planb_val(o->plan, o->buf, parts, k);
+		return;
+	}
+	struct ccm_buf t = {0};
+	for (size_t i = 0; i < k; i++)
+		ccm_cp_put(&po->cp, parts[i].s, parts[i].n, true, &t);
+	if (t.oom)
+		o->buf->oom = true;
+	else
+		ccm_csv_put(o->buf, t.p, t.len, false);
+	ccm_buf_free(&t);
+}
+
+static void val1(const struct ccm_po *po, struct rowout *o, const char *s,
+                 size_t n, bool hdr)
+{
+	struct ccm_rowpart p = {s, n, hdr};
+	val(po, o, &p, 1);
+}
+
+/* An address's display text (spec §6: Sender, To...) as parts of the
+ * header; returns how many (at most 6). */
+static size_t addr_parts(const struct ccm_po *po, const char *s, size_t n,
+                         struct ccm_rowpart *p)
 {
 	struct ccm_addr a;
 	ccm_addr_parse(s, n, &a);
+	p[0] = (struct ccm_rowpart){a.name, a.nn, true};
 	switch (a.kind) {
 	case CCM_ADDR_BOARD:
-		ccm_buf_put(out, a.name, a.nn);
-		break;
+		return 1;
 	case CCM_ADDR_INTERNET:
-		ccm_buf_put(out, a.name, a.nn);
-		ccm_buf_puts(out, " [SMTP:");
-		ccm_buf_put(out, a.name, a.nn);
-		ccm_buf_putc(out, ']');
-		break;
+		p[1] = (struct ccm_rowpart){" [SMTP:", 7, false};
+		p[2] = p[0];
+		p[3] = (struct ccm_rowpart){"]", 1, false};
+		return 4;
 	case CCM_ADDR_USER:
-		ccm_buf_put(out, a.name, a.nn);
 		if (is_this_po(po, &a))
-			break;
-		ccm_buf_puts(out, " [CCMAIL:");
-		ccm_buf_put(out, a.name, a.nn);
-		ccm_buf_puts(out, " at ");
-		ccm_buf_put(out, a.po, a.pn);
-		ccm_buf_putc(out, ']');
-		break;
+			return 1;
+		p[1] = (struct ccm_rowpart){" [CCMAIL:", 9, false};
+		p[2] = p[0];
+		p[3] = (struct ccm_rowpart){" at ", 4, false};
+		p[4] = (struct ccm_rowpart){a.po, a.pn, true};
+		p[5] = (struct ccm_rowpart){"]", 1, false};
+		return 6;
 	}
+	return 1;
 }
 
 /* One address as a field value, converted and quoted. */
 static void put_addr(const struct ccm_po *po, const char *s, size_t n,
-                     struct ccm_buf *out)
+                     struct rowout *o)
 {
-	struct ccm_buf t = {0};
-	ccm_row_addr(po, s, n, &t);
-	if (t.oom)
-		out->oom = true;
-	else
-		ccm_csv_text(out, &po->cp, t.p, t.len, false);
-	ccm_buf_free(&t);
+	struct ccm_rowpart p[6];
+	val(po, o, p, addr_parts(po, s, n, p));
 }
 
 static void put_addrs(const struct ccm_po *po, const struct vals *a,
-                      struct ccm_buf *out)
+                      struct rowout *o)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		if (i)
-			ccm_buf_putc(out, ';');
-		put_addr(po, a->v[i].s, a->v[i].n, out);
+			ccm_buf_putc(o->buf, ';');
+		put_addr(po, a->v[i].s, a->v[i].n, o);
 	}
 }
 
@@ -206,18 +237,18 @@ static bool val_is(const struct val *v, const char *s)
 
 /* The Folder column (spec §6, and §7 for boards); true for a draft. */
 static bool put_folder(const struct ccm_po *po, const struct hdr *h,
-                       const struct ccm_board *board, struct ccm_buf *out)
+                       const struct ccm_board *board, struct rowout *o)
 {
 	bool draft = false;
+	struct ccm_buf *out = o->buf;
 	if (board) {
-		struct ccm_buf t = {0};
-		ccm_buf_puts(&t, "Lotus cc:Mail Bulletin Boards (");
-		ccm_buf_put(&t, po->name.s, po->name.n);
-		ccm_buf_puts(&t, ")\\");
-		ccm_buf_put(&t, board->name.s, board->name.n);
-		if (!t.oom)
-			ccm_csv_text(out, &po->cp, t.p, t.len, false);
-		ccm_buf_free(&t);
+		struct ccm_rowpart p[] = {
+		        {"Lotus cc:Mail Bulletin Boards (", 31, false},
+		        {po->name.s, po->name.n, false},
+		        {")\\", 2, false},
+		        {board->name.s, board->name.n, false},
+		};
+		val(po, o, p, 4);
 	} else if (!h->folder.n || val_is(&h->folder, "Inbox")) {
 		ccm_buf_puts(out, "Inbox");
 	} else if (val_is(&h->folder, "Message Log")) {
@@ -228,7 +259,7 @@ static bool put_folder(const struct ccm_po *po, const struct hdr *h,
 		ccm_buf_puts(out, "Inbox");
 		draft = true;
 	} else {
-		ccm_csv_text(out, &po->cp, h->folder.s, h->folder.n, false);
+		val1(po, o, h->folder.s, h->folder.n, true);
 	}
 	return draft;
 }
@@ -257,10 +288,11 @@ static void put_dates(const struct ccm_po *po, const struct hdr *h,
 	ccm_buf_putc(out, ',');
 }
 
-void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
-                   const struct ccm_board *board, struct ccm_row_diag *diag,
-                   struct ccm_buf *out)
+static void build(const struct ccm_po *po, const char *hdr, size_t n,
+                  const struct ccm_board *board, struct ccm_row_diag *diag,
+                  struct rowout *o)
 {
+	struct ccm_buf *out = o->buf;
 	/* Set field by field: the recipients' inline arrays are big and
 	 * need no zeroing. */
 	struct hdr h;
@@ -271,21 +303,21 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
 	uint64_t line = diag ? diag->line : 0;
 	parse(hdr, n, diag, &h);
 
-	bool draft = put_folder(po, &h, board, out);
+	bool draft = put_folder(po, &h, board, o);
 	ccm_buf_putc(out, ',');
 	if (h.from.n)
-		put_addr(po, h.from.s, h.from.n, out);
+		put_addr(po, h.from.s, h.from.n, o);
 	ccm_buf_putc(out, ',');
 	if (board)
-		ccm_csv_text(out, &po->cp, board->name.s, board->name.n, false);
+		val1(po, o, board->name.s, board->name.n, false);
 	else
-		put_addrs(po, &h.to, out);
+		put_addrs(po, &h.to, o);
 	ccm_buf_putc(out, ',');
-	put_addrs(po, &h.cc, out);
+	put_addrs(po, &h.cc, o);
 	ccm_buf_putc(out, ',');
-	put_addrs(po, &h.bcc, out);
+	put_addrs(po, &h.bcc, o);
 	ccm_buf_putc(out, ',');
-	ccm_csv_text(out, &po->cp, h.subject.s, h.subject.n, false);
+	val1(po, o, h.subject.s, h.subject.n, true);
 	ccm_buf_putc(out, ',');
 
 	put_dates(po, &h, diag, out);
@@ -311,4 +343,23 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
 	vals_free(&h.to);
 	vals_free(&h.cc);
 	vals_free(&h.bcc);
+}
+
+void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
+                   const struct ccm_board *board, struct ccm_row_diag *diag,
+                   struct ccm_buf *out)
+{
+	struct rowout o = {out, NULL};
+	build(po, hdr, n, board, diag, &o);
+}
+
+void ccm_row_plan(const struct ccm_po *po, const char *hdr, size_t n,
+                  const struct ccm_board *board, struct ccm_row_diag *diag,
+                  struct ccm_planb *plan)
+{
+	struct ccm_buf lit = {0};
+	struct rowout o = {&lit, plan};
+	build(po, hdr, n, board, diag, &o);
+	ccm_planb_end(plan, &lit);
+	ccm_buf_free(&lit);
 }

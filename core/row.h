@@ -27,8 +27,23 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out);
 
-/* Appends the display text of an address (spec §6: Sender, To...). */
-void ccm_row_addr(const struct ccm_po *po, const char *s, size_t n,
-                  struct ccm_buf *out);
+/* One part of a field's value: n bytes at s in the source page; hdr when
+ * they are a slice of the header bytes given to the builder. */
+struct ccm_rowpart {
+	const char *s;
+	size_t n;
+	bool hdr;
+};
+
+struct ccm_planb;
+
+/*
+ * The same row, for a header too long to render whole at every read: its
+ * pieces go to plan (rowplan.h), which keeps long values as ranges of the
+ * source, and nothing the size of a header line is held.
+ */
+void ccm_row_plan(const struct ccm_po *po, const char *hdr, size_t n,
+                  const struct ccm_board *board, struct ccm_row_diag *diag,
+                  struct ccm_planb *plan);
 
 #endif

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "item.h"
 #include "row.h"
+#include "rowplan.h"
 #include "scan_msg.h"
 #include "scan_path.h"
 #include "sec.h"
@@ -311,7 +312,17 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
 	const struct ccm_board *board =
 	        (m->flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
 	                                   : NULL;
-	ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
+	if (hdr_len > CCM_PLAN_MIN) {
+		/* Long: planned, never held whole (rowplan.c). */
+		struct ccm_planb pb;
+		ccm_planb_init(&pb, po, hdr, m->hdr_off, m->file);
+		ccm_row_plan(po, hdr, hdr_len, board, &diag, &pb);
+		row.oom = pb.oom;
+		row.len = (size_t)pb.out;
+		m->flags |= CCM_MSG_PLAN;
+	} else {
+		ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
+	}
 	if (row.oom || row.len > UINT32_MAX / 2) {
 		m->flags |= CCM_MSG_DROPPED;
 		ccm_leftout(&po->log, ccm_sf(f), line,

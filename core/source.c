@@ -99,6 +99,8 @@ static void po_free(struct ccm_po *po)
 	free(po->items.v);
 	free(po->seekpts.v);
 	free(po->seekidx.v);
+	free(po->pieces.v);
+	free(po->plans.v);
 	free(po->secs.v);
 	free(po->files.v);
 	free(po->by_name);
