@@ -5,6 +5,8 @@
  *   place with the same size and its mtime put back, makes a read of its
  *   SEC fail with EIO (reads big enough that ccmailfs would once have
  *   spliced them) and the daemon logs it; nothing hangs;
+ * - from a read-only file system, attachment data is spliced (render.c)
+ *   and still reads right;
  * - SIGTERM unmounts lazily: a reader holding a file open reads on to the
  *   end and gets the right bytes, a new path lookup fails, and the daemon
  *   exits 0 once the file is closed.
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,4 +198,38 @@ Test(changing, sigterm_lets_open_file_finish)
 	tl_assert_quiet_log(m->log);
 	free(got);
 	free(want);
+}
+
+/*
+ * The one place splice is still used: a source on a file system mounted
+ * read-only (here the export bind-mounted read-only), where no file can
+ * change. Its SEC, copied out of the mount, is ccmail2iff's byte for
+ * byte.
+ */
+Test(changing, read_only_source_reads_right)
+{
+	tl_require_root();
+	export_write();
+	char ref[TL_PATH], ro[TL_PATH], want[TL_PATH], got[TL_PATH],
+	        copy[TL_PATH];
+	tl_join(ref, "%s/ref", tl_scratch());
+	tl_reference(src, ref, NULL);
+	tl_newdir(ro, "ro");
+	cr_assert_eq(mount(src, ro, NULL, MS_BIND, NULL), 0, "bind: %s",
+	             strerror(errno));
+	int rc = mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	if (rc) {
+		umount2(ro, MNT_DETACH);
+		cr_assert_fail("remount read-only: %s", strerror(errno));
+	}
+	struct tl_mount *m = tl_mount(ro, NULL);
+	tl_join(want, "%s/CHG/00000001.SEC", ref);
+	tl_join(got, "%s/CHG/00000001.SEC", m->mnt);
+	tl_join(copy, "%s/copy.sec", tl_scratch());
+	/* Copied out first: the bind mount goes whatever the result. */
+	rc = tl_shell("cp '%s' '%s'", got, copy);
+	tl_umount(m);
+	umount2(ro, MNT_DETACH);
+	cr_assert_eq(rc, 0, "cp of the mounted SEC failed");
+	tl_assert_same_file(copy, want);
 }
