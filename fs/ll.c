@@ -242,9 +242,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	/* Attachment data goes from its file to the kernel by splice,
-	 * without a copy through this process; for a small read the
-	 * descriptor and pipe cost more than the copy. */
+	/* Attachment data on a read-only file system goes from its file
+	 * to the kernel by splice, without a copy through this process
+	 * (ccm_file_span says when: elsewhere the bytes are copied, so
+	 * that the read can check its source after reading it); for a
+	 * small read the descriptor and pipe cost more than the copy. */
 	int fd;
 	uint64_t fd_off;
 	if (!ll->nosplice && size >= SPLICE_MIN &&
