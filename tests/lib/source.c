@@ -103,3 +103,19 @@ void tl_make_reference(const char *src, char *ref, const char *const args[])
 	tl_join(ref, "%s/ref", tl_scratch());
 	tl_reference(src, ref, args);
 }
+
+void tl_make_client_source(unsigned seed, const char *attach_bytes, char *src,
+                           char *ref)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%u", seed);
+	const char *const gen[] = {"--seed",         s,
+	                           "--pos",          "2",
+	                           "--users",        "5",
+	                           "--messages",     "60",
+	                           "--attach-bytes", attach_bytes,
+	                           "--big-attach",   "1",
+	                           "--tricky",       NULL};
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, NULL);
+}

@@ -22,5 +22,13 @@ void tl_gen_colliding(const char *dir, unsigned seed, const char *const args[]);
 void tl_reference(const char *src, const char *out, const char *const args[]);
 /* tl_reference into scratch/ref; that path into ref (TL_PATH bytes). */
 void tl_make_reference(const char *src, char *ref, const char *const args[]);
+/*
+ * A source for the suites of client programs (Samba, GIO): two post
+ * offices with tricky names, 60 messages each, one attachment holding most
+ * of attach_bytes ("3M"), so that a client reads one file in many
+ * requests. tl_make_source, then tl_make_reference without options.
+ */
+void tl_make_client_source(unsigned seed, const char *attach_bytes, char *src,
+                           char *ref);
 
 #endif
