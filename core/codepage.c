@@ -20,6 +20,84 @@ static iconv_t cp_open(unsigned to, unsigned from)
 	return iconv_open(tn, fn);
 }
 
+/*
+ * The double-byte pages as Microsoft's tables define them (the lead byte
+ * ranges of GetCPInfo, the trail bytes of the code charts, the single
+ * bytes left undefined). glibc's Big5 knows fewer lead bytes than 950,
+ * and its UHC fewer than 949: a pair it cannot convert is still one
+ * character (written '?' in another page), never two.
+ */
+struct range {
+	uint8_t lo, hi; /* hi 0: no range */
+};
+static const struct dbcs_def {
+	unsigned page;
+	struct range lead[2], trail[3], undef[3];
+} DBCS[] = {
+        {932,
+         {{0x81, 0x9f}, {0xe0, 0xfc}},
+         {{0x40, 0x7e}, {0x80, 0xfc}, {0, 0}},
+         {{0x80, 0x80}, {0xa0, 0xa0}, {0xfd, 0xff}}},
+        {936,
+         {{0x81, 0xfe}, {0, 0}},
+         {{0x40, 0x7e}, {0x80, 0xfe}, {0, 0}},
+         {{0xff, 0xff}, {0, 0}, {0, 0}}},
+        {949,
+         {{0x81, 0xfe}, {0, 0}},
+         {{0x41, 0x5a}, {0x61, 0x7a}, {0x81, 0xfe}},
+         {{0x80, 0x80}, {0xff, 0xff}, {0, 0}}},
+        {950,
+         {{0x81, 0xfe}, {0, 0}},
+         {{0x40, 0x7e}, {0xa1, 0xfe}, {0, 0}},
+         {{0x80, 0x80}, {0xff, 0xff}, {0, 0}}},
+};
+
+static void mark(bool set[256], const struct range *r, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		for (unsigned c = r[i].lo; r[i].hi && c <= r[i].hi; c++)
+			set[c] = true;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Lead, trail and bad single bytes of a double-byte page; false for
+ * another page. */
+static bool dbcs_define(struct ccm_cp *cp, unsigned page)
+{
+	for (size_t i = 0; i < COUNT(DBCS); i++) {
+		const struct dbcs_def *d = &DBCS[i];
+		if (d->page != page)
+			continue;
+		mark(cp->lead, d->lead, COUNT(d->lead));
+		mark(cp->trail, d->trail, COUNT(d->trail));
+		mark(cp->bad1, d->undef, COUNT(d->undef));
+		mark(cp->bad1, d->lead, COUNT(d->lead));
+		return true;
+	}
+	return false;
+}
+
+/* The single bytes a single-byte page leaves undefined (none in 437 or
+ * 850; five in 1252), asked of iconv once. */
+static void sbcs_define(struct ccm_cp *cp, unsigned page)
+{
+	char fn[16];
+	snprintf(fn, sizeof(fn), "CP%u", page);
+	iconv_t cd = iconv_open("UTF-8", fn);
+	if (cd == (iconv_t)-1)
+		return;
+	for (unsigned c = 0; c < 256; c++) {
+		char in = (char)c, ob[8];
+		char *ip = &in, *op = ob;
+		size_t il = 1, ol = sizeof(ob);
+		iconv(cd, NULL, NULL, NULL, NULL);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+			cp->bad1[c] = true;
+	}
+	iconv_close(cd);
+}
+
 bool ccm_cp_known(unsigned cp)
 {
 	iconv_t cd = cp_open(cp, cp);
@@ -57,6 +135,45 @@ static int conv_char(iconv_t cd, const uint8_t *s, size_t n,
 
 static const struct ccm_cpchar QMARK = {1, {'?', 0, 0}};
 
+/* The one-byte table: each byte's output, '?' for a bad byte. */
+static void init_t1(struct ccm_cp *cp, iconv_t cd)
+{
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t b = (uint8_t)c;
+		if (cp->bad1[c])
+			cp->t1[c] = QMARK;
+		else if (cp->identity)
+			cp->t1[c] = (struct ccm_cpchar){1, {b, 0, 0}};
+		else if (conv_char(cd, &b, 1, &cp->t1[c]) <= 0)
+			cp->t1[c] = QMARK;
+	}
+	cp->one_to_one = !cp->dbcs;
+	for (unsigned c = 0; c < 256; c++) {
+		cp->any_bad |= cp->bad1[c];
+		cp->one_to_one &= cp->t1[c].n == 1;
+		cp->b1[c] = cp->t1[c].b[0];
+		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
+	}
+}
+
+/* The two-byte table: every lead byte with every valid trail. */
+static ccm_err init_t2(struct ccm_cp *cp, iconv_t cd)
+{
+	cp->t2 = calloc(65536, sizeof(*cp->t2));
+	if (!cp->t2)
+		return CCM_ERR_NOMEM;
+	for (unsigned c = 0; c < 65536; c++) {
+		uint8_t s[2] = {(uint8_t)(c >> 8), (uint8_t)c};
+		if (!cp->lead[s[0]] || !cp->trail[s[1]])
+			continue;
+		if (cp->identity)
+			cp->t2[c] = (struct ccm_cpchar){2, {s[0], s[1], 0}};
+		else if (conv_char(cd, s, 2, &cp->t2[c]) <= 0)
+			cp->t2[c] = QMARK;
+	}
+	return CCM_OK;
+}
+
 ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
 {
 	memset(cp, 0, sizeof(*cp));
@@ -66,56 +183,43 @@ ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to)
 	iconv_t cd = cp_open(to, from);
 	if (cd == (iconv_t)-1)
 		return CCM_ERR_INVAL;
-	for (unsigned c = 0; c < 256; c++) {
-		uint8_t b = (uint8_t)c;
-		int r = conv_char(cd, &b, 1, &cp->t1[c]);
-		if (r < 0)
-			cp->lead[c] = true;
-		if (r <= 0)
-			cp->t1[c] = QMARK;
-		if (cp->identity) {
-			cp->t1[c].n = 1;
-			cp->t1[c].b[0] = b;
-		}
-	}
-	bool dbcs = false;
-	cp->one_to_one = true;
-	for (unsigned c = 0; c < 256; c++) {
-		dbcs |= cp->lead[c];
-		cp->one_to_one &= cp->t1[c].n == 1;
-	}
-	cp->one_to_one &= !dbcs;
-	for (unsigned c = 0; c < 256; c++)
-		cp->b1[c] = cp->t1[c].b[0];
-	for (unsigned c = 0; c < 256; c++)
-		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
-	if (dbcs) {
-		cp->t2 = calloc(65536, sizeof(*cp->t2));
-		if (!cp->t2) {
-			iconv_close(cd);
-			return CCM_ERR_NOMEM;
-		}
-		for (unsigned c = 0; c < 65536; c++) {
-			uint8_t s[2] = {(uint8_t)(c >> 8), (uint8_t)c};
-			if (!cp->lead[s[0]])
-				continue;
-			if (cp->identity) {
-				cp->t2[c] =
-				        (struct ccm_cpchar){2, {s[0], s[1]}};
-				continue;
-			}
-			if (conv_char(cd, s, 2, &cp->t2[c]) <= 0)
-				cp->t2[c] = QMARK;
-		}
-	}
+	cp->dbcs = dbcs_define(cp, from);
+	if (!cp->dbcs)
+		sbcs_define(cp, from);
+	init_t1(cp, cd);
+	ccm_err err = cp->dbcs ? init_t2(cp, cd) : CCM_OK;
 	iconv_close(cd);
-	return CCM_OK;
+	return err;
 }
 
 void ccm_cp_fini(struct ccm_cp *cp)
 {
 	free(cp->t2);
 	cp->t2 = NULL;
+}
+
+const char *ccm_cp_chr(const struct ccm_cp *cp, const char *s, size_t n, char c)
+{
+	if (!cp->dbcs)
+		return memchr(s, c, n);
+	for (size_t i = 0; i < n; i = ccm_cp_next(cp, s, n, i))
+		if (s[i] == c)
+			return s + i;
+	return NULL;
+}
+
+size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s, size_t n)
+{
+	if (!cp->any_bad)
+		return 0;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t bad = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = ccm_cp_charlen(cp, p + i, n - i);
+		bad += len == 1 && cp->bad1[p[i]];
+		i += len;
+	}
+	return bad;
 }
 
 static inline bool is_control(uint8_t c)

@@ -8,6 +8,15 @@
  * bytes give the same output in every thread. CR and LF are never part of
  * a double-byte character in these pages, so line ends can be found byte
  * by byte before conversion.
+ *
+ * Which bytes lead and which trail is taken from each page's definition
+ * (Microsoft's tables), not from the C library, so that where a character
+ * ends never depends on the machine. A trail byte can be '@', '\', '|'
+ * or an ASCII letter: every rule that looks for such a character steps
+ * through the text with ccm_cp_charlen, never byte by byte (spec
+ * iff-output §3). A byte that alone is no character of the page (an
+ * undefined byte, or a lead byte without a valid trail) becomes one '?',
+ * and the byte after it is read afresh.
  */
 #ifndef CCM_CODEPAGE_H
 #define CCM_CODEPAGE_H
@@ -27,10 +36,14 @@ struct ccm_cpchar {
 struct ccm_cp {
 	unsigned from, to;
 	bool identity;
-	bool one_to_one;           /* single bytes, each to one byte */
-	uint8_t b1[256];           /* that byte, when one_to_one */
-	uint8_t line1[256];        /* b1, with control characters as blanks */
-	bool lead[256];            /* lead bytes of a double-byte source */
+	bool one_to_one;    /* single bytes, each to one byte */
+	bool dbcs;          /* the source page has two-byte characters */
+	bool any_bad;       /* some byte is bad1 (never for 437, 850) */
+	uint8_t b1[256];    /* that byte, when one_to_one */
+	uint8_t line1[256]; /* b1, with control characters as blanks */
+	bool lead[256];     /* lead bytes of a double-byte source */
+	bool trail[256];    /* its trail bytes */
+	bool bad1[256];     /* no character alone: undefined, or a lead */
 	struct ccm_cpchar t1[256]; /* single bytes */
 	struct ccm_cpchar *t2;     /* lead << 8 | trail, double-byte only */
 };
@@ -43,15 +56,31 @@ bool ccm_cp_known(unsigned cp);
 ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to);
 void ccm_cp_fini(struct ccm_cp *cp);
 
-/* Bytes of the character at s (1 or 2); avail >= 1. */
+/*
+ * Bytes of the character at s (1 or 2); avail >= 1. A lead byte without a
+ * valid trail is a character of one byte (a bad one, written '?').
+ */
 static inline size_t ccm_cp_charlen(const struct ccm_cp *cp, const uint8_t *s,
                                     size_t avail)
 {
-	if (cp->lead[s[0]] && avail >= 2 && s[1] >= 0x40 && s[1] != 0x7f &&
-	    s[1] != 0xff)
-		return 2;
-	return 1;
+	return cp->lead[s[0]] && avail >= 2 && cp->trail[s[1]] ? 2 : 1;
 }
+
+/* The offset of the character after the one at s[i], of s[0..n). */
+static inline size_t ccm_cp_next(const struct ccm_cp *cp, const char *s,
+                                 size_t n, size_t i)
+{
+	return i + ccm_cp_charlen(cp, (const uint8_t *)s + i, n - i);
+}
+
+/* The first character c (one byte, below 0x80) of s[0..n), or NULL: a
+ * trail byte equal to c is not it. */
+const char *ccm_cp_chr(const struct ccm_cp *cp, const char *s, size_t n,
+                       char c);
+
+/* How many bytes of s[0..n) are no character of the page (each is written
+ * '?'); 0 at once for a page with none, such as 437 and 850. */
+size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s, size_t n);
 
 /* The output bytes of the character at s, whose length is len. */
 static inline const struct ccm_cpchar *ccm_cp_map(const struct ccm_cp *cp,

@@ -5,6 +5,22 @@
 #include "ascii.h"
 #include "fields.h"
 
+static bool special(char c)
+{
+	switch (c) {
+	case '#':
+	case '!':
+	case ',':
+	case '\\':
+	case '"':
+	case '%':
+	case '.':
+	case ';':
+		return true;
+	}
+	return false;
+}
+
 void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n)
 {
 	if (!n)
@@ -14,17 +30,7 @@ void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n)
 	q->any = true;
 	q->last = s[n - 1];
 	for (size_t i = 0; i < n && !q->quote; i++)
-		switch (s[i]) {
-		case '#':
-		case '!':
-		case ',':
-		case '\\':
-		case '"':
-		case '%':
-		case '.':
-		case ';':
-			q->quote = true;
-		}
+		q->quote = special(s[i]);
 }
 
 bool ccm_csv_scan_end(const struct ccm_csv_scan *q)
@@ -58,19 +64,76 @@ void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
 	ccm_buf_putc(out, '"');
 }
 
+/* A source character that is one byte, as it reads in a one-line field:
+ * control characters are blanks; 0 for a character of two bytes. */
+static char field_char(const struct ccm_cp *cp, const char *s, size_t n,
+                       size_t i)
+{
+	if (ccm_cp_charlen(cp, (const uint8_t *)s + i, n - i) == 2)
+		return 0;
+	unsigned char c = (unsigned char)s[i];
+	return c < 0x20 || c == 0x7f ? ' ' : (char)c;
+}
+
+void ccm_csv_scan_text(struct ccm_csv_scan *q, const struct ccm_cp *cp,
+                       const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i = ccm_cp_next(cp, s, n, i)) {
+		char c = field_char(cp, s, n, i);
+		if (!q->any && c == ' ')
+			q->quote = true;
+		q->any = true;
+		q->last = c;
+		q->quote |= special(c);
+	}
+}
+
+/* Whether source text needs quotes, read by its characters. */
+static bool needs_quote_src(const struct ccm_cp *cp, const char *s, size_t n)
+{
+	struct ccm_csv_scan q = {0};
+	ccm_csv_scan_text(&q, cp, s, n);
+	return ccm_csv_scan_end(&q);
+}
+
+/*
+ * Quoting and doubling look at the post office's characters, before
+ * conversion: in a double-byte page a trail byte 0x5C is no '\' (spec
+ * iff-output §3). A single-byte page converted byte for byte keeps every
+ * ASCII byte, so there the converted text is quoted as it stands.
+ */
 void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
                   size_t n, bool directory)
 {
 	struct ccm_buf t = {0};
-	ccm_cp_put(cp, s, n, true, &t);
-	if (t.oom)
-		out->oom = true;
-	else
-		ccm_csv_put(out, t.p, t.len, directory);
-	ccm_buf_free(&t);
+	if (cp->one_to_one) {
+		ccm_cp_put(cp, s, n, true, &t);
+		if (t.oom)
+			out->oom = true;
+		else
+			ccm_csv_put(out, t.p, t.len, directory);
+		ccm_buf_free(&t);
+		return;
+	}
+	if (!needs_quote_src(cp, s, n)) {
+		ccm_cp_put(cp, s, n, true, out);
+		return;
+	}
+	ccm_buf_putc(out, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i = ccm_cp_next(cp, s, n, i)) {
+		char c = field_char(cp, s, n, i);
+		if (c == '"' || (directory && c == '\\')) {
+			ccm_cp_put(cp, s + run, i + 1 - run, true, out);
+			run = i;
+		}
+	}
+	ccm_cp_put(cp, s + run, n - run, true, out);
+	ccm_buf_putc(out, '"');
 }
 
-void ccm_addr_parse(const char *s, size_t n, struct ccm_addr *a)
+void ccm_addr_parse(const struct ccm_cp *cp, const char *s, size_t n,
+                    struct ccm_addr *a)
 {
 	a->po = NULL;
 	a->pn = 0;
@@ -99,7 +162,8 @@ void ccm_addr_parse(const char *s, size_t n, struct ccm_addr *a)
 		a->nn = n - 1;
 		return;
 	}
-	a->kind = memchr(s, '@', n) ? CCM_ADDR_INTERNET : CCM_ADDR_USER;
+	/* A trail byte 0x40 is no '@' (spec iff-output §3). */
+	a->kind = ccm_cp_chr(cp, s, n, '@') ? CCM_ADDR_INTERNET : CCM_ADDR_USER;
 	a->name = s;
 	a->nn = n;
 }
@@ -260,7 +324,8 @@ static bool last_token(const char *s, size_t *n, const char **t, size_t *tn)
 	return true;
 }
 
-void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn)
+void ccm_attach_name(const struct ccm_cp *cp, const char *v, size_t n,
+                     const char **name, size_t *nn)
 {
 	size_t rest = n;
 	const char *t;
@@ -290,11 +355,13 @@ void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn)
 	size_t b = 0;
 	while (b < n && ccm_isblank(v[b]))
 		b++;
-	for (size_t i = n; i > b; i--)
-		if (v[i - 1] == '\\' || v[i - 1] == '/') {
-			b = i;
-			break;
-		}
+	/* The last backslash or '/' as a character: a trail byte 0x5C is part
+	 * of its character (spec export §4.3). */
+	size_t cut = b;
+	for (size_t i = b; i < n; i = ccm_cp_next(cp, v, n, i))
+		if (v[i] == '\\' || v[i] == '/')
+			cut = i + 1;
+	b = cut;
 	*name = v + b;
 	*nn = n - b;
 }

@@ -32,7 +32,16 @@ bool ccm_csv_scan_end(const struct ccm_csv_scan *q);
  * with directory). */
 void ccm_csv_escape(struct ccm_buf *out, const char *s, size_t n,
                     bool directory);
-/* Converts source text as a one-line field, then appends it as above. */
+/*
+ * ccm_csv_scan over source text of page cp, read by its characters as a
+ * one-line field shows them (control characters as blanks): a trail byte
+ * 0x5C is no '\\' (spec iff-output §3). A piece must end on a character
+ * boundary.
+ */
+void ccm_csv_scan_text(struct ccm_csv_scan *q, const struct ccm_cp *cp,
+                       const char *s, size_t n);
+/* Converts source text as a one-line field and appends it as above, the
+ * quoting and doubling decided on the characters of the source page. */
 void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
                   size_t n, bool directory);
 
@@ -51,7 +60,9 @@ struct ccm_addr {
 	size_t pn;
 };
 
-void ccm_addr_parse(const char *s, size_t n, struct ccm_addr *a);
+/* cp is the page of s: an '@' is looked for as a character. */
+void ccm_addr_parse(const struct ccm_cp *cp, const char *s, size_t n,
+                    struct ccm_addr *a);
 
 /*
  * Parses a date and time in the given order into "YYYYMMDDhhmmss" (out
@@ -65,5 +76,6 @@ bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
  * The attachment name of a File item: line's value (spec export §4.3): a
  * trailing date stamp and any path are dropped. May give an empty name.
  */
-void ccm_attach_name(const char *v, size_t n, const char **name, size_t *nn);
+void ccm_attach_name(const struct ccm_cp *cp, const char *v, size_t n,
+                     const char **name, size_t *nn);
 #endif

@@ -114,14 +114,16 @@ static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
 }
 
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
-                         size_t n)
+                         size_t n, size_t *bad)
 {
 	struct ccm_item *it = &po->items.v[idx];
 	const uint8_t *p = (const uint8_t *)s;
 	const struct ccm_cp *cp = &po->cp;
 	it->aux =
 	        n && (s[n - 1] == '\n' || s[n - 1] == '\r') ? CCM_TEXT_EOL : 0;
+	*bad = 0;
 	if (cp->one_to_one) {
+		*bad = ccm_cp_bad(cp, s, n);
 		/*
 		 * Blocks of STEP/2 bytes give at most STEP output bytes, so a
 		 * seek point at a block start keeps them STEP or less apart.
@@ -164,6 +166,7 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 		}
 		prev_cr = c == '\r';
 		size_t len = ccm_cp_charlen(cp, p + i, n - i);
+		*bad += len == 1 && cp->bad1[c];
 		out += ccm_cp_map(cp, p + i, len)->n;
 		i += len;
 	}

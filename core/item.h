@@ -13,10 +13,11 @@
 
 /*
  * Measures text bytes s[0..n) as item number idx of the post office: sets
- * out_len and the EOL bit, and records seek points for a long item.
+ * out_len and the EOL bit, and records seek points for a long item. Sets
+ * *bad to the number of bytes that are no character of the page.
  */
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
-                         size_t n);
+                         size_t n, size_t *bad);
 
 /*
  * Scans the Hex: lines at lx for item number idx. want is the decoded size

@@ -25,10 +25,11 @@ static struct ccm_str keep_buf(struct ccm_po *po, struct ccm_buf *b)
 	return (struct ccm_str){p, p ? b->len : 0};
 }
 
-static int cmp_mailbox(const void *a, const void *b)
+/* The comparators take the post office's code page (qsort_r). */
+static int cmp_mailbox(const void *a, const void *b, void *cp)
 {
 	const struct ccm_mailbox *x = a, *y = b;
-	int r = ccm_name_cmp(x->name.s, x->name.n, y->name.s, y->name.n);
+	int r = ccm_name_cmp(cp, x->name.s, x->name.n, y->name.s, y->name.n);
 	if (r)
 		return r;
 	/* Same name: the file read first comes first. */
@@ -36,19 +37,19 @@ static int cmp_mailbox(const void *a, const void *b)
 }
 
 /* Names equal but for case side by side, the file read first first. */
-static int cmp_mailbox_file(const void *a, const void *b)
+static int cmp_mailbox_file(const void *a, const void *b, void *cp)
 {
 	const struct ccm_mailbox *x = a, *y = b;
-	int r = ccm_name_cicmp(x->name.s, x->name.n, y->name.s, y->name.n);
+	int r = ccm_name_cicmp(cp, x->name.s, x->name.n, y->name.s, y->name.n);
 	if (r)
 		return r;
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-static int cmp_dirent(const void *a, const void *b)
+static int cmp_dirent(const void *a, const void *b, void *cp)
 {
 	const struct ccm_dirent *x = a, *y = b;
-	return ccm_name_cmp(x->name.s, x->name.n, y->name.s, y->name.n);
+	return ccm_name_cmp(cp, x->name.s, x->name.n, y->name.s, y->name.n);
 }
 
 /* The directory entry of a name, a local user's first (sorted array). */
@@ -59,7 +60,8 @@ static const struct ccm_dirent *find_dirent(const struct ccm_po *po,
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		const struct ccm_dirent *d = &po->dir_entries.v[mid];
-		if (ccm_name_cicmp(d->name.s, d->name.n, name->s, name->n) < 0)
+		if (ccm_name_cicmp(&po->cp, d->name.s, d->name.n, name->s,
+		                   name->n) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -67,7 +69,8 @@ static const struct ccm_dirent *find_dirent(const struct ccm_po *po,
 	const struct ccm_dirent *hit = NULL;
 	for (size_t i = lo; i < po->dir_entries.n; i++) {
 		const struct ccm_dirent *d = &po->dir_entries.v[i];
-		if (ccm_name_cicmp(d->name.s, d->name.n, name->s, name->n))
+		if (ccm_name_cicmp(&po->cp, d->name.s, d->name.n, name->s,
+		                   name->n))
 			break;
 		if (d->loc == 'L')
 			return d;
@@ -89,7 +92,7 @@ static ccm_err add_local_users(struct ccm_po *po, size_t files)
 		if (d->loc != 'L')
 			continue;
 		if (i && po->dir_entries.v[i - 1].loc == 'L' &&
-		    ccm_name_eq(po->dir_entries.v[i - 1].name.s,
+		    ccm_name_eq(&po->cp, po->dir_entries.v[i - 1].name.s,
 		                po->dir_entries.v[i - 1].name.n, d->name.s,
 		                d->name.n))
 			continue;
@@ -97,7 +100,7 @@ static ccm_err add_local_users(struct ccm_po *po, size_t files)
 		for (size_t lo = 0, hi = files; lo < hi && !have;) {
 			size_t mid = (lo + hi) / 2;
 			const struct ccm_mailbox *mb = &po->mailboxes.v[mid];
-			int r = ccm_name_cicmp(mb->name.s, mb->name.n,
+			int r = ccm_name_cicmp(&po->cp, mb->name.s, mb->name.n,
 			                       d->name.s, d->name.n);
 			if (!r)
 				have = true;
@@ -123,12 +126,12 @@ static ccm_err add_local_users(struct ccm_po *po, size_t files)
 /* Which mailboxes the post office has (spec export §5, §9). */
 static ccm_err merge_mailboxes(struct ccm_po *po)
 {
-	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
-	      cmp_mailbox_file);
+	qsort_r(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
+	        cmp_mailbox_file, &po->cp);
 	size_t out = 0;
 	for (size_t i = 0; i < po->mailboxes.n; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
-		if (out && ccm_name_eq(po->mailboxes.v[out - 1].name.s,
+		if (out && ccm_name_eq(&po->cp, po->mailboxes.v[out - 1].name.s,
 		                       po->mailboxes.v[out - 1].name.n,
 		                       mb->name.s, mb->name.n)) {
 			const struct ccm_srcfile *f =
@@ -150,8 +153,8 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 	}
 	po->mailboxes.n = out;
 
-	qsort(po->dir_entries.v, po->dir_entries.n, sizeof(*po->dir_entries.v),
-	      cmp_dirent);
+	qsort_r(po->dir_entries.v, po->dir_entries.n,
+	        sizeof(*po->dir_entries.v), cmp_dirent, &po->cp);
 	size_t files = po->mailboxes.n;
 	for (size_t i = 0; i < files; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
@@ -167,8 +170,8 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 	ccm_err err = add_local_users(po, files);
 	if (err)
 		return err;
-	qsort(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
-	      cmp_mailbox);
+	qsort_r(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
+	        cmp_mailbox, &po->cp);
 	return CCM_OK;
 }
 

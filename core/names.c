@@ -233,25 +233,59 @@ void ccm_alias_dedupe(char **aliases, size_t count)
 	free(set.slot);
 }
 
-int ccm_name_cicmp(const char *a, size_t an, const char *b, size_t bn)
+/*
+ * The byte of a name at i as the order sees it: an ASCII letter that is a
+ * character of its own as upper case, a byte of a two-byte character as it
+ * stands (a trail byte 'a' is no letter, spec iff-output §3). *trail tells
+ * that the byte before led a two-byte character.
+ */
+static int order_byte(const struct ccm_cp *cp, const char *s, size_t n,
+                      size_t i, bool *trail)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (*trail) {
+		*trail = false;
+		return c;
+	}
+	if (ccm_cp_charlen(cp, (const uint8_t *)s + i, n - i) == 2) {
+		*trail = true;
+		return c;
+	}
+	return (unsigned char)ccm_upper((char)c);
+}
+
+int ccm_name_cicmp(const struct ccm_cp *cp, const char *a, size_t an,
+                   const char *b, size_t bn)
 {
 	size_t n = an < bn ? an : bn;
-	for (size_t i = 0; i < n; i++) {
-		int ca = (unsigned char)ccm_upper(a[i]);
-		int cb = (unsigned char)ccm_upper(b[i]);
-		if (ca != cb)
-			return ca - cb;
+	if (!cp->dbcs) {
+		for (size_t i = 0; i < n; i++) {
+			int ca = (unsigned char)ccm_upper(a[i]);
+			int cb = (unsigned char)ccm_upper(b[i]);
+			if (ca != cb)
+				return ca - cb;
+		}
+	} else {
+		bool ta = false, tb = false;
+		for (size_t i = 0; i < n; i++) {
+			int ca = order_byte(cp, a, an, i, &ta);
+			int cb = order_byte(cp, b, bn, i, &tb);
+			if (ca != cb)
+				return ca - cb;
+		}
 	}
 	return an == bn ? 0 : an < bn ? -1 : 1;
 }
 
-int ccm_name_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ccm_name_cmp(const struct ccm_cp *cp, const char *a, size_t an,
+                 const char *b, size_t bn)
 {
-	int r = ccm_name_cicmp(a, an, b, bn);
+	int r = ccm_name_cicmp(cp, a, an, b, bn);
 	return r ? r : memcmp(a, b, an);
 }
 
-bool ccm_name_eq(const char *a, size_t an, const char *b, size_t bn)
+bool ccm_name_eq(const struct ccm_cp *cp, const char *a, size_t an,
+                 const char *b, size_t bn)
 {
-	return an == bn && ccm_caseeq(a, b, an);
+	return an == bn && !ccm_name_cicmp(cp, a, an, b, bn);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "codepage.h"
 
 /* Longest folder name, and in DOS 8.3 mode. */
 #define CCM_FOLDER_MAX 64
@@ -50,13 +51,18 @@ void ccm_alias_base(unsigned cp, const char *name, size_t n, char *out);
 void ccm_alias_dedupe(char **aliases, size_t count);
 
 /*
- * Compares two names in the order of spec §1: bytes with ASCII letters as
- * upper case, ties broken by the bytes as they stand.
+ * Compares two names of page cp in the order of spec §1: bytes with the
+ * ASCII letters that are characters of their own as upper case (never a
+ * trail byte of a two-byte character), ties broken by the bytes as they
+ * stand.
  */
-int ccm_name_cmp(const char *a, size_t an, const char *b, size_t bn);
+int ccm_name_cmp(const struct ccm_cp *cp, const char *a, size_t an,
+                 const char *b, size_t bn);
 /* The first key of that order alone: 0 for names equal but for case. */
-int ccm_name_cicmp(const char *a, size_t an, const char *b, size_t bn);
-/* Equal without regard to ASCII case. */
-bool ccm_name_eq(const char *a, size_t an, const char *b, size_t bn);
+int ccm_name_cicmp(const struct ccm_cp *cp, const char *a, size_t an,
+                   const char *b, size_t bn);
+/* Equal without regard to ASCII case, as above. */
+bool ccm_name_eq(const struct ccm_cp *cp, const char *a, size_t an,
+                 const char *b, size_t bn);
 
 #endif

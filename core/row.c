@@ -81,8 +81,8 @@ static void once(struct ccm_row_diag *diag, uint64_t line, struct val *v,
 	*v = (struct val){s, n};
 }
 
-static void parse(const char *hdr, size_t n, struct ccm_row_diag *diag,
-                  struct hdr *h)
+static void parse(const struct ccm_cp *cp, const char *hdr, size_t n,
+                  struct ccm_row_diag *diag, struct hdr *h)
 {
 	struct ccm_lex lx;
 	struct ccm_line l;
@@ -104,6 +104,11 @@ static void parse(const char *hdr, size_t n, struct ccm_row_diag *diag,
 		if (diag && has_binary(l.s, l.n)) /* only warns */
 			WARN("the header line holds binary bytes; they are "
 			     "shown as blanks");
+		size_t bad = diag ? ccm_cp_bad(cp, l.s, l.n) : 0;
+		if (bad)
+			WARN("the header line holds %zu bytes that are no "
+			     "characters of code page %u; each is written ?",
+			     bad, cp->from);
 		if (ccm_kw(&l, "Folder:", &v, &vn))
 			once(diag, line, &h->folder, &h->has_folder, v, vn,
 			     "Folder:");
@@ -146,7 +151,8 @@ static void parse(const char *hdr, size_t n, struct ccm_row_diag *diag,
 
 static bool is_this_po(const struct ccm_po *po, const struct ccm_addr *a)
 {
-	return !a->po || ccm_name_eq(a->po, a->pn, po->name.s, po->name.n);
+	return !a->po ||
+	       ccm_name_eq(&po->cp, a->po, a->pn, po->name.s, po->name.n);
 }
 
 /*
@@ -166,13 +172,28 @@ static void val(const struct ccm_po *po, struct rowout *o,
 		ccm_planb_val(o->plan, o->buf, parts, k);
 		return;
 	}
+	const struct ccm_cp *cp = &po->cp;
 	struct ccm_buf t = {0};
 	for (size_t i = 0; i < k; i++)
-		ccm_cp_put(&po->cp, parts[i].s, parts[i].n, true, &t);
-	if (t.oom)
-		o->buf->oom = true;
+		ccm_cp_put(cp, parts[i].s, parts[i].n, true, &t);
+	/* Quoting is decided on the source characters (spec iff-output §3),
+	 * but a page converted byte for byte keeps every ASCII byte. A "
+	 * is never a trail byte, so it is doubled in the converted text. */
+	struct ccm_csv_scan q = {0};
+	if (cp->one_to_one)
+		ccm_csv_scan(&q, t.p, t.len);
 	else
-		ccm_csv_put(o->buf, t.p, t.len, false);
+		for (size_t i = 0; i < k; i++)
+			ccm_csv_scan_text(&q, cp, parts[i].s, parts[i].n);
+	if (t.oom) {
+		o->buf->oom = true;
+	} else if (!ccm_csv_scan_end(&q)) {
+		ccm_buf_put(o->buf, t.p, t.len);
+	} else {
+		ccm_buf_putc(o->buf, '"');
+		ccm_csv_escape(o->buf, t.p, t.len, false);
+		ccm_buf_putc(o->buf, '"');
+	}
 	ccm_buf_free(&t);
 }
 
@@ -189,7 +210,7 @@ static size_t addr_parts(const struct ccm_po *po, const char *s, size_t n,
                          struct ccm_rowpart *p)
 {
 	struct ccm_addr a;
-	ccm_addr_parse(s, n, &a);
+	ccm_addr_parse(&po->cp, s, n, &a);
 	p[0] = (struct ccm_rowpart){a.name, a.nn, true};
 	switch (a.kind) {
 	case CCM_ADDR_BOARD:
@@ -301,7 +322,7 @@ static void build(const struct ccm_po *po, const char *hdr, size_t n,
 	h.to.n = h.cc.n = h.bcc.n = 0;
 	h.to.cap = h.cc.cap = h.bcc.cap = 0;
 	uint64_t line = diag ? diag->line : 0;
-	parse(hdr, n, diag, &h);
+	parse(&po->cp, hdr, n, diag, &h);
 
 	bool draft = put_folder(po, &h, board, o);
 	ccm_buf_putc(out, ',');

@@ -92,17 +92,16 @@ static void convert(const struct ccm_cp *cp, const char *s, size_t n,
 	}
 }
 
-/* Does the field need quotes? Its parts converted a chunk at a time. */
+/* Does the field need quotes? Its parts read by their characters in the
+ * source page (spec iff-output §3), a chunk at a time. */
 static bool quoting(const struct ccm_cp *cp, const struct ccm_rowpart *parts,
-                    size_t k, struct ccm_buf *t)
+                    size_t k)
 {
 	struct ccm_csv_scan q = {0};
 	for (size_t i = 0; i < k; i++)
 		for (size_t at = 0, c; at < parts[i].n; at += c) {
 			c = chunk(cp, parts[i].s + at, parts[i].n - at);
-			t->len = 0;
-			ccm_cp_put(cp, parts[i].s + at, c, true, t);
-			ccm_csv_scan(&q, t->p, t->len);
+			ccm_csv_scan_text(&q, cp, parts[i].s + at, c);
 		}
 	return ccm_csv_scan_end(&q);
 }
@@ -112,7 +111,7 @@ void ccm_planb_val(struct ccm_planb *b, struct ccm_buf *lit,
 {
 	const struct ccm_cp *cp = &b->po->cp;
 	struct ccm_buf t = {0}, e = {0};
-	bool quoted = quoting(cp, parts, k, &t);
+	bool quoted = quoting(cp, parts, k);
 	if (quoted)
 		ccm_buf_putc(lit, '"');
 	for (size_t i = 0; i < k; i++) {

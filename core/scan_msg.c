@@ -126,10 +126,16 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 	it->kind = CCM_ITEM_TEXT;
 	it->src_off = (uint64_t)(s - lx->base);
 	it->src_len = n;
-	if (ccm_text_measure(f->po, idx, s, n)) {
+	size_t bad;
+	if (ccm_text_measure(f->po, idx, s, n, &bad)) {
 		f->po->items.n--;
 		return false;
 	}
+	if (bad)
+		ccm_warn(&f->po->log, ccm_sf(f), line,
+		         "a text item holds %zu bytes that are no characters "
+		         "of code page %u; each is written ?",
+		         bad, f->po->cp.from);
 	if (n > TEXT_MAX)
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a text item of %zu bytes, more than cc:Mail's 20 KB; "
@@ -148,7 +154,13 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	ccm_kw(title, "File item:", &v, &vn);
 	const char *name;
 	size_t nn;
-	ccm_attach_name(v, vn, &name, &nn);
+	ccm_attach_name(&f->po->cp, v, vn, &name, &nn);
+	size_t bad = ccm_cp_bad(&f->po->cp, name, nn);
+	if (bad)
+		ccm_warn(&f->po->log, ccm_sf(f), line,
+		         "the file item's name holds %zu bytes that are no "
+		         "characters of code page %u; each is written ?",
+		         bad, f->po->cp.from);
 	if (!nn)
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a file item without a name; it is named "

@@ -48,7 +48,7 @@ static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
 		ccm_lex_init(&lx, line.p, line.len);
 		if (ccm_lex_peek(&lx, &l))
 			ccm_kw(&l, "File item:", &v, &vn);
-		ccm_attach_name(v, vn, &name, &nn);
+		ccm_attach_name(&po->cp, v, vn, &name, &nn);
 		ccm_buf_puts(out, "Attachment,");
 		ccm_buf_putu(out, it->out_len, 1);
 		ccm_buf_puts(out, last ? ",,TRUE," : ",,FALSE,");

@@ -42,7 +42,7 @@ static void member_names(const struct ccm_po *po, const struct ccm_str *m,
                          struct ccm_buf *display, struct ccm_buf *email)
 {
 	struct ccm_addr a;
-	ccm_addr_parse(m->s, m->n, &a);
+	ccm_addr_parse(&po->cp, m->s, m->n, &a);
 	ccm_buf_put(display, a.name, a.nn);
 	if (!email)
 		return;
@@ -91,7 +91,8 @@ static void pab(const struct ccm_po *po, const struct ccm_mailbox *mb,
 			bool dup = false;
 			for (size_t s = 0; !e.oom && s < seen.len;) {
 				size_t sl = strlen(seen.p + s);
-				dup |= ccm_name_eq(seen.p + s, sl, e.p, e.len);
+				dup |= ccm_name_eq(&po->cp, seen.p + s, sl, e.p,
+				                   e.len);
 				s += sl + 1;
 			}
 			if (!dup && !e.oom && !d.oom) {

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 
+#include "codepage.h"
 #include "output.h"
 
 ccm_source *tl_open(const char *path, const struct ccm_options *opts)
@@ -79,4 +80,18 @@ char *tl_file(const ccm_source *src, size_t po, const char *name, size_t *n)
 char *tl_report(const ccm_source *src, size_t po)
 {
 	return tl_file(src, po, "REPORT.TXT", NULL);
+}
+
+const struct ccm_cp *tl_cp(unsigned from, unsigned to)
+{
+	/* A few pairs at most in one suite, kept until the process ends. */
+	static struct ccm_cp cps[8];
+	static size_t n;
+	for (size_t i = 0; i < n; i++)
+		if (cps[i].from == from && cps[i].to == to)
+			return &cps[i];
+	cr_assert_lt(n, sizeof(cps) / sizeof(cps[0]));
+	cr_assert_eq(ccm_cp_init(&cps[n], from, to), CCM_OK,
+	             "code pages %u to %u", from, to);
+	return &cps[n++];
 }

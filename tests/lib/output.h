@@ -26,4 +26,9 @@ char *tl_file(const ccm_source *src, size_t po, const char *name, size_t *n);
 /* REPORT.TXT of a post office. */
 char *tl_report(const ccm_source *src, size_t po);
 
+struct ccm_cp;
+/* The conversion from page from to page to, built once per process and
+ * kept (asserted to exist). */
+const struct ccm_cp *tl_cp(unsigned from, unsigned to);
+
 #endif

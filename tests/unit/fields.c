@@ -191,7 +191,7 @@ Test(date, garbage)
 static void addr(const char *s, struct ccm_addr *a)
 {
 	memset(a, 0x55, sizeof(*a));
-	ccm_addr_parse(s, strlen(s), a);
+	ccm_addr_parse(tl_cp(850, 1252), s, strlen(s), a);
 }
 
 static void expect_slice(const char *got, size_t n, const char *want,
@@ -269,7 +269,7 @@ static void expect_attach(const char *in, const char *want)
 {
 	const char *name = NULL;
 	size_t nn = (size_t)-1;
-	ccm_attach_name(in, strlen(in), &name, &nn);
+	ccm_attach_name(tl_cp(850, 1252), in, strlen(in), &name, &nn);
 	cr_expect(nn == strlen(want) && (!nn || !memcmp(name, want, nn)),
 	          "attachment name of [%s]: got [%.*s], not [%s]", in,
 	          nn == (size_t)-1 ? 0 : (int)nn, name ? name : "", want);
@@ -360,9 +360,9 @@ Test(bounds, attach_name_reads_only_its_bytes)
 		size_t maplen, nn, wn;
 		const char *name, *want;
 		size_t n = strlen(inputs[i]);
-		ccm_attach_name(inputs[i], n, &want, &wn);
+		ccm_attach_name(tl_cp(850, 1252), inputs[i], n, &want, &wn);
 		const char *p = at_page_end(inputs[i], n, &map, &maplen);
-		ccm_attach_name(p, n, &name, &nn);
+		ccm_attach_name(tl_cp(850, 1252), p, n, &name, &nn);
 		cr_expect(nn == wn && !memcmp(name, want, nn),
 		          "[%s]: at a page end gave another name", inputs[i]);
 		munmap(map, maplen);
@@ -402,9 +402,9 @@ Test(bounds, address_reads_only_its_bytes)
 		size_t maplen;
 		struct ccm_addr a, w;
 		size_t n = strlen(addrs[i]);
-		ccm_addr_parse(addrs[i], n, &w);
+		ccm_addr_parse(tl_cp(850, 1252), addrs[i], n, &w);
 		const char *p = at_page_end(addrs[i], n, &map, &maplen);
-		ccm_addr_parse(p, n, &a);
+		ccm_addr_parse(tl_cp(850, 1252), p, n, &a);
 		cr_expect(a.kind == w.kind && a.nn == w.nn && a.pn == w.pn &&
 		                  !a.po == !w.po,
 		          "[%s]: at a page end parsed otherwise", addrs[i]);

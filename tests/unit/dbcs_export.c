@@ -1,0 +1,148 @@
+/*
+ * A double-byte post office from export to output (issue 8): names,
+ * addresses, attachment names and DIRECTORY fields come out character for
+ * character; no false SMTP address; no doubled trail byte; bad bytes are
+ * '?' with a warning that names file and line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tl.h"
+
+/*
+ * Two characters per page: one whose trail byte is 0x40 and one whose
+ * trail is 0x5C (949 has neither: two whose trails are letters), and a
+ * lead byte to leave alone.
+ */
+static const struct {
+	unsigned cp;
+	const char *at, *bs;
+} PO[] = {
+        {932, "\x89\x40", "\x97\x5c"}, /* 院 予 */
+        {936, "\xb0\x40", "\xd5\x5c"}, /* 癅 誠 */
+        {949, "\xb0\x41", "\xb0\x61"}, /* 캚 캻 */
+        {950, "\xa4\x40", "\xbb\x5c"}, /* 一 蓋 */
+};
+
+/* printf into a new string. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, f);
+	int r = vasprintf(&s, f, ap);
+	va_end(ap);
+	cr_assert_geq(r, 0);
+	return s;
+}
+
+static void expect_has(const char *text, size_t n, const char *what,
+                       const char *needle, unsigned cp)
+{
+	cr_expect(tl_contains(text, n, needle), "page %u: %s lacks [%s]:\n%s",
+	          cp, what, needle, text);
+}
+
+/* Writes the export of page k into top/pN and returns its folder. */
+static char *write_po(const char *top, size_t k)
+{
+	const char *a = PO[k].at, *b = PO[k].bs;
+	char *dir = fmt("%s/p%u", top, PO[k].cp);
+	char *ini = fmt("[PostOffice]\nName=TOKYO\nCodePage=%u\n", PO[k].cp);
+	tl_puts(dir, "PO.INI", ini);
+	char *cdir = fmt("Name: %s%s, Taro\nLocation: L\nComment: %s room\n", b,
+	                 a, b);
+	tl_puts(dir, "CCMDIR.EXP", cdir);
+	/* Line 13 is the Subject (a lead byte before ','), line 16 the
+	 * text (a lead byte at its end). */
+	char *mbx = fmt("Mailbox: %s%s, Taro\n"
+	                "Private list: Friends\n"
+	                "Member: %s%s at TOKYO\n"
+	                "Member: %s%s at OSAKA\n"
+	                "\n"
+	                "Message:\n"
+	                "Folder: Inbox\n"
+	                "From: %s%s at TOKYO\n"
+	                "Date: 6/2/98 8:39\n"
+	                "To: %s%s, Taro\n"
+	                "To: %s%s at OSAKA\n"
+	                "Cc: x@example.com at internet\n"
+	                "Subject: %c, report\n"
+	                "Contents:\n"
+	                "Text item: Body\n"
+	                "hello %c\n"
+	                "File item: %s%s.txt 5/6/97 3:10PM\n"
+	                "2\n"
+	                "Hex: 4142\n",
+	                b, a, a, b, a, b, a, b, b, a, a, b, a[0], a[0], b, a);
+	tl_puts(dir, "USERS/A.EXP", mbx);
+	free(ini);
+	free(cdir);
+	free(mbx);
+	return dir;
+}
+
+Test(dbcs_export, names_addresses_and_attachments_come_out_whole)
+{
+	char *top = tl_tmpdir();
+	for (size_t k = 0; k < sizeof(PO) / sizeof(PO[0]); k++) {
+		const char *a = PO[k].at, *b = PO[k].bs;
+		unsigned cp = PO[k].cp;
+		char *dir = write_po(top, k);
+		ccm_source *src = tl_open(dir, NULL);
+		size_t po = tl_po(src, "TOKYO");
+		size_t n;
+
+		char *d = tl_file(src, po, "DIRECTORY.PRI", &n);
+		char *want = fmt("\"%s%s, Taro\",%s%s,Taro,\"MIGRATE:CCMAIL:"
+		                 "%s%s, Taro at TOKYO\",~Server,%s room\r\n",
+		                 b, a, b, a, b, a, b);
+		expect_has(d, n, "DIRECTORY.PRI", want, cp);
+		free(want);
+
+		char *pri = tl_file(src, po, "00000001.PRI", &n);
+		/* Each PAB member has its own entry: none was merged. */
+		want = fmt("entry,%s%s,CCMAIL:%s%s at TOKYO,", a, b, a, b);
+		expect_has(pri, n, "the PAB", want, cp);
+		free(want);
+		want = fmt("entry,%s%s,CCMAIL:%s%s at OSAKA,", a, b, a, b);
+		expect_has(pri, n, "the PAB", want, cp);
+		free(want);
+		/* Sender by name alone; To: the owner, and a remote user. */
+		want = fmt("Inbox,%s%s,\"%s%s, Taro\";%s%s [CCMAIL:%s%s at "
+		           "OSAKA],\"x@example.com [SMTP:x@example.com]\",,"
+		           "\"?, report\",",
+		           a, b, b, a, a, b, a, b);
+		expect_has(pri, n, "the row", want, cp);
+		free(want);
+		/* Only the Internet address is SMTP. */
+		const char *smtp = strstr(pri, "SMTP:");
+		cr_expect(smtp && !strncmp(smtp, "SMTP:x@example.com]", 19) &&
+		                  !strstr(smtp + 1, "SMTP:"),
+		          "page %u:\n%s", cp, pri);
+
+		char *sec = tl_file(src, po, "00000001.SEC", &n);
+		want = fmt("Attachment,2,,TRUE,\"%s%s.txt\",9,", b, a);
+		expect_has(sec, n, "the SEC file", want, cp);
+		free(want);
+		expect_has(sec, n, "the SEC file", "hello ?\r\n", cp);
+
+		char *rep = tl_report(src, po);
+		size_t rn = strlen(rep);
+		expect_has(rep, rn, "REPORT.TXT", "USERS/A.EXP:13: ", cp);
+		expect_has(rep, rn, "REPORT.TXT", "USERS/A.EXP:15: a text item",
+		           cp);
+		free(rep);
+		free(sec);
+		free(pri);
+		free(d);
+		ccm_source_close(src);
+		free(dir);
+	}
+	tl_rmtree(top);
+}
