@@ -246,6 +246,8 @@ void gen_file_item(struct gen_ctx *c, struct gen_out *o, struct tl_rng *r,
 
 	if (ord == c->noname_pos || rng_pm(r, 15))
 		name = "";
+	else if (po->fold && (name = dbcs_file(r, 300)))
+		; /* a name of double-byte characters */
 	else if (rng_pm(r, c->opt->tricky ? 700 : 250))
 		name = PICK(r, file_tricky);
 	else

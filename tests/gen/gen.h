@@ -30,7 +30,9 @@
  *
  * - What is exercised on purpose: every header and item form of spec §4
  *   (see the tables below), invalid dates (about 3 %), counted text holding
- *   keyword-looking lines, LF-only and lone-CR line ends, 8-bit cp850 bytes,
+ *   keyword-looking lines, LF-only and lone-CR line ends, 8-bit cp850 bytes
+ *   (double-byte pages: user and attachment names with characters whose
+ *   trail byte is '@', '\', '|' or a letter, see dbcs.c),
  *   long lines and large text items, CR LF and LF files, one empty and one
  *   nameless attachment per post office, aliases and a mobile user in the
  *   directory that are not mailboxes, local users without a mailbox file.
@@ -206,6 +208,17 @@ int ci_cmp(const void *pa, const void *pb);
 void shuffle_ptrs(struct tl_rng *r, const char **v, size_t n);
 const char **concat_tables(const char *const *a, size_t na,
                            const char *const *b, size_t nb, size_t *n);
+
+/* dbcs.c: names of double-byte characters for the double-byte pages.
+ * dbcs_init(page) chooses the page's names (none for another page);
+ * dbcs_len gives 2 at a pair the fold keeps, else 1; dbcs_given(k) is a
+ * given name to add (NULL: none); dbcs_file draws, pm per mille of the
+ * time, an attachment name (NULL otherwise, and then draws nothing
+ * for another page). */
+void dbcs_init(unsigned cp);
+size_t dbcs_len(const unsigned char *p, size_t n);
+const char *dbcs_given(unsigned k);
+const char *dbcs_file(struct tl_rng *r, unsigned pm);
 
 /* out.c: buffered output files, with 8-bit letters folded for DBCS code pages
  */

@@ -61,7 +61,11 @@ static void usage(FILE *f)
 	      "1: the first)\n"
 	      "  --codepage N        PO.INI CodePage (default 850); 932, 936, "
 	      "949, 950 fold\n"
-	      "                      8-bit letters to ASCII\n"
+	      "                      8-bit letters to ASCII, and some user "
+	      "and\n"
+	      "                      attachment names hold characters of the\n"
+	      "                      page whose trail byte is @, \\, | or a "
+	      "letter\n"
 	      "  --date-order ORD    MDY, DMY or YMD (default MDY; with "
 	      "--pos > 1 the\n"
 	      "                      post offices cycle through MDY, DMY, "
@@ -290,6 +294,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &opt);
 	fold_init();
+	dbcs_init(opt.codepage);
 	check_outdir(opt.outdir);
 
 	pos = xcalloc(opt.pos, sizeof(*pos));

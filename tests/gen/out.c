@@ -37,8 +37,22 @@ void fold_init(void)
 
 void fold_hi(char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		p[i] = (char)fold_tab[(unsigned char)p[i]];
+	unsigned char *u = (unsigned char *)p;
+
+	/* The double-byte names of dbcs.c pass whole. */
+	for (size_t i = 0; i < n; i += dbcs_len(u + i, n - i))
+		if (dbcs_len(u + i, n - i) == 1)
+			u[i] = fold_tab[u[i]];
+}
+
+/* The longest k' <= k such that s[0..k') ends between characters. */
+static size_t fold_cut(const unsigned char *s, size_t k, size_t n)
+{
+	size_t i = 0;
+
+	while (i < k && i + dbcs_len(s + i, n - i) <= k)
+		i += dbcs_len(s + i, n - i);
+	return i;
 }
 
 /* ------------------------------------------------------------------ */
@@ -88,6 +102,12 @@ void out_mem(struct gen_out *o, const void *p, size_t n)
 		}
 		if (k > n)
 			k = n;
+		if (o->fold && k < n)
+			k = fold_cut(s, k, n);
+		if (!k) {
+			out_flush(o);
+			continue;
+		}
 		memcpy(o->buf + o->n, s, k);
 		if (o->fold)
 			fold_hi((char *)o->buf + o->n, k);

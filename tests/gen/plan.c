@@ -158,6 +158,16 @@ static void plan_users(const struct gen_opts *opt, struct gen_po *po,
 		po->users[j] = user_name(po, j);
 		if (po->fold)
 			fold_hi(po->users[j], strlen(po->users[j]));
+		const char *g = po->fold ? dbcs_given(j / 4) : NULL;
+		if (g && j % 4 && j % 4 < 3) {
+			/* Some users get characters of the page: after the
+			 * name, or before it (which moves them in order). */
+			char *u = po->users[j];
+
+			po->users[j] = j % 4 == 1 ? xfmt("%s %s", u, g)
+			                          : xfmt("%s %s", g, u);
+			free(u);
+		}
 	}
 	char **tmp = xmalloc(po->nusers * sizeof(*tmp));
 

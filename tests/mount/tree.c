@@ -196,3 +196,48 @@ Test(tree, identical_names_get_distinct_folders)
 	tl_list_free(&top);
 	tl_finish();
 }
+
+/*
+ * A generated post office of page cp, its names and attachment names
+ * holding characters whose trail byte is '@', '\', '|' or a letter,
+ * mounted and written by ccmail2iff with the same output page (NULL: the
+ * post office's own).
+ */
+static void double_byte_case(const char *cp, const char *out_cp)
+{
+	char src[TL_PATH], ref[TL_PATH], opt[64] = "", ref_opt[64] = "";
+	const char *const gen[] = {"--seed",         "13",  "--codepage", cp,
+	                           "--users",        "6",   "--messages", "60",
+	                           "--attach-bytes", "60K", NULL};
+	tl_make_source(src, gen);
+	if (out_cp) {
+		snprintf(ref_opt, sizeof(ref_opt), "--codepage=%s", out_cp);
+		snprintf(opt, sizeof(opt), "codepage=%s", out_cp);
+	}
+	const char *const ref_args[] = {ref_opt, NULL};
+	const char *const opts[] = {"-o", opt, NULL};
+	tl_make_reference(src, ref, out_cp ? ref_args : NULL);
+	struct tl_mount *m = tl_mount(src, out_cp ? opts : NULL);
+	tl_assert_same_tree(m->mnt, ref, 0);
+	tl_finish();
+}
+
+Test(tree, double_byte_936_matches_ccmail2iff)
+{
+	double_byte_case("936", NULL);
+}
+
+Test(tree, double_byte_949_matches_ccmail2iff)
+{
+	double_byte_case("949", NULL);
+}
+
+Test(tree, double_byte_950_matches_ccmail2iff)
+{
+	double_byte_case("950", NULL);
+}
+
+Test(tree, double_byte_as_1252_matches_ccmail2iff)
+{
+	double_byte_case("932", "1252");
+}
