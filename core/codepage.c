@@ -198,20 +198,17 @@ void ccm_cp_fini(struct ccm_cp *cp)
 	cp->t2 = NULL;
 }
 
-const char *ccm_cp_chr(const struct ccm_cp *cp, const char *s, size_t n, char c)
+const char *ccm_cp_chr_dbcs(const struct ccm_cp *cp, const char *s, size_t n,
+                            char c)
 {
-	if (!cp->dbcs)
-		return memchr(s, c, n);
 	for (size_t i = 0; i < n; i = ccm_cp_next(cp, s, n, i))
 		if (s[i] == c)
 			return s + i;
 	return NULL;
 }
 
-size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s, size_t n)
+size_t ccm_cp_bad_scan(const struct ccm_cp *cp, const char *s, size_t n)
 {
-	if (!cp->any_bad)
-		return 0;
 	const uint8_t *p = (const uint8_t *)s;
 	size_t bad = 0;
 	for (size_t i = 0; i < n;) {

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "ccmailfs/err.h"
@@ -73,14 +74,24 @@ static inline size_t ccm_cp_next(const struct ccm_cp *cp, const char *s,
 	return i + ccm_cp_charlen(cp, (const uint8_t *)s + i, n - i);
 }
 
+const char *ccm_cp_chr_dbcs(const struct ccm_cp *cp, const char *s, size_t n,
+                            char c);
 /* The first character c (one byte, below 0x80) of s[0..n), or NULL: a
  * trail byte equal to c is not it. */
-const char *ccm_cp_chr(const struct ccm_cp *cp, const char *s, size_t n,
-                       char c);
+static inline const char *ccm_cp_chr(const struct ccm_cp *cp, const char *s,
+                                     size_t n, char c)
+{
+	return cp->dbcs ? ccm_cp_chr_dbcs(cp, s, n, c) : memchr(s, c, n);
+}
 
+size_t ccm_cp_bad_scan(const struct ccm_cp *cp, const char *s, size_t n);
 /* How many bytes of s[0..n) are no character of the page (each is written
  * '?'); 0 at once for a page with none, such as 437 and 850. */
-size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s, size_t n);
+static inline size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s,
+                                size_t n)
+{
+	return cp->any_bad ? ccm_cp_bad_scan(cp, s, n) : 0;
+}
 
 /* The output bytes of the character at s, whose length is len. */
 static inline const struct ccm_cpchar *ccm_cp_map(const struct ccm_cp *cp,

@@ -96,25 +96,13 @@ static bool needs_quote_src(const struct ccm_cp *cp, const char *s, size_t n)
 	return ccm_csv_scan_end(&q);
 }
 
-/*
- * Quoting and doubling look at the post office's characters, before
- * conversion: in a double-byte page a trail byte 0x5C is no '\' (spec
- * iff-output §3). A single-byte page converted byte for byte keeps every
- * ASCII byte, so there the converted text is quoted as it stands.
- */
-void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
-                  size_t n, bool directory)
+/* ccm_csv_text for a page not converted byte for byte: quoting and
+ * doubling decided on the source characters as they are converted. */
+__attribute__((noinline)) static void csv_text_chars(struct ccm_buf *out,
+                                                     const struct ccm_cp *cp,
+                                                     const char *s, size_t n,
+                                                     bool directory)
 {
-	struct ccm_buf t = {0};
-	if (cp->one_to_one) {
-		ccm_cp_put(cp, s, n, true, &t);
-		if (t.oom)
-			out->oom = true;
-		else
-			ccm_csv_put(out, t.p, t.len, directory);
-		ccm_buf_free(&t);
-		return;
-	}
 	if (!needs_quote_src(cp, s, n)) {
 		ccm_cp_put(cp, s, n, true, out);
 		return;
@@ -130,6 +118,28 @@ void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
 	}
 	ccm_cp_put(cp, s + run, n - run, true, out);
 	ccm_buf_putc(out, '"');
+}
+
+/*
+ * Quoting and doubling look at the post office's characters, before
+ * conversion: in a double-byte page a trail byte 0x5C is no '\' (spec
+ * iff-output §3). A single-byte page converted byte for byte keeps every
+ * ASCII byte, so there the converted text is quoted as it stands.
+ */
+void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,
+                  size_t n, bool directory)
+{
+	if (!cp->one_to_one) {
+		csv_text_chars(out, cp, s, n, directory);
+		return;
+	}
+	struct ccm_buf t = {0};
+	ccm_cp_put(cp, s, n, true, &t);
+	if (t.oom)
+		out->oom = true;
+	else
+		ccm_csv_put(out, t.p, t.len, directory);
+	ccm_buf_free(&t);
 }
 
 void ccm_addr_parse(const struct ccm_cp *cp, const char *s, size_t n,
@@ -358,9 +368,15 @@ void ccm_attach_name(const struct ccm_cp *cp, const char *v, size_t n,
 	/* The last backslash or '/' as a character: a trail byte 0x5C is part
 	 * of its character (spec export §4.3). */
 	size_t cut = b;
-	for (size_t i = b; i < n; i = ccm_cp_next(cp, v, n, i))
-		if (v[i] == '\\' || v[i] == '/')
-			cut = i + 1;
+	if (cp->dbcs) {
+		for (size_t i = b; i < n; i = ccm_cp_next(cp, v, n, i))
+			if (v[i] == '\\' || v[i] == '/')
+				cut = i + 1;
+	} else {
+		for (size_t i = n; i > b && cut == b; i--)
+			if (v[i - 1] == '\\' || v[i - 1] == '/')
+				cut = i;
+	}
 	b = cut;
 	*name = v + b;
 	*nn = n - b;

@@ -287,5 +287,8 @@ int ccm_name_cmp(const struct ccm_cp *cp, const char *a, size_t an,
 bool ccm_name_eq(const struct ccm_cp *cp, const char *a, size_t an,
                  const char *b, size_t bn)
 {
-	return an == bn && !ccm_name_cicmp(cp, a, an, b, bn);
+	if (an != bn)
+		return false;
+	return cp->dbcs ? !ccm_name_cicmp(cp, a, an, b, bn)
+	                : ccm_caseeq(a, b, an);
 }
