@@ -264,6 +264,9 @@ bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
 	                            31, 31, 30, 31, 30, 31};
 	if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
 		return false;
+	/* Exchange's own time stamps start in 1601 (spec iff-output §3). */
+	if (y < 1601 || y > 9999)
+		return false;
 	if (d > mdays[m - 1] + (m == 2 && leap(y)))
 		return false;
 	/* Every field is in range here, so the text is 14 digits. */

@@ -66,8 +66,8 @@ void ccm_addr_parse(const struct ccm_cp *cp, const char *s, size_t n,
 
 /*
  * Parses a date and time in the given order into "YYYYMMDDhhmmss" (out
- * holds 15 bytes). False when the text is no date or names a day that does
- * not exist.
+ * holds 15 bytes). False when the text is no date, names a day that does
+ * not exist, or a year outside 1601-9999.
  */
 bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
                     char *out);

@@ -256,33 +256,120 @@ static bool val_is(const struct val *v, const char *s)
 	return v->n == strlen(s) && ccm_caseeq(v->s, s, v->n);
 }
 
+/* Appends s with each '\' character of the page made '_'. */
+static void put_level(const struct ccm_cp *cp, const char *s, size_t n,
+                      struct ccm_buf *out)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < n; i = ccm_cp_next(cp, s, n, i))
+		if (s[i] == '\\') {
+			ccm_buf_put(out, s + run, i - run);
+			ccm_buf_putc(out, '_');
+			run = i + 1;
+		}
+	ccm_buf_put(out, s + run, n - run);
+}
+
+/* A board message's Folder: exactly two levels (spec §7). */
+static void put_board_folder(const struct ccm_po *po,
+                             const struct ccm_board *board, struct rowout *o)
+{
+	struct ccm_buf t = {0};
+	ccm_buf_puts(&t, "Lotus cc:Mail Bulletin Boards (");
+	put_level(&po->cp, po->name.s, po->name.n, &t);
+	ccm_buf_puts(&t, ")\\");
+	put_level(&po->cp, board->name.s, board->name.n, &t);
+	if (t.oom)
+		o->buf->oom = true;
+	else
+		val1(po, o, t.p, t.len, false);
+	ccm_buf_free(&t);
+}
+
+/* The Exchange name of a cc:Mail top folder, or NULL to keep it. */
+static const char *top_folder(const struct val *v, bool *draft)
+{
+	static const char *const map[][2] = {{"Inbox", "Inbox"},
+	                                     {"Message Log", "Sent Items"},
+	                                     {"Trash", "Deleted Items"},
+	                                     {"Drafts", "Inbox"}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (val_is(v, map[i][0])) {
+			*draft = i == 3;
+			return map[i][1];
+		}
+	return NULL;
+}
+
+/* The end of the folder level that starts at s[i]: the next '\'
+ * character (never a trail byte), or n. */
+static size_t level_end(const struct ccm_cp *cp, const char *s, size_t n,
+                        size_t i)
+{
+	if (!cp->dbcs) {
+		const char *e = memchr(s + i, '\\', n - i);
+		return e ? (size_t)(e - s) : n;
+	}
+	while (i < n && s[i] != '\\')
+		i = ccm_cp_next(cp, s, n, i);
+	return i;
+}
+
+/*
+ * A message's Folder (spec §6): the first level mapped without regard to
+ * case, the others kept, '\' between them, empty levels dropped. Returns
+ * whether the folder marks a draft. A path that needs no change goes to
+ * the row as the header's own bytes.
+ */
+static bool put_msg_folder(const struct ccm_po *po, const struct val *folder,
+                           struct rowout *o)
+{
+	const struct ccm_cp *cp = &po->cp;
+	const char *s = folder->s;
+	size_t n = folder->n;
+	bool draft = false, kept = false, changed = false;
+	char stack[256];
+	struct ccm_buf t = {.p = stack, .cap = sizeof(stack), .borrowed = true};
+	for (size_t b = 0, i = 0; b <= n; b = ++i) {
+		i = level_end(cp, s, n, i);
+		if (i == b) {
+			changed |= n > 0; /* an empty level, dropped */
+			continue;
+		}
+		struct val level = {s + b, i - b};
+		const char *top = t.len ? NULL : top_folder(&level, &draft);
+		if (t.len)
+			ccm_buf_putc(&t, '\\');
+		if (top)
+			ccm_buf_puts(&t, top);
+		else
+			ccm_buf_put(&t, level.s, level.n);
+		kept |= !top;
+		changed |= top != NULL;
+	}
+	if (!t.len)
+		ccm_buf_puts(&t, "Inbox");
+	if (t.oom)
+		o->buf->oom = true;
+	else if (!kept) /* an Exchange name alone: nothing to quote */
+		ccm_buf_put(o->buf, t.p, t.len);
+	else if (!changed)
+		val1(po, o, s, n, true);
+	else
+		val1(po, o, t.p, t.len, false);
+	ccm_buf_free(&t);
+	return draft;
+}
+
 /* The Folder column (spec §6, and §7 for boards); true for a draft. */
 static bool put_folder(const struct ccm_po *po, const struct hdr *h,
                        const struct ccm_board *board, struct rowout *o)
 {
-	bool draft = false;
-	struct ccm_buf *out = o->buf;
 	if (board) {
-		struct ccm_rowpart p[] = {
-		        {"Lotus cc:Mail Bulletin Boards (", 31, false},
-		        {po->name.s, po->name.n, false},
-		        {")\\", 2, false},
-		        {board->name.s, board->name.n, false},
-		};
-		val(po, o, p, 4);
-	} else if (!h->folder.n || val_is(&h->folder, "Inbox")) {
-		ccm_buf_puts(out, "Inbox");
-	} else if (val_is(&h->folder, "Message Log")) {
-		ccm_buf_puts(out, "Sent Items");
-	} else if (val_is(&h->folder, "Trash")) {
-		ccm_buf_puts(out, "Deleted Items");
-	} else if (val_is(&h->folder, "Drafts")) {
-		ccm_buf_puts(out, "Inbox");
-		draft = true;
-	} else {
-		val1(po, o, h->folder.s, h->folder.n, true);
+		put_board_folder(po, board, o);
+		return false;
 	}
-	return draft;
+	return put_msg_folder(po, &h->folder, o);
 }
 
 /* The Send-Date and Received-Date columns, and the comma after them. */
@@ -334,9 +421,12 @@ static void build(const struct ccm_po *po, const char *hdr, size_t n,
 	else
 		put_addrs(po, &h.to, o);
 	ccm_buf_putc(out, ',');
-	put_addrs(po, &h.cc, o);
+	/* A board is public: no Cc, and above all no Bcc, shows there. */
+	if (!board)
+		put_addrs(po, &h.cc, o);
 	ccm_buf_putc(out, ',');
-	put_addrs(po, &h.bcc, o);
+	if (!board)
+		put_addrs(po, &h.bcc, o);
 	ccm_buf_putc(out, ',');
 	val1(po, o, h.subject.s, h.subject.n, true);
 	ccm_buf_putc(out, ',');
