@@ -150,6 +150,11 @@ static void init_t1(struct ccm_cp *cp, iconv_t cd)
 	cp->one_to_one = !cp->dbcs;
 	for (unsigned c = 0; c < 256; c++) {
 		cp->any_bad |= cp->bad1[c];
+		/* '?' is lost only when it stands for another character. */
+		cp->lost1[c] = !cp->bad1[c] && c != '?' && cp->t1[c].n == 1 &&
+		               cp->t1[c].b[0] == '?';
+		cp->any_lost |= cp->lost1[c];
+		cp->lost_ascii |= cp->lost1[c] && c < 0x80;
 		cp->one_to_one &= cp->t1[c].n == 1;
 		cp->b1[c] = cp->t1[c].b[0];
 		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
@@ -168,8 +173,10 @@ static ccm_err init_t2(struct ccm_cp *cp, iconv_t cd)
 			continue;
 		if (cp->identity)
 			cp->t2[c] = (struct ccm_cpchar){2, {s[0], s[1], 0}};
-		else if (conv_char(cd, s, 2, &cp->t2[c]) <= 0)
+		else if (conv_char(cd, s, 2, &cp->t2[c]) <= 0) {
 			cp->t2[c] = QMARK;
+			cp->any_lost = true;
+		}
 	}
 	return CCM_OK;
 }
@@ -217,6 +224,41 @@ size_t ccm_cp_bad_scan(const struct ccm_cp *cp, const char *s, size_t n)
 		i += len;
 	}
 	return bad;
+}
+
+/* Whether any of 8 bytes at p has its high bit set. */
+static inline bool high8(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w & 0x8080808080808080ull;
+}
+
+bool ccm_cp_lossy_scan(const struct ccm_cp *cp, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+	if (!cp->dbcs) {
+		/* Text is mostly ASCII, which converts whole: skip it eight
+		 * bytes at a time. */
+		for (; !cp->lost_ascii && i + 8 <= n; i += 8)
+			if (high8(s + i))
+				for (size_t k = i; k < i + 8; k++)
+					if (cp->lost1[p[k]])
+						return true;
+		for (; i < n; i++)
+			if (cp->lost1[p[i]])
+				return true;
+		return false;
+	}
+	while (i < n) {
+		size_t len = ccm_cp_charlen(cp, p + i, n - i);
+		if (len == 1 ? cp->lost1[p[i]]
+		             : ccm_cp_map(cp, p + i, 2)->b[0] == '?')
+			return true;
+		i += len;
+	}
+	return false;
 }
 
 static inline bool is_control(uint8_t c)

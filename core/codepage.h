@@ -40,11 +40,14 @@ struct ccm_cp {
 	bool one_to_one;    /* single bytes, each to one byte */
 	bool dbcs;          /* the source page has two-byte characters */
 	bool any_bad;       /* some byte is bad1 (never for 437, 850) */
+	bool any_lost;      /* the output page lacks some character */
+	bool lost_ascii;    /* ... some character below 0x80 */
 	uint8_t b1[256];    /* that byte, when one_to_one */
 	uint8_t line1[256]; /* b1, with control characters as blanks */
 	bool lead[256];     /* lead bytes of a double-byte source */
 	bool trail[256];    /* its trail bytes */
 	bool bad1[256];     /* no character alone: undefined, or a lead */
+	bool lost1[256];    /* a character the output page lacks */
 	struct ccm_cpchar t1[256]; /* single bytes */
 	struct ccm_cpchar *t2;     /* lead << 8 | trail, double-byte only */
 };
@@ -91,6 +94,18 @@ static inline size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s,
                                 size_t n)
 {
 	return cp->any_bad ? ccm_cp_bad_scan(cp, s, n) : 0;
+}
+
+bool ccm_cp_lossy_scan(const struct ccm_cp *cp, const char *s, size_t n);
+/*
+ * True when s[0..n) holds a character that the output page lacks (written
+ * '?'; spec iff-output §3, lossy conversion). Bad bytes are not counted
+ * here. False at once when the output page has every character.
+ */
+static inline bool ccm_cp_lossy(const struct ccm_cp *cp, const char *s,
+                                size_t n)
+{
+	return cp->any_lost && ccm_cp_lossy_scan(cp, s, n);
 }
 
 /* The output bytes of the character at s, whose length is len. */

@@ -99,13 +99,22 @@ static inline bool ccm_is_blank_line(const struct ccm_line *l)
 	return true;
 }
 
-/* A count line: decimal digits alone. Sets *v; false on overflow too. */
+/*
+ * A count line: decimal digits, with blanks before or after them allowed
+ * (EXPORT pads counts, KB Q287056; spec export §4.4). Sets *v; false for
+ * a line of blanks alone, and on overflow.
+ */
 static inline bool ccm_is_count(const struct ccm_line *l, uint64_t *v)
 {
-	if (l->n == 0 || l->n > 19)
+	size_t b = 0, e = l->n;
+	while (b < e && ccm_isblank(l->s[b]))
+		b++;
+	while (e > b && ccm_isblank(l->s[e - 1]))
+		e--;
+	if (b == e || e - b > 19)
 		return false;
 	uint64_t x = 0;
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = b; i < e; i++) {
 		if (!ccm_isdigit(l->s[i]))
 			return false;
 		x = x * 10 + (uint64_t)(l->s[i] - '0');

@@ -416,3 +416,36 @@ Test(dbcs_bad, each_bad_byte_is_one_question_mark)
 		free(w);
 	}
 }
+
+Test(dbcs_lossy, characters_the_output_page_lacks)
+{
+	for (size_t k = 0; k < NPAGES; k++) {
+		const struct page *p = &PAGES[k];
+		const struct ccm_cp *keep = self(p), *to = tl_cp(p->cp, 1252);
+		char *s = cat("plain ASCII text, then ", p->up, NULL, NULL);
+		cr_expect(!ccm_cp_lossy(keep, s, strlen(s)), "page %u", p->cp);
+		cr_expect(ccm_cp_lossy(to, s, strlen(s)), "page %u", p->cp);
+		/* '?' itself and bad bytes are not lost characters. */
+		char *t = cat("what? ", p->undef, (char[]){p->up[0], 0}, NULL);
+		cr_expect(!ccm_cp_lossy(to, t, strlen(t)), "page %u", p->cp);
+		free(s);
+		free(t);
+	}
+}
+
+Test(dbcs_lossy, single_byte_pages_in_any_position)
+{
+	/* cp850 0xB0 (a shade) is not in 1252; 0x81 (u-umlaut) is. */
+	const struct ccm_cp *cp = tl_cp(850, 1252);
+	char s[40];
+	memset(s, 'a', sizeof(s));
+	s[20] = '\x81';
+	cr_expect(!ccm_cp_lossy(cp, s, sizeof(s)));
+	for (size_t at = 0; at < sizeof(s); at++) {
+		char c = s[at];
+		s[at] = '\xb0';
+		cr_expect(ccm_cp_lossy(cp, s, sizeof(s)), "at %zu", at);
+		s[at] = c;
+	}
+	cr_expect(!tl_cp(850, 850)->any_lost);
+}
