@@ -148,13 +148,15 @@ static void init_t1(struct ccm_cp *cp, iconv_t cd)
 			cp->t1[c] = QMARK;
 	}
 	cp->one_to_one = !cp->dbcs;
+	cp->ascii_whole = true;
 	for (unsigned c = 0; c < 256; c++) {
 		cp->any_bad |= cp->bad1[c];
 		/* '?' is lost only when it stands for another character. */
 		cp->lost1[c] = !cp->bad1[c] && c != '?' && cp->t1[c].n == 1 &&
 		               cp->t1[c].b[0] == '?';
 		cp->any_lost |= cp->lost1[c];
-		cp->lost_ascii |= cp->lost1[c] && c < 0x80;
+		if (c < 0x80 && (cp->lost1[c] || cp->bad1[c]))
+			cp->ascii_whole = false;
 		cp->one_to_one &= cp->t1[c].n == 1;
 		cp->b1[c] = cp->t1[c].b[0];
 		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
@@ -241,7 +243,7 @@ bool ccm_cp_lossy_scan(const struct ccm_cp *cp, const char *s, size_t n)
 	if (!cp->dbcs) {
 		/* Text is mostly ASCII, which converts whole: skip it eight
 		 * bytes at a time. */
-		for (; !cp->lost_ascii && i + 8 <= n; i += 8)
+		for (; cp->ascii_whole && i + 8 <= n; i += 8)
 			if (high8(s + i))
 				for (size_t k = i; k < i + 8; k++)
 					if (cp->lost1[p[k]])

@@ -41,7 +41,7 @@ struct ccm_cp {
 	bool dbcs;          /* the source page has two-byte characters */
 	bool any_bad;       /* some byte is bad1 (never for 437, 850) */
 	bool any_lost;      /* the output page lacks some character */
-	bool lost_ascii;    /* ... some character below 0x80 */
+	bool ascii_whole;   /* bytes below 0x80 are never bad nor lost */
 	uint8_t b1[256];    /* that byte, when one_to_one */
 	uint8_t line1[256]; /* b1, with control characters as blanks */
 	bool lead[256];     /* lead bytes of a double-byte source */

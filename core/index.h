@@ -197,6 +197,10 @@ struct ccm_po {
 	struct ccm_str pkl, directory, report, boards_prefix;
 	uint32_t boards_msg0, boards_msg1;
 
+	/* Names, and items (headers, text items, attachment names), that
+	 * hold characters the output page lacks (spec §3, lossy). */
+	uint64_t lost_names, lost_items;
+
 	struct ccm_log log;        /* warnings of the scan and layout */
 	struct ccm_dircache *dirs; /* listings of folders, during the scan */
 	struct ccm_po_stats stats;

@@ -60,15 +60,6 @@ static void vals_free(struct vals *a)
 			ccm_warn(diag->log, diag->file, line, __VA_ARGS__);    \
 	} while (0)
 
-static bool has_binary(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
-		    s[i] == 0x7f)
-			return true;
-	return false;
-}
-
 /* Takes a once-only field, warning about a second one. */
 static void once(struct ccm_row_diag *diag, uint64_t line, struct val *v,
                  bool *seen, const char *s, size_t n, const char *kw)
@@ -79,6 +70,45 @@ static void once(struct ccm_row_diag *diag, uint64_t line, struct val *v,
 	}
 	*seen = true;
 	*v = (struct val){s, n};
+}
+
+/*
+ * What a header line holds that the output cannot show: binary bytes,
+ * bytes that are no characters of the page (each a warning), characters
+ * the output page lacks (diag->lossy). One pass finds the binary bytes
+ * and whether any byte is not ASCII; a line of ASCII alone needs no more.
+ */
+static void check_chars(const struct ccm_cp *cp, struct ccm_row_diag *diag,
+                        uint64_t line, const struct ccm_line *l)
+{
+	bool binary = false;
+	unsigned char high = 0;
+	size_t i = 0;
+	/* Eight bytes a step while they are printable ASCII. */
+	for (uint64_t w; i + 8 <= l->n; i += 8) {
+		memcpy(&w, l->s + i, 8);
+		uint64_t del = w ^ 0x7f7f7f7f7f7f7f7full;
+		if (((w - 0x2020202020202020ull) | w |
+		     ((del - 0x0101010101010101ull) & ~del)) &
+		    0x8080808080808080ull)
+			break;
+	}
+	for (; i < l->n; i++) {
+		unsigned char c = (unsigned char)l->s[i];
+		binary |= (c < 0x20 && c != '\t') || c == 0x7f;
+		high |= c;
+	}
+	if (binary)
+		WARN("the header line holds binary bytes; they are shown as "
+		     "blanks");
+	if (!(high & 0x80) && cp->ascii_whole)
+		return;
+	size_t bad = ccm_cp_bad(cp, l->s, l->n);
+	if (bad)
+		WARN("the header line holds %zu bytes that are no characters "
+		     "of code page %u; each is written ?",
+		     bad, cp->from);
+	diag->lossy = diag->lossy || ccm_cp_lossy(cp, l->s, l->n);
 }
 
 static void parse(const struct ccm_cp *cp, const char *hdr, size_t n,
@@ -101,14 +131,8 @@ static void parse(const struct ccm_cp *cp, const char *hdr, size_t n,
 			break;
 		if (lx.line == 3 && ccm_is_count(&l, &count))
 			continue;
-		if (diag && has_binary(l.s, l.n)) /* only warns */
-			WARN("the header line holds binary bytes; they are "
-			     "shown as blanks");
-		size_t bad = diag ? ccm_cp_bad(cp, l.s, l.n) : 0;
-		if (bad)
-			WARN("the header line holds %zu bytes that are no "
-			     "characters of code page %u; each is written ?",
-			     bad, cp->from);
+		if (diag) /* only warns and counts */
+			check_chars(cp, diag, line, &l);
 		if (ccm_kw(&l, "Folder:", &v, &vn))
 			once(diag, line, &h->folder, &h->has_folder, v, vn,
 			     "Folder:");

@@ -15,6 +15,9 @@ struct ccm_row_diag {
 	struct ccm_log *log;
 	const struct ccm_srcfile *file;
 	uint64_t line; /* of the Message: line */
+	/* Set by the build: the header holds a character that the output
+	 * page lacks (spec §3, lossy conversion). */
+	bool lossy;
 };
 
 /*

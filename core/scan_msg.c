@@ -320,7 +320,7 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
 	struct ccm_po *po = f->po;
 	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_buf row = {0};
-	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line};
+	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line, false};
 	const struct ccm_board *board =
 	        (m->flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
 	                                   : NULL;
@@ -335,6 +335,7 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
 	} else {
 		ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
 	}
+	po->lost_items += diag.lossy;
 	if (row.oom || row.len > UINT32_MAX / 2) {
 		m->flags |= CCM_MSG_DROPPED;
 		ccm_leftout(&po->log, ccm_sf(f), line,
