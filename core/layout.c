@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "lossy.h"
 #include "names.h"
 #include "report.h"
 #include "smalltext.h"
@@ -256,11 +257,14 @@ static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
 		if (!(m->flags & CCM_MSG_DROPPED) &&
 		    SEC_HEADER_LEN + len > split) {
 			m->flags |= CCM_MSG_DROPPED;
-			ccm_leftout(&po->log, &po->src->files.v[m->file],
-			            m->line,
-			            "a message of %llu bytes, more than the "
-			            "SEC split size; message left out",
-			            (unsigned long long)len);
+			ccm_leftout(
+			        &po->log, &po->src->files.v[m->file], m->line,
+			        "message left out: its sections, with their "
+			        "blank lines, are longer than the split size "
+			        "less the column header line (%llu bytes, "
+			        "more than %llu - %d)",
+			        (unsigned long long)len,
+			        (unsigned long long)split, SEC_HEADER_LEN);
 		}
 		m->pri_off = pri;
 		if (m->flags & CCM_MSG_DROPPED) {
@@ -357,6 +361,7 @@ ccm_err ccm_layout(struct ccm_po *po)
 		err = prefixes(po);
 	if (err)
 		return err;
+	ccm_lossy_names(po);
 
 	/* The PKL and DIRECTORY.PRI come first; their sizes are set below. */
 	if (!add_file(po, CCM_OF_PKL, 0, 0, "%u", 0) ||

@@ -28,15 +28,6 @@ static bool item_start(const struct ccm_line *l)
 	       ccm_kw(l, "File item:", NULL, NULL);
 }
 
-/* Skips lines up to the next item, message or end of file. */
-static void resync(struct ccm_scanfile *f)
-{
-	struct ccm_line l;
-	while (ccm_lex_peek(&f->lx, &l) && !item_start(&l) &&
-	       !ccm_scan_msg_end(f, &l))
-		ccm_lex_next(&f->lx, &l);
-}
-
 /*
  * The optional count line after a keyword line. Returns true with *count
  * when there is one; a line of blanks in its place (KB Q287056) is
@@ -76,44 +67,54 @@ static struct ccm_item *new_item(struct ccm_scanfile *f, uint32_t *idx)
 #define TEXT_MAX ((uint64_t)20 * 1024)
 #define ITEMS_HARD 65535
 
+/*
+ * Whether a text item's count lands (spec export §4.4): after count bytes
+ * from s, and the one line end that follows text not ending with one, the
+ * file ends or, blank lines aside, a line opens a block. When it lands,
+ * the lexer is left there.
+ */
+static bool count_lands(struct ccm_scanfile *f, const char *s, uint64_t count)
+{
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	if (count > (uint64_t)(lx->end - s))
+		return false;
+	const char *q = s + count;
+	if (count && q[-1] != '\n' && q[-1] != '\r') {
+		/* One line end after the text is not part of it. */
+		if (q < lx->end && *q == '\r')
+			q++;
+		if (q < lx->end && *q == '\n')
+			q++;
+	}
+	ccm_lex_jump(lx, q);
+	while (ccm_lex_peek(lx, &l) && ccm_is_blank_line(&l))
+		ccm_lex_next(lx, &l);
+	return !ccm_lex_peek(lx, &l) || item_start(&l) ||
+	       ccm_scan_msg_end(f, &l);
+}
+
 static bool text_item(struct ccm_scanfile *f, uint64_t line)
 {
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
 	uint64_t count;
+	const struct ccm_lex at_count = *lx;
 	bool counted = count_line(f, &count);
 	const char *s = lx->p;
-	size_t n;
-	if (counted) {
-		uint64_t left = (uint64_t)(lx->end - lx->p);
-		if (count > left) {
-			ccm_leftout(&f->po->log, ccm_sf(f), line,
-			            "text item: its count %llu runs past the "
-			            "end of the file; item left out",
-			            (unsigned long long)count);
-			resync(f);
-			return false;
-		}
-		n = (size_t)count;
-		const char *q = s + n;
-		if (n && q[-1] != '\n' && q[-1] != '\r') {
-			/* One line end after the text is not part of it. */
-			if (q < lx->end && *q == '\r')
-				q++;
-			if (q < lx->end && *q == '\n')
-				q++;
-		}
-		ccm_lex_jump(lx, q);
-		if (ccm_lex_peek(lx, &l) && !ccm_is_blank_line(&l) &&
-		    !item_start(&l) && !ccm_scan_msg_end(f, &l)) {
-			ccm_leftout(&f->po->log, ccm_sf(f), line,
-			            "text item: its count %llu does not end "
-			            "where a line does; item left out",
-			            (unsigned long long)count);
-			resync(f);
-			return false;
-		}
-	} else {
+	size_t n = (size_t)count;
+	if (counted && !count_lands(f, s, count)) {
+		/* Not a count after all: text that begins with a number
+		 * (an export made without /ITEMSIZE). */
+		ccm_warn(&f->po->log, ccm_sf(f), line,
+		         "text item: a count of %llu would not end where a "
+		         "block starts; read as text without a count",
+		         (unsigned long long)count);
+		*lx = at_count;
+		s = lx->p;
+		counted = false;
+	}
+	if (!counted) {
 		while (ccm_lex_peek(lx, &l) && !item_start(&l) &&
 		       !ccm_scan_msg_end(f, &l))
 			ccm_lex_next(lx, &l);
@@ -136,6 +137,7 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 		         "a text item holds %zu bytes that are no characters "
 		         "of code page %u; each is written ?",
 		         bad, f->po->cp.from);
+	f->po->lost_items += ccm_cp_lossy(&f->po->cp, s, n);
 	if (n > TEXT_MAX)
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a text item of %zu bytes, more than cc:Mail's 20 KB; "
@@ -155,6 +157,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	const char *name;
 	size_t nn;
 	ccm_attach_name(&f->po->cp, v, vn, &name, &nn);
+	f->po->lost_items += ccm_cp_lossy(&f->po->cp, name, nn);
 	size_t bad = ccm_cp_bad(&f->po->cp, name, nn);
 	if (bad)
 		ccm_warn(&f->po->log, ccm_sf(f), line,
@@ -170,12 +173,16 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 		count = c;
 	char why[160];
 	uint32_t idx;
-	if (!ccm_lex_peek(lx, &l)) {
+	bool more = ccm_lex_peek(lx, &l);
+	/* An inline item of count 0 needs no Hex: line (spec export §4.3):
+	 * an empty attachment. */
+	bool empty = count == 0 && !(more && ccm_kw(&l, "Path:", NULL, NULL));
+	if (!more && !empty) {
 		ccm_leftout(&f->po->log, ccm_sf(f), line,
 		            "file item: no Hex: or Path: line; item left out");
 		return false;
 	}
-	if (ccm_kw(&l, "Hex:", NULL, NULL)) {
+	if (empty || ccm_kw(&l, "Hex:", NULL, NULL)) {
 		struct ccm_item *it = new_item(f, &idx);
 		if (!it)
 			return false;
