@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lossy.h"
 #include "report.h"
 
 static void why_text(unsigned why, struct ccm_buf *b)
@@ -61,6 +62,7 @@ ccm_err ccm_report(const struct ccm_po *po, struct ccm_buf *out)
 	               "dates read as %s\r\n",
 	               po->src_cp, po->out_cp,
 	               ccm_date_order_name(po->date_order));
+	ccm_lossy_report(po, out);
 	ccm_buf_printf(out,
 	               "Mailboxes: %llu\r\nMessages: %llu\r\n"
 	               "Attachments: %llu\r\nBytes in the migration files: "

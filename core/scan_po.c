@@ -76,6 +76,22 @@ static struct ccm_str keep(struct ccm_po *po, const char *s, size_t n)
 	return (struct ccm_str){p ? p : "", p ? n : 0};
 }
 
+/*
+ * Warns when a line of names (a Name:, Member:, Mailbox:... line, or the
+ * Name= of PO.INI) holds bytes that are no characters of the page (spec
+ * iff-output §3); f NULL stands for PO.INI.
+ */
+static void check_line(struct ccm_po *po, const struct ccm_srcfile *f,
+                       uint64_t line, const char *s, size_t n)
+{
+	size_t bad = ccm_cp_bad(&po->cp, s, n);
+	if (bad)
+		ccm_warn(&po->log, f, line,
+		         "the line holds %zu bytes that are no characters of "
+		         "code page %u; each is written ?",
+		         bad, po->cp.from);
+}
+
 /* Opens file name of folder dir (found without regard to case). */
 static bool open_named(struct ccm_po *po, const char *dir, const char *name,
                        struct ccm_scanfile *f)
@@ -89,14 +105,16 @@ static bool open_named(struct ccm_po *po, const char *dir, const char *name,
 	return scanfile_open(po, path, path + strlen(po->dir) + 1, f);
 }
 
-static void poini(struct ccm_po *po)
+/* Reads PO.INI; returns the line of its Name=, 0 when it has none. */
+static uint64_t poini(struct ccm_po *po)
 {
 	struct ccm_scanfile f;
 	struct ccm_line l;
 	bool in_section = false, named = false;
+	uint64_t name_line = 0;
 	po->src_cp = 850;
 	if (!open_named(po, po->dir, "PO.INI", &f))
-		return;
+		return 0;
 	while (ccm_lex_peek(&f.lx, &l)) {
 		uint64_t line = f.lx.line;
 		ccm_lex_next(&f.lx, &l);
@@ -130,6 +148,7 @@ static void poini(struct ccm_po *po)
 		if (kn == 4 && ccm_caseeq(k, "Name", 4)) {
 			po->name = keep(po, v, vn);
 			named = vn > 0;
+			name_line = line;
 		} else if (kn == 8 && ccm_caseeq(k, "CodePage", 8)) {
 			unsigned long cp = strtoul(v, NULL, 10);
 			if (cp && cp < 100000 && ccm_cp_known((unsigned)cp))
@@ -161,6 +180,7 @@ static void poini(struct ccm_po *po)
 		po->name = keep(po, base, strlen(base));
 	}
 	scanfile_close(&f);
+	return named ? name_line : 0;
 }
 
 /*
@@ -190,6 +210,7 @@ static void records(struct ccm_po *po, const struct records *r)
 		const char *v;
 		size_t vn;
 		ccm_lex_next(&f.lx, &l);
+		check_line(po, ccm_sf(&f), line, l.s, l.n);
 		if (ccm_is_blank_line(&l))
 			cur = false;
 		else if (ccm_kw(&l, r->start, &v, &vn))
@@ -299,6 +320,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 		scanfile_close(&f);
 		return;
 	}
+	check_line(po, ccm_sf(&f), f.lx.line, l.s, l.n);
 	ccm_lex_next(&f.lx, &l);
 	struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);
 	if (!mb) {
@@ -313,6 +335,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 	while (ccm_lex_peek(&f.lx, &l) && !ccm_kw(&l, "Message:", NULL, NULL)) {
 		uint64_t line = f.lx.line;
 		ccm_lex_next(&f.lx, &l);
+		check_line(po, ccm_sf(&f), line, l.s, l.n);
 		if (ccm_kw(&l, "Private list:", &v, &vn)) {
 			list = CCM_PUSH(po->plists);
 			if (list) {
@@ -414,6 +437,7 @@ static void boards(struct ccm_po *po)
 			continue;
 		}
 		ccm_lex_next(&f.lx, &l);
+		check_line(po, ccm_sf(&f), line, l.s, l.n);
 		if (ccm_kw(&l, "Bulletin board:", &v, &vn)) {
 			cur = CCM_PUSH(po->boards);
 			if (cur)
@@ -435,10 +459,7 @@ static void boards(struct ccm_po *po)
 ccm_err ccm_scan_po(struct ccm_po *po)
 {
 	po->file0 = (uint32_t)po->src->files.n;
-	poini(po);
-	records(po, &DIRECTORY);
-	records(po, &PUBLIC_LISTS);
-	ccm_err err = CCM_OK;
+	uint64_t name_line = poini(po);
 	if (po->src->opts.date_order != CCM_DATE_DEFAULT)
 		po->date_order = po->src->opts.date_order;
 	if (po->date_order == CCM_DATE_DEFAULT)
@@ -446,9 +467,14 @@ ccm_err ccm_scan_po(struct ccm_po *po)
 	po->out_cp = po->src->opts.out_codepage;
 	if (!po->out_cp)
 		po->out_cp = ccm_cp_is_dbcs(po->src_cp) ? po->src_cp : 1252;
-	err = ccm_cp_init(&po->cp, po->src_cp, po->out_cp);
+	/* The page first: every name read from here on is checked. */
+	ccm_err err = ccm_cp_init(&po->cp, po->src_cp, po->out_cp);
 	if (err)
 		return err;
+	if (name_line)
+		check_line(po, NULL, name_line, po->name.s, po->name.n);
+	records(po, &DIRECTORY);
+	records(po, &PUBLIC_LISTS);
 	mailboxes(po);
 	boards(po);
 	ccm_scan_path_free(po);

@@ -146,3 +146,76 @@ Test(dbcs_export, names_addresses_and_attachments_come_out_whole)
 	}
 	tl_rmtree(top);
 }
+
+/* Two users of a 932 post office whose names differ only in characters
+ * that 1252 lacks: 予 (97 5C) and 申 (90 5C). */
+Test(dbcs_export, lossy_conversion_is_reported_with_names_made_equal)
+{
+	char *d = tl_tmpdir();
+	tl_puts(d, "PO.INI", "[PostOffice]\nName=TOKYO\nCodePage=932\n");
+	tl_puts(d, "CCMDIR.EXP",
+	        "Name: \x97\x5c, Taro\nLocation: L\n\n"
+	        "Name: \x90\x5c, Taro\nLocation: L\n\n"
+	        "Name: Abe, Ken\nLocation: L\n");
+	tl_puts(d, "CCMLIST.EXP",
+	        "Mailing list: \x97\x5c\nMember: Abe, Ken\n\n"
+	        "Mailing list: \x90\x5c\nMember: Abe, Ken\n");
+	tl_puts(d, "USERS/A.EXP",
+	        "Mailbox: Abe, Ken\nMessage:\nFrom: Abe, Ken\n"
+	        "Date: 6/2/98 8:39\nSubject: \x97\x5c\nContents:\n"
+	        "Text item: Body\n\x90\x5c\nFile item: \x97\x5c.txt\n1\n"
+	        "Hex: 41\n");
+	struct ccm_options o = {.out_codepage = 1252};
+	ccm_source *src = tl_open(d, &o);
+	char *rep = tl_report(src, 0);
+	size_t n = strlen(rep);
+	/* 2 mailbox and 2 list names; a header, a text item and an
+	 * attachment name. */
+	expect_has(rep, n, "REPORT.TXT",
+	           "Lossy conversion: 4 names and 3 items hold characters "
+	           "that code page 1252 lacks",
+	           932);
+	expect_has(rep, n, "REPORT.TXT", "Code page 932 keeps them all", 932);
+	expect_has(rep, n, "REPORT.TXT",
+	           "2 mailboxes (and their proxy addresses) shown as "
+	           "\"?, Taro\": 00000002.PRI, 00000003.PRI",
+	           932);
+	expect_has(rep, n, "REPORT.TXT",
+	           "2 public lists shown as \"?\": list 1, list 2", 932);
+	/* It comes before the counts. */
+	cr_expect_lt(strstr(rep, "Lossy"), strstr(rep, "Mailboxes:"));
+	free(rep);
+	ccm_source_close(src);
+	tl_rmtree(d);
+}
+
+Test(dbcs_export, bad_bytes_in_names_are_warnings_with_file_and_line)
+{
+	char *d = tl_tmpdir();
+	/* A lead byte before ',' or at the end of a value: one '?'. */
+	tl_puts(d, "PO.INI", "[PostOffice]\nName=TOKYO\x97\nCodePage=932\n");
+	tl_puts(d, "CCMDIR.EXP",
+	        "Name: Abe, Ken\nLocation: L\n\n"
+	        "Name: Ito\x97, Jun\nLocation: L\nComment: room \x97\n");
+	tl_puts(d, "CCMLIST.EXP",
+	        "Mailing list: Staff\x90\nMember: Abe, Ken\n"
+	        "Member: Ito\x97, Jun\n");
+	tl_puts(d, "CCMBB.EXP", "Bulletin board: News\x90\n");
+	tl_puts(d, "USERS/A.EXP", "Mailbox: Abe, Ken\nPrivate list: P\x97\n");
+	ccm_source *src = tl_open(d, NULL);
+	char *rep = tl_report(src, 0);
+	size_t n = strlen(rep);
+	static const char *const where[] = {
+	        "PO.INI:2: ",      "CCMDIR.EXP:4: ",  "CCMDIR.EXP:6: ",
+	        "CCMLIST.EXP:1: ", "CCMLIST.EXP:3: ", "CCMBB.EXP:1: ",
+	        "USERS/A.EXP:2: "};
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		expect_has(rep, n, "REPORT.TXT", where[i], 932);
+	size_t dn;
+	char *dir = tl_file(src, 0, "DIRECTORY.PRI", &dn);
+	expect_has(dir, dn, "DIRECTORY.PRI", "\"Ito?, Jun\",Ito?,Jun,", 932);
+	free(dir);
+	free(rep);
+	ccm_source_close(src);
+	tl_rmtree(d);
+}
