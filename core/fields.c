@@ -193,6 +193,19 @@ static bool leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/* A day that exists, in the years of Exchange's own time stamps
+ * (1601-9999, spec iff-output §3), at a time of day that exists. */
+static bool valid_time(int y, int m, int d, int h, int mi, int sec)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+		return false;
+	if (y < 1601 || y > 9999)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && leap(y));
+}
+
 bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
                     char *out)
 {
@@ -260,14 +273,7 @@ bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
 		i++;
 	if (i != n)
 		return false;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-	                            31, 31, 30, 31, 30, 31};
-	if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
-		return false;
-	/* Exchange's own time stamps start in 1601 (spec iff-output §3). */
-	if (y < 1601 || y > 9999)
-		return false;
-	if (d > mdays[m - 1] + (m == 2 && leap(y)))
+	if (!valid_time(y, m, d, h, mi, sec))
 		return false;
 	/* Every field is in range here, so the text is 14 digits. */
 	const int v[6] = {y, m, d, h, mi, sec};

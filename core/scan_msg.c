@@ -146,16 +146,14 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 	return true;
 }
 
-static bool file_item(struct ccm_scanfile *f, uint64_t line,
-                      const struct ccm_line *title)
+/* What a File item: line's name tells the report: none, bad bytes,
+ * characters the output page lacks. */
+static void check_item_name(struct ccm_scanfile *f, uint64_t line,
+                            const struct ccm_line *title)
 {
-	struct ccm_lex *lx = &f->lx;
-	struct ccm_line l;
-	const char *v = "";
-	size_t vn = 0;
+	const char *v = "", *name;
+	size_t vn = 0, nn;
 	ccm_kw(title, "File item:", &v, &vn);
-	const char *name;
-	size_t nn;
 	ccm_attach_name(&f->po->cp, v, vn, &name, &nn);
 	f->po->lost_items += ccm_cp_lossy(&f->po->cp, name, nn);
 	size_t bad = ccm_cp_bad(&f->po->cp, name, nn);
@@ -168,6 +166,16 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a file item without a name; it is named "
 		         "ATTACHnn.DAT");
+}
+
+static bool file_item(struct ccm_scanfile *f, uint64_t line,
+                      const struct ccm_line *title)
+{
+	struct ccm_lex *lx = &f->lx;
+	struct ccm_line l;
+	const char *v;
+	size_t vn;
+	check_item_name(f, line, title);
 	uint64_t count = UINT64_MAX, c;
 	if (count_line(f, &c))
 		count = c;
