@@ -219,3 +219,33 @@ Test(dbcs_export, bad_bytes_in_names_are_warnings_with_file_and_line)
 	ccm_source_close(src);
 	tl_rmtree(d);
 }
+
+/* A header longer than the scan holds whole is planned in pieces
+ * (rowplan.c): its quoting still reads characters, not bytes. */
+Test(dbcs_export, a_long_subject_of_trail_5c_characters_is_not_quoted)
+{
+	char *d = tl_tmpdir();
+	tl_puts(d, "PO.INI", "[PostOffice]\nName=TOKYO\nCodePage=932\n");
+	size_t k = 40000; /* 予 (97 5C) k times: 80000 bytes */
+	char *subj = malloc(2 * k + 1);
+	cr_assert_not_null(subj);
+	for (size_t i = 0; i < k; i++)
+		memcpy(subj + 2 * i, "\x97\x5c", 2);
+	subj[2 * k] = '\0';
+	char *mbx = fmt("Mailbox: Abe, Ken\nMessage:\nFrom: Ito\n"
+	                "Date: 6/2/98 8:39\nSubject: %s\nContents:\n"
+	                "Text item: Body\nx\n",
+	                subj);
+	tl_puts(d, "USERS/A.EXP", mbx);
+	ccm_source *src = tl_open(d, NULL);
+	size_t n;
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
+	char *want = fmt(",,,%s,19980602083900,", subj);
+	cr_expect(tl_contains(pri, n, want), "the Subject is changed");
+	free(want);
+	free(pri);
+	free(mbx);
+	free(subj);
+	ccm_source_close(src);
+	tl_rmtree(d);
+}
