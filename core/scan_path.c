@@ -116,7 +116,12 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 	}
 	memcpy(rel, v, n);
 	rel[n] = '\0';
-	for (size_t i = 0; i < n; i++)
+	/*
+	 * A '\\' separates folders only where it is a character of its own:
+	 * in a double-byte page it is also the trail byte of many characters
+	 * (Shift-JIS 0x97 0x5C), which belong to the name.
+	 */
+	for (size_t i = 0; i < n; i = ccm_cp_next(&po->cp, rel, n, i))
 		if (rel[i] == '\\')
 			rel[i] = '/';
 	if (rel[0] == '/' || (n >= 2 && rel[1] == ':')) {

@@ -249,3 +249,45 @@ Test(dbcs_export, a_long_subject_of_trail_5c_characters_is_not_quoted)
 	ccm_source_close(src);
 	tl_rmtree(d);
 }
+
+/*
+ * A Path: whose file name holds a character with trail byte 0x5C (Shift-JIS
+ * 予 is 97 5C): that byte is part of the name, not a folder separator, so
+ * the file is found and its bytes are the attachment.
+ */
+Test(dbcs_export, a_path_with_a_trail_5c_character_names_its_file)
+{
+	char *top = tl_tmpdir();
+	char *dir = fmt("%s/p932", top);
+	tl_puts(dir, "PO.INI", "[PostOffice]\nName=TOKYO\nCodePage=932\n");
+	tl_puts(dir, "CCMDIR.EXP", "Name: Sato, Taro\nLocation: L\n");
+	tl_puts(dir, "FILES/\x97\x5c\x92\xe8.TXT", "yotei!");
+	tl_puts(dir, "USERS/A.EXP",
+	        "Mailbox: Sato, Taro\n"
+	        "\n"
+	        "Message:\n"
+	        "Folder: Inbox\n"
+	        "From: Sato, Taro at TOKYO\n"
+	        "Date: 6/2/98 8:39\n"
+	        "To: Sato, Taro\n"
+	        "Subject: plan\n"
+	        "Contents:\n"
+	        "File item: \x97\x5c\x92\xe8.txt 5/6/97 3:10PM\n"
+	        "6\n"
+	        "Path: FILES\\\x97\x5c\x92\xe8.TXT\n");
+	ccm_source *src = tl_open(dir, NULL);
+	size_t po = tl_po(src, "TOKYO");
+	size_t n;
+	char *sec = tl_file(src, po, "00000001.SEC", &n);
+	expect_has(sec, n, "the SEC file",
+	           "Attachment,6,,TRUE,\"\x97\x5c\x92\xe8.txt\",0,None\r\n",
+	           932);
+	expect_has(sec, n, "the SEC file", "yotei!", 932);
+	char *rep = tl_report(src, po);
+	cr_expect(!strstr(rep, "Path:"), "the Path: was refused:\n%s", rep);
+	free(rep);
+	free(sec);
+	ccm_source_close(src);
+	free(dir);
+	tl_rmtree(top);
+}
