@@ -1,5 +1,5 @@
 #!/bin/bash
-# The side-by-side benchmark of ccmailfs (design.md, "Measuring speed").
+# The side-by-side benchmark of ccmailfs (README.md, "Tests and benchmarks").
 # Run by hand, as root, never from the test suite:
 #
 #   bash tests/bench/bench.sh [-r RUNS] [-m MESSAGES] [-a ATTACH] [-w DIR]

@@ -1,6 +1,6 @@
 /*
  * ccm-gen: a deterministic generator of synthetic Lotus cc:Mail post office
- * exports, in the dialect of shared/spec/ccmail-export.md, with an optional
+ * exports, in the dialect that core/README.md describes, with an optional
  * ground-truth file that tests use to check a converter independently.
  *
  * Every name, address and message it writes is made up.

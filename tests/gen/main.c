@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Write a synthetic, deterministic Lotus cc:Mail post office "
 	      "export (the\n"
-	      "dialect of shared/spec/ccmail-export.md). Every name and "
+	      "dialect described in core/README.md). Every name and "
 	      "message is made up.\n"
 	      "OUTDIR must not exist or be empty.\n"
 	      "\n"

@@ -344,8 +344,8 @@ Test(startup, daemon_mode_ready_on_return)
 static void clean_mount_silent(const char *const opts[])
 {
 	char in[TL_PATH], want[TL_PATH];
-	tl_join(in, "%s/spec/example/input", tl_env("CCM_SHARED"));
-	tl_join(want, "%s/spec/example/expected", tl_env("CCM_SHARED"));
+	tl_join(in, "%s/tests/example/input", tl_env("CCM_SOURCE_ROOT"));
+	tl_join(want, "%s/tests/example/expected", tl_env("CCM_SOURCE_ROOT"));
 	struct tl_mount *m = tl_mount(in, opts);
 	char log[TL_PATH];
 	tl_join(log, "%s", m->log);

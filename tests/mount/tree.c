@@ -53,8 +53,8 @@ static void assert_distinct_folders(const struct tl_list *top)
 Test(tree, example_matches_spec)
 {
 	char in[TL_PATH], want[TL_PATH], report[TL_PATH];
-	tl_join(in, "%s/spec/example/input", tl_env("CCM_SHARED"));
-	tl_join(want, "%s/spec/example/expected", tl_env("CCM_SHARED"));
+	tl_join(in, "%s/tests/example/input", tl_env("CCM_SOURCE_ROOT"));
+	tl_join(want, "%s/tests/example/expected", tl_env("CCM_SOURCE_ROOT"));
 	struct tl_mount *m = tl_mount(in, NULL);
 	/* The example leaves REPORT.TXT out: its wording is free. */
 	tl_assert_same_tree(m->mnt, want, TL_NO_REPORT);

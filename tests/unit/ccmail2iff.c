@@ -32,12 +32,12 @@ TestSuite(ccmail2iff, .init = setup, .fini = teardown);
 
 static char *input_dir(void)
 {
-	return tl_path(tl_env("CCM_SHARED"), "spec/example/input");
+	return tl_path(tl_env("CCM_SOURCE_ROOT"), "tests/example/input");
 }
 
 static char *expected_dir(void)
 {
-	return tl_path(tl_env("CCM_SHARED"), "spec/example/expected");
+	return tl_path(tl_env("CCM_SOURCE_ROOT"), "tests/example/expected");
 }
 
 /* Runs ccmail2iff with up to 5 arguments (NULL-terminated); returns its

@@ -1,5 +1,5 @@
 /*
- * The worked example of shared/spec/example: the index built from input/
+ * The worked example of tests/example: the index built from input/
  * must hold expected/HQ_Main byte for byte, whole and in any range; plus
  * the SEC offset vectors of iff-output §8 and the options that change the
  * output (code page, date order, SEC split).
@@ -16,12 +16,13 @@
 
 static char *input_dir(void)
 {
-	return tl_path(tl_env("CCM_SHARED"), "spec/example/input");
+	return tl_path(tl_env("CCM_SOURCE_ROOT"), "tests/example/input");
 }
 
 static char *expected_dir(void)
 {
-	return tl_path(tl_env("CCM_SHARED"), "spec/example/expected/HQ_Main");
+	return tl_path(tl_env("CCM_SOURCE_ROOT"),
+	               "tests/example/expected/HQ_Main");
 }
 
 /* The names of the regular files of a folder. */
