@@ -4,12 +4,16 @@
 set -eu
 root=$1
 rc=0
+# Typeset for print (groff's default device) and for a terminal (what
+# man(1) shows), since some warnings depend on the device.
 for page in "$root/fs/ccmailfs.1" "$root/fs/ccmail2iff.1"; do
-	out=$(groff -man -ww -z "$page" 2>&1) || rc=1
-	if [ -n "$out" ]; then
-		printf '%s:\n%s\n' "$page" "$out"
-		rc=1
-	fi
+	for dev in ps utf8; do
+		out=$(groff -man -ww -z -T"$dev" "$page" 2>&1) || rc=1
+		if [ -n "$out" ]; then
+			printf '%s (-T%s):\n%s\n' "$page" "$dev" "$out"
+			rc=1
+		fi
+	done
 done
 [ "$rc" = 0 ] && echo "man: groff -man -ww finds nothing in 2 pages"
 exit "$rc"
