@@ -1,115 +1,335 @@
 #!/bin/bash
-# The side-by-side benchmark of ccmailfs (README.md, "Tests and benchmarks").
-# Run by hand, as root, never from the test suite:
+# The side-by-side benchmark of ccmailfs (design.md, "Measuring speed";
+# README.md, "Tests and benchmarks"). Run by hand, as root, never from the
+# test suite:
 #
-#   bash tests/bench/bench.sh [-r RUNS] [-m MESSAGES] [-a ATTACH] [-w DIR]
+#   bash tests/bench/bench.sh [-m MESSAGES[,MESSAGES...]] [-r RUNS]
+#                             [-a ATTACH] [-d DIR] [-o CCMAILFS_OPTIONS]
 #
-# CCM_BUILD=DIR uses the build in DIR instead of build/.
-# It generates a synthetic post office, writes its tree to disk with
-# ccmail2iff (the limit), packs that tree uncompressed with mksquashfs
-# -noI -noD -noF -noX and mounts it with Debian's squashfuse_ll (the peer),
-# mounts the export with ccmailfs, and measures each mount the same way,
-# in one run: mount time (until the mountpoint answers a stat), first and
-# second full read (cat of every file), a metadata walk (find -printf %s),
-# 4 KiB O_DIRECT random reads (fio) and the daemon's peak memory.
-# It prints every value, the medians, and ccmailfs/squashfuse ratios.
+# For each scale it generates a synthetic post office with ccm-gen (kept
+# under DIR and reused while the parameters and ccm-gen are the same),
+# writes its tree to disk with ccmail2iff (the limit), packs that tree
+# uncompressed with mksquashfs -noI -noD -noF -noX and mounts it with
+# Debian's squashfuse_ll (the peer), mounts the export with ccmailfs, and
+# measures both the same way, in turn, in one run. CCM_BUILD=DIR uses the
+# build in DIR instead of build/.
 set -euo pipefail
-runs=5 messages=100000 attach=1G work=/var/tmp/ccmailfs-bench extra=""
-while getopts "r:m:a:w:o:" opt; do
+export LC_ALL=C
+
+usage() {
+	cat <<EOF
+usage: bash tests/bench/bench.sh [options]
+
+Measures ccmailfs beside squashfuse_ll (and ccmail2iff writing the same
+tree to disk) on synthetic post offices; needs root and /dev/fuse.
+
+  -m M[,M...]  messages of each scale (default 100000); the scales of the
+               project are 10000, 100000 and 1000000; -m may be repeated
+  -r N         runs of each measure (default 3); medians are of these
+  -a BYTES     attachment bytes of the post office, for every scale
+               (default: 100M at 10000 messages, 1G at 100000, 2G at
+               1000000, else 10K a message; K, M, G suffixes)
+  -d DIR       where sources, images and scratch files go
+               (default /var/tmp/ccmailfs-bench); a source is reused
+               while its parameters and ccm-gen are the same
+  -o OPTS      mount options for ccmailfs, as in -o nosplice
+  -h           this text
+EOF
+}
+
+die() {
+	echo "bench.sh: $*" >&2
+	exit 1
+}
+
+runs=3 scales="" attach="" dir=/var/tmp/ccmailfs-bench extra=""
+while getopts "r:m:a:d:o:h" opt; do
 	case $opt in
 	r) runs=$OPTARG ;;
-	m) messages=$OPTARG ;;
+	m) scales="$scales ${OPTARG//,/ }" ;;
 	a) attach=$OPTARG ;;
-	w) work=$OPTARG ;;
+	d) dir=$OPTARG ;;
 	o) extra=$OPTARG ;;
-	*) echo "usage: $0 [-r RUNS] [-m MESSAGES] [-a ATTACH] [-w DIR] [-o CCMAILFS_OPTS]" >&2; exit 2 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
 	esac
 done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { echo "bench.sh: unexpected argument '$1'" >&2; usage >&2; exit 2; }
+scales=${scales:-100000}
+for v in $runs $scales; do
+	[[ $v =~ ^[1-9][0-9]{0,8}$ ]] || { echo "bench.sh: '$v' is not a count" >&2; exit 2; }
+done
+[[ -z $attach || $attach =~ ^[1-9][0-9]*[KMG]?$ ]] ||
+	{ echo "bench.sh: -a '$attach' is not a size" >&2; exit 2; }
+
+[ "$(id -u)" = 0 ] ||
+	die "needs root: it mounts squashfuse_ll and ccmailfs (sudo bash $0 ...)"
+[ -c /dev/fuse ] ||
+	die "no /dev/fuse: load the fuse module (modprobe fuse), or give a container --device /dev/fuse"
+
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 b=${CCM_BUILD:-build}
 [ "$b" = build ] && sh .ci/build bench >/dev/null
-gen=$b/tests/gen/ccm-gen
-mkdir -p "$work"
-src=$work/src tree=$work/tree img=$work/tree.sqfs mnt=$work/mnt
-mkdir -p "$mnt"
+for t in squashfuse_ll mksquashfs fio fusermount3 flock; do
+	command -v "$t" >/dev/null || die "$t is missing: sh .ci/deps bench installs it"
+done
+gen=$b/tests/gen/ccm-gen ccmailfs=$b/fs/ccmailfs c2i=$b/fs/ccmail2iff
+for t in "$gen" "$ccmailfs" "$c2i"; do
+	[ -x "$t" ] || die "$t is missing: build first (sh .ci/build)"
+done
 
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+exec {lockfd}>"$dir/.lock"
+flock -n "$lockfd" || die "another bench.sh is using $dir"
+tmp=$(mktemp -d "$dir/run.XXXXXX")
+mnt=$tmp/mnt
+mkdir "$mnt"
+mkfifo "$tmp/tick"
+exec {tick}<>"$tmp/tick" # read -t on it sleeps without a fork
+daemon="" # the pid of the file system being measured
+
+# On any exit: unmount (lazily if busy), stop the daemon we started, and
+# remove everything but the reusable sources.
 cleanup() {
-	for m in "$mnt"; do
-		if mountpoint -q "$m"; then fusermount3 -u "$m" || fusermount3 -uz "$m"; fi
-	done
+	set +e
+	if mountpoint -q "$mnt"; then
+		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+	fi
+	if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
+		kill "$daemon"
+		wait "$daemon"
+	fi
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-if [ ! -f "$src/PO.INI" ] || [ "$(cat "$work/params" 2>/dev/null)" != "$messages $attach" ]; then
-	rm -rf "$src" "$tree" "$img"
-	echo "generating $messages messages, $attach of attachments in $src"
-	"$gen" --seed 11 --users 200 --messages "$messages" \
-		--attach-bytes "$attach" --big-attach 20 "$src"
-	echo "$messages $attach" >"$work/params"
-fi
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
+us() { echo "${EPOCHREALTIME/./}"; } # microseconds since the epoch
+# fmt EXPR: evaluate an awk expression, "-" when it divides by zero
+fmt() { awk "BEGIN { d = $2; if (d == 0) print \"-\"; else printf \"$1\", ($3) / d }"; }
+kib() { awk -v k="$2" "/^$1:/ { printf \"%.1f\", \$2 / 1024; k = \"\" } END { if (k) print k }" "/proc/$3/status"; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 
-# The limit: the same tree written to disk, and cp of it in the same run.
-rm -rf "$tree"
-cat "$src"/*.EXP "$src"/USERS/* "$src"/FILES/* >/dev/null
-t0=$(now); "$b"/fs/ccmail2iff -q "$src" "$tree" 2>/dev/null; t1=$(now)
-bytes=$(du -sb "$tree" | cut -f1)
-rm -rf "$work/cp"; t2=$(now); cp -r "$tree" "$work/cp"; t3=$(now); rm -rf "$work/cp"
-echo "ccmail2iff: $bytes bytes in $(secs "$t0" "$t1") s = $(echo "$bytes / ($t1 - $t0) / 1000000" | bc) MB/s;" \
-	"cp -r of that tree: $(echo "$bytes / ($t3 - $t2) / 1000000" | bc) MB/s"
-[ -f "$img" ] || mksquashfs "$tree" "$img" -noI -noD -noF -noX -no-xattrs -quiet >/dev/null
-big=$(cd "$tree"/* && ls -S | awk "NR == 1")
-folder=$(basename "$(ls -d "$tree"/*)")
-
-declare -A R
-measure() { # name command...
-	local name=$1; shift
-	# Every source warm in the page cache, the peer's image and ours.
-	cat "$src"/*.EXP "$src"/USERS/* "$src"/FILES/* "$img" >/dev/null
-	local t0 t1 t2 t3 t4 t5 t6 pid
-	t0=$(now)
-	"$@"
-	until stat "$mnt/$folder" >/dev/null 2>&1; do sleep 0.01; done
-	t1=$(now)
-	find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
-	t2=$(now)
-	find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
-	t3=$(now)
-	find "$mnt" -printf '%s\n' >/dev/null
-	t4=$(now)
-	local iops
-	iops=$(fio --name=r --filename="$mnt/$folder/$big" --rw=randread --bs=4k \
-		--ioengine=psync --direct=1 --runtime=3 --time_based \
-		--output-format=terse 2>/dev/null | cut -d';' -f8)
-	pid=$(pgrep -n -f "$1 .*$mnt" || true)
-	local rss=0
-	[ -n "$pid" ] && rss=$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status)
-	fusermount3 -u "$mnt"
-	R[$name,mount]+="$(secs "$t0" "$t1") "
-	R[$name,read1]+="$(echo "$bytes / ($t2 - $t1) / 1000000" | bc) "
-	R[$name,read2]+="$(echo "$bytes / ($t3 - $t2) / 1000000" | bc) "
-	R[$name,walk]+="$(echo "($t4 - $t3) * 1000" | bc | cut -d. -f1) "
-	R[$name,iops]+="$iops "
-	R[$name,rss]+="$((rss / 1024)) "
+# The attachment bytes of a scale: the issue's figures were taken with 1G
+# at 100000 messages; at 1000000, 2G keeps the source, the tree and the
+# image (about 3 GB each) in the page cache of a 24 GB machine.
+attach_of() {
+	if [ -n "$attach" ]; then echo "$attach"; return; fi
+	case $1 in
+	10000) echo 100M ;;
+	100000) echo 1G ;;
+	1000000) echo 2G ;;
+	*) echo $(($1 * 10))K ;;
+	esac
 }
-for i in $(seq "$runs"); do
-	measure squashfuse squashfuse_ll "$img" "$mnt"
-	# shellcheck disable=SC2086
-	measure ccmailfs "$b"/fs/ccmailfs $extra "$src" "$mnt"
-done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-10s %-7s %s\n' metric fs "values (median last)"
-for k in mount read1 read2 walk iops rss; do
-	for f in squashfuse ccmailfs; do
-		m=$(echo "${R[$f,$k]}" | median)
-		printf '%-10s %-10s %s -> %s\n' "$k" "$f" "${R[$f,$k]}" "$m"
-		eval "M_${f}_$k=$m"
+
+# source M: generates the post office of M messages under $dir/mM, or
+# keeps the one there if made with the same parameters and ccm-gen.
+source_of() {
+	local m=$1 a src params
+	a=$(attach_of "$m")
+	src=$dir/m$m/src
+	params="seed=11 users=200 messages=$m attach=$a big=20 gen=$(cksum <"$gen")"
+	if [ ! -f "$dir/m$m/params" ] || [ "$(cat "$dir/m$m/params")" != "$params" ]; then
+		rm -rf "$dir/m$m"
+		mkdir -p "$dir/m$m"
+		echo "generating $m messages with $a of attachments in $src" >&2
+		local t0
+		t0=$(us)
+		nice "$gen" --seed 11 --users 200 --messages "$m" \
+			--attach-bytes "$a" --big-attach 20 "$src"
+		echo "generated in $(fmt %.1f 1000000 "$(us) - $t0") s" >&2
+		echo "$params" >"$dir/m$m/params"
+	fi
+	echo "$src"
+}
+
+# Waits until the mount answers (a stat of the post office folder) or
+# its daemon dies; sets el to the microseconds since $1. No fork.
+ready() {
+	until [ -d "$mnt/$folder" ]; do
+		kill -0 "$daemon" 2>/dev/null || die "the file system did not mount (see $tmp/log)"
+		read -r -t 0.002 -u "$tick" || true
 	done
-done
-echo "units: mount s, read1/read2 MB/s (first/second full read), walk ms, iops 4 KiB O_DIRECT, rss MiB"
-for k in mount read1 read2 walk iops rss; do
-	a=$(eval echo "\$M_ccmailfs_$k") b=$(eval echo "\$M_squashfuse_$k")
-	echo "ratio ccmailfs/squashfuse $k: $(echo "scale=2; $a / $b" | bc)"
-done
+	el=$((${EPOCHREALTIME/./} - $1))
+}
+
+start() { # fs: mounts the peer's image or ccmailfs's source at $mnt
+	if [ "$1" = squashfuse ]; then
+		squashfuse_ll -f "$img" "$mnt" 2>>"$tmp/log" &
+	else
+		# shellcheck disable=SC2086
+		"$ccmailfs" -f $copts "$src" "$mnt" 2>>"$tmp/log" &
+	fi
+	daemon=$!
+}
+
+stop() {
+	fusermount3 -u "$mnt"
+	wait "$daemon" || true
+	daemon=""
+}
+
+warm() { cat "$src"/*.EXP "$src"/USERS/* "$src"/FILES/* "$img" >/dev/null 2>&1 || true; }
+
+declare -A R # R[fs,metric]: the values of the runs, blank-separated
+add() { R[$1,$2]+="$3 "; }
+
+# One run of one file system: a first mount (its time, its peak memory,
+# the index it wrote, one mailbox copied out while it is fresh), then a
+# remount (its time, two full reads, the walk, random reads, memory).
+measure() {
+	local fs=$1 t0 n
+	warm
+	rm -rf "$cache"
+	t0=${EPOCHREALTIME/./}
+	start "$fs"
+	ready "$t0"
+	add "$fs" mount1 "$(fmt %.3f 1000000 "$el")"
+	add "$fs" rss1 "$(kib VmHWM - "$daemon")"
+	rm -rf "$tmp/copy"; mkdir "$tmp/copy"
+	t0=$(us)
+	# shellcheck disable=SC2086 # a list of plain file names
+	(cd "$mnt/$folder" && cp $mailbox "$tmp/copy")
+	add "$fs" copy "$(fmt %.0f 1000 "$(us) - $t0")"
+	rm -rf "$tmp/copy"
+	if [ "$fs" = squashfuse ]; then
+		# its index: the tables after the data (bytes_used - inode_table_start)
+		n=$(od -An -t u8 -j 40 -N 8 "$img")
+		n=$((n - $(od -An -t u8 -j 64 -N 8 "$img")))
+	elif [ -n "$cache" ] && [ -d "$cache" ]; then
+		n=$(tree_bytes "$cache")
+	else
+		n=-
+	fi
+	add "$fs" index "$n"
+	stop
+	t0=${EPOCHREALTIME/./}
+	start "$fs"
+	ready "$t0"
+	add "$fs" mount2 "$(fmt %.3f 1000000 "$el")"
+	t0=$(us)
+	find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
+	add "$fs" read1 "$(fmt %.0f "$(us) - $t0" "$bytes")"
+	t0=$(us)
+	find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
+	add "$fs" read2 "$(fmt %.0f "$(us) - $t0" "$bytes")"
+	t0=$(us)
+	find "$mnt" -printf '%s\n' >/dev/null
+	add "$fs" walk "$(fmt %.1f 1000 "$(us) - $t0")"
+	add "$fs" iops "$(fio --name=r --filename="$mnt/$folder/$big" --rw=randread \
+		--bs=4k --ioengine=psync --direct=1 --runtime=3 --time_based \
+		--output-format=terse 2>/dev/null | cut -d';' -f8)"
+	add "$fs" hwm "$(kib VmHWM - "$daemon")"
+	add "$fs" anon "$(kib RssAnon - "$daemon")"
+	stop
+}
+
+median() { # values... ("-" when any is not a number)
+	printf '%s\n' "$@" | sort -g | awk '!/^-?[0-9.]+$/ { bad = 1 } { v[NR] = $1 }
+		END { if (bad || !NR) print "-"
+			else if (NR % 2) print v[(NR + 1) / 2]
+			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+
+metrics="mount1 mount2 read1 read2 iops walk copy rss1 hwm anon index"
+declare -A TITLE=(
+	[mount1]="mount ready, first|s|lower" [mount2]="mount ready, remount|s|lower"
+	[read1]="first full read|MB/s|higher" [read2]="second full read|MB/s|higher"
+	[iops]="4 KiB O_DIRECT random reads|IOPS|higher" [walk]="metadata walk|ms|lower"
+	[copy]="copy one mailbox out|ms|lower" [rss1]="peak RSS, first mount|MiB|lower"
+	[hwm]="peak RSS, end of run|MiB|lower" [anon]="anonymous memory, end of run|MiB|lower"
+	[index]="index file|bytes|lower")
+declare -A SUMMARY # SUMMARY[scale,metric]: "peer median|ccmailfs median|ratio"
+
+bench_scale() {
+	local m=$1 t0 t1 files tcp tsq
+	src=$(source_of "$m")
+	local tree=$tmp/tree cp_dir=$tmp/cp
+	img=$tmp/tree.sqfs
+	cache=""
+	if "$ccmailfs" --help 2>&1 | grep -q 'cache='; then cache=$tmp/cache; fi
+	copts=${extra:+-o $extra}${cache:+ -o cache=$cache}
+
+	# The limit: ccmail2iff writing the tree to disk, and cp -r of it.
+	warm
+	t0=$(us)
+	"$c2i" -q "$src" "$tree" 2>/dev/null
+	t1=$(($(us) - t0))
+	bytes=$(tree_bytes "$tree")
+	files=$(find "$tree" -type f | wc -l)
+	t0=$(us)
+	cp -r "$tree" "$cp_dir"
+	tcp=$(($(us) - t0))
+	rm -rf "$cp_dir"
+	t0=$(us)
+	mksquashfs "$tree" "$img" -noI -noD -noF -noX -no-xattrs -quiet -no-progress >/dev/null
+	tsq=$(($(us) - t0))
+	folder=$(basename "$(ls -d "$tree"/*/)")
+	big=$(find "$tree/$folder" -type f -printf '%s %f\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+	# The largest mailbox: a PRI and the SEC files after it in the PKL;
+	# not the bulletin boards' PRI, the last one when there are boards.
+	local boards=0
+	[ -z "$(find "$src" -maxdepth 1 -iname CCMBB.EXP)" ] || boards=1
+	mailbox=$(awk -F, '{ sub(/\r$/, "") } $1 == "DIRECTORY.PRI" { next }
+		$2 == "Primary" { print "" } $2 == "Primary" || $2 == "Secondary" { printf "%s ", $1 }
+		END { print "" }' "$tree/$folder/$folder.PKL" | head -n "-$boards" |
+		while read -r line; do
+			[ -n "$line" ] || continue
+			# shellcheck disable=SC2086
+			echo "$(cd "$tree/$folder" && stat -c %s $line | awk '{ s += $1 } END { print s }') $line"
+		done | sort -n | tail -n 1)
+	local mbytes=${mailbox%% *}
+	mailbox=${mailbox#* }
+	rm -rf "$tree"
+
+	echo
+	echo "## $m messages: $src"
+	echo "tree: $files files, $bytes bytes; ccmail2iff wrote it in" \
+		"$(fmt %.2f 1000000 "$t1") s ($(fmt %.0f "$t1" "$bytes") MB/s, the limit);" \
+		"cp -r of it: $(fmt %.0f "$tcp" "$bytes") MB/s; mksquashfs: $(fmt %.1f 1000000 "$tsq") s"
+	echo "mailbox copied out: $mailbox($mbytes bytes); random reads in $big"
+	R=()
+	for i in $(seq "$runs"); do
+		echo "run $i of $runs..." >&2
+		measure squashfuse
+		measure ccmailfs
+	done
+	rm -f "$img"
+	echo
+	echo "| metric | unit | better | squashfuse_ll | median | ccmailfs | median | ratio |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for k in $metrics; do
+		local p c r
+		# shellcheck disable=SC2086
+		p=$(median ${R[squashfuse,$k]}) c=$(median ${R[ccmailfs,$k]})
+		r=$(ratio "$c" "$p")
+		IFS='|' read -r t u w <<<"${TITLE[$k]}"
+		echo "| $t | $u | $w | ${R[squashfuse,$k]% } | $p | ${R[ccmailfs,$k]% } | $c | $r |"
+		SUMMARY[$m,$k]="$p|$c|$r"
+	done
+}
+
+echo "ccmailfs benchmark, $(date -u '+%F %H:%M UTC'), $(nproc) cores," \
+	"$runs run(s); ratio = ccmailfs / squashfuse_ll"
+for m in $scales; do bench_scale "$m"; done
+if [ "$(echo "$scales" | wc -w)" -gt 1 ]; then
+	echo
+	echo "## Medians at every scale (squashfuse_ll / ccmailfs / ratio)"
+	printf '| metric | unit |'; for m in $scales; do printf ' %s messages |' "$m"; done; echo
+	printf '|---|---|'; for m in $scales; do printf -- '---|'; done; echo
+	for k in $metrics; do
+		IFS='|' read -r t u w <<<"${TITLE[$k]}"
+		printf '| %s | %s |' "$t" "$u"
+		for m in $scales; do
+			IFS='|' read -r p c r <<<"${SUMMARY[$m,$k]}"
+			printf ' %s / %s / %s |' "$p" "$c" "$r"
+		done
+		echo
+	done
+fi
