@@ -56,7 +56,8 @@ while getopts "r:m:a:d:o:h" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "bench.sh: unexpected argument '$1'" >&2; usage >&2; exit 2; }
-scales=${scales:-100000}
+# shellcheck disable=SC2086 # a list of counts, checked below
+scales=$(printf '%s\n' ${scales:-100000} | awk '!seen[$0]++' | tr '\n' ' ')
 for v in $runs $scales; do
 	[[ $v =~ ^[1-9][0-9]{0,8}$ ]] || { echo "bench.sh: '$v' is not a count" >&2; exit 2; }
 done
@@ -95,7 +96,8 @@ daemon="" # the pid of the file system being measured
 # remove everything but the reusable sources.
 cleanup() {
 	set +e
-	if mountpoint -q "$mnt"; then
+	# /proc/mounts, not mountpoint(1): a dead daemon's mount fails a stat
+	if grep -qs " $mnt fuse" /proc/mounts; then
 		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
 	fi
 	if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
@@ -112,7 +114,7 @@ us() { echo "${EPOCHREALTIME/./}"; } # microseconds since the epoch
 # fmt EXPR: evaluate an awk expression, "-" when it divides by zero
 fmt() { awk "BEGIN { d = $2; if (d == 0) print \"-\"; else printf \"$1\", ($3) / d }"; }
 kib() { awk -v k="$2" "/^$1:/ { printf \"%.1f\", \$2 / 1024; k = \"\" } END { if (k) print k }" "/proc/$3/status"; }
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 # The attachment bytes of a scale: the issue's figures were taken with 1G
 # at 100000 messages; at 1000000, 2G keeps the source, the tree and the
@@ -127,32 +129,38 @@ attach_of() {
 	esac
 }
 
-# source M: generates the post office of M messages under $dir/mM, or
-# keeps the one there if made with the same parameters and ccm-gen.
+# source_of M: generates the post office of M messages in $dir/mM/src,
+# or keeps the one there if made with the same parameters and ccm-gen;
+# sets src and gen_note.
 source_of() {
-	local m=$1 a src params
+	local m=$1 a params
 	a=$(attach_of "$m")
-	src=$dir/m$m/src
 	params="seed=11 users=200 messages=$m attach=$a big=20 gen=$(cksum <"$gen")"
 	if [ ! -f "$dir/m$m/params" ] || [ "$(cat "$dir/m$m/params")" != "$params" ]; then
 		rm -rf "$dir/m$m"
 		mkdir -p "$dir/m$m"
-		echo "generating $m messages with $a of attachments in $src" >&2
+		echo "generating $m messages with $a of attachments in $dir/m$m/src" >&2
 		local t0
 		t0=$(us)
 		nice "$gen" --seed 11 --users 200 --messages "$m" \
-			--attach-bytes "$a" --big-attach 20 "$src"
-		echo "generated in $(fmt %.1f 1000000 "$(us) - $t0") s" >&2
+			--attach-bytes "$a" --big-attach 20 "$dir/m$m/src"
+		fmt %.1f 1000000 "$(us) - $t0" >"$dir/m$m/gentime"
 		echo "$params" >"$dir/m$m/params"
+		gen_note="generated in $(cat "$dir/m$m/gentime") s"
+	else
+		gen_note="reused (generated in $(cat "$dir/m$m/gentime" 2>/dev/null || echo "?") s)"
 	fi
-	echo "$src"
+	src=$dir/m$m/src
 }
 
 # Waits until the mount answers (a stat of the post office folder) or
 # its daemon dies; sets el to the microseconds since $1. No fork.
 ready() {
 	until [ -d "$mnt/$folder" ]; do
-		kill -0 "$daemon" 2>/dev/null || die "the file system did not mount (see $tmp/log)"
+		if ! kill -0 "$daemon" 2>/dev/null; then
+			cat "$tmp/log" >&2
+			die "the file system did not mount"
+		fi
 		read -r -t 0.002 -u "$tick" || true
 	done
 	el=$((${EPOCHREALTIME/./} - $1))
@@ -249,7 +257,7 @@ declare -A SUMMARY # SUMMARY[scale,metric]: "peer median|ccmailfs median|ratio"
 
 bench_scale() {
 	local m=$1 t0 t1 files tcp tsq
-	src=$(source_of "$m")
+	source_of "$m"
 	local tree=$tmp/tree cp_dir=$tmp/cp
 	img=$tmp/tree.sqfs
 	cache=""
@@ -289,7 +297,7 @@ bench_scale() {
 	rm -rf "$tree"
 
 	echo
-	echo "## $m messages: $src"
+	echo "## $m messages, $(attach_of "$m") of attachments: $src, $gen_note"
 	echo "tree: $files files, $bytes bytes; ccmail2iff wrote it in" \
 		"$(fmt %.2f 1000000 "$t1") s ($(fmt %.0f "$t1" "$bytes") MB/s, the limit);" \
 		"cp -r of it: $(fmt %.0f "$tcp" "$bytes") MB/s; mksquashfs: $(fmt %.1f 1000000 "$tsq") s"
@@ -313,6 +321,7 @@ bench_scale() {
 		echo "| $t | $u | $w | ${R[squashfuse,$k]% } | $p | ${R[ccmailfs,$k]% } | $c | $r |"
 		SUMMARY[$m,$k]="$p|$c|$r"
 	done
+	SUMMARY[$m,limit]=$(fmt %.0f "$t1" "$bytes")
 }
 
 echo "ccmailfs benchmark, $(date -u '+%F %H:%M UTC'), $(nproc) cores," \
@@ -332,4 +341,7 @@ if [ "$(echo "$scales" | wc -w)" -gt 1 ]; then
 		done
 		echo
 	done
+	printf '| ccmail2iff writing the tree (the limit) | MB/s |'
+	for m in $scales; do printf ' %s |' "${SUMMARY[$m,limit]}"; done
+	echo
 fi
