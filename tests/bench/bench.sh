@@ -284,14 +284,13 @@ bench_scale() {
 	# not the bulletin boards' PRI, the last one when there are boards.
 	local boards=0
 	[ -z "$(find "$src" -maxdepth 1 -iname CCMBB.EXP)" ] || boards=1
-	mailbox=$(awk -F, '{ sub(/\r$/, "") } $1 == "DIRECTORY.PRI" { next }
-		$2 == "Primary" { print "" } $2 == "Primary" || $2 == "Secondary" { printf "%s ", $1 }
-		END { print "" }' "$tree/$folder/$folder.PKL" | head -n "-$boards" |
-		while read -r line; do
-			[ -n "$line" ] || continue
-			# shellcheck disable=SC2086
-			echo "$(cd "$tree/$folder" && stat -c %s $line | awk '{ s += $1 } END { print s }') $line"
-		done | sort -n | tail -n 1)
+	# One line a mailbox, "bytes PRI SEC...", from the sizes and the PKL.
+	mailbox=$(find "$tree/$folder" -type f -printf '%f,%s\n' |
+		awk -F, 'NR == FNR { size[$1] = $2; next } { sub(/\r$/, "") }
+		$1 == "DIRECTORY.PRI" { next }
+		$2 == "Primary" { n++ } $2 == "Primary" || $2 == "Secondary" { b[n] += size[$1]; f[n] = f[n] $1 " " }
+		END { for (i = 1; i <= n; i++) printf "%.0f %s\n", b[i], f[i] }' - "$tree/$folder/$folder.PKL" |
+		head -n "-$boards" | sort -n | tail -n 1)
 	local mbytes=${mailbox%% *}
 	mailbox=${mailbox#* }
 	rm -rf "$tree"
