@@ -1,7 +1,6 @@
 #!/bin/bash
-# The side-by-side benchmark of ccmailfs (design.md, "Measuring speed";
-# README.md, "Tests and benchmarks"). Run by hand, as root, never from the
-# test suite:
+# The side-by-side benchmark of ccmailfs (README.md, "Tests and benchmarks").
+# Run by hand, as root, never from the test suite:
 #
 #   bash tests/bench/bench.sh [-m MESSAGES[,MESSAGES...]] [-r RUNS]
 #                             [-a ATTACH] [-d DIR] [-o CCMAILFS_OPTIONS]
