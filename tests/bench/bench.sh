@@ -264,6 +264,9 @@ bench_scale() {
 	copts=${extra:+-o $extra}${cache:+ -o cache=$cache}
 
 	# The limit: ccmail2iff writing the tree to disk, and cp -r of it.
+	# sync first and after: a source just generated, or an image just
+	# packed, would otherwise be written back during the measures.
+	sync
 	warm
 	t0=$(us)
 	"$c2i" -q "$src" "$tree" 2>/dev/null
@@ -276,6 +279,7 @@ bench_scale() {
 	rm -rf "$cp_dir"
 	t0=$(us)
 	mksquashfs "$tree" "$img" -noI -noD -noF -noX -no-xattrs -quiet -no-progress >/dev/null
+	sync
 	tsq=$(($(us) - t0))
 	folder=$(basename "$(ls -d "$tree"/*/)")
 	big=$(find "$tree/$folder" -type f -printf '%s %f\n' | sort -n | tail -n 1 | cut -d' ' -f2)
