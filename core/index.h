@@ -203,6 +203,7 @@ struct ccm_po {
 
 	struct ccm_log log;        /* warnings of the scan and layout */
 	struct ccm_dircache *dirs; /* listings of folders, during the scan */
+	struct ccm_feed *feed;     /* the block reader, during the scan */
 	struct ccm_po_stats stats;
 };
 

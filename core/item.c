@@ -323,7 +323,8 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 {
 	struct ccm_line l;
 	uint64_t got = 0, next = CCM_SEEK_STEP;
-	const char *start = lx->p;
+	/* An offset: reading on moves the bytes held. */
+	const uint64_t start = ccm_lex_off(lx, lx->p);
 	size_t seek_mark = po->seekpts.n, idx_mark = po->seekidx.n;
 	bool ok = true;
 	why[0] = '\0';
@@ -377,8 +378,8 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		/* Seek points fall on digit pairs, every CCM_SEEK_STEP. */
 		while (next < got + vn / 2) {
 			size_t j = (size_t)(next - got) * 2;
-			if (!push_seek(po, idx, (uint64_t)(v + j - start), next,
-			               false)) {
+			if (!push_seek(po, idx, ccm_lex_off(lx, v + j) - start,
+			               next, false)) {
 				snprintf(why, whysz, "out of memory");
 				ok = false;
 				break;
@@ -400,8 +401,8 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		return false;
 	}
 	struct ccm_item *it = &po->items.v[idx];
-	it->src_off = (uint64_t)(start - lx->base);
-	it->src_len = (uint64_t)(lx->p - start);
+	it->src_off = start;
+	it->src_len = ccm_lex_off(lx, lx->p) - start;
 	it->out_len = got;
 	return true;
 }

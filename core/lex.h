@@ -1,8 +1,8 @@
 /*
- * Lines of an export file held in memory (mapped at scan time, read back
- * into a buffer at render time). A line ends with LF or CR LF; a lone CR
- * is data. Keywords are matched at the start of a line without regard to
- * case.
+ * Lines of an export file held in memory: read in blocks at scan time
+ * (scan_read.h), read back into a buffer at render time. A line ends with
+ * LF or CR LF; a lone CR is data. Keywords are matched at the start of a
+ * line without regard to case.
  */
 #ifndef CCM_LEX_H
 #define CCM_LEX_H
@@ -14,10 +14,18 @@
 
 #include "ascii.h"
 
+struct ccm_feed;
+
+/* The bytes held are those of the file from offset off on. With a feed,
+ * more are read as the lexer needs them, which moves base, end and p:
+ * a pointer into the bytes is valid until the next peek or need, unless
+ * it is pinned (scan_read.h). */
 struct ccm_lex {
 	const char *base, *end;
 	const char *p; /* start of the current line */
 	uint64_t line; /* its number, from 1 */
+	uint64_t off;
+	struct ccm_feed *feed; /* NULL: every byte is held */
 };
 
 struct ccm_line {
@@ -31,14 +39,47 @@ static inline void ccm_lex_init(struct ccm_lex *lx, const char *s, size_t n)
 	lx->base = lx->p = s;
 	lx->end = s + n;
 	lx->line = 1;
+	lx->off = 0;
+	lx->feed = NULL;
+}
+
+/* Reads more of the file behind lx; false when there is no more
+ * (scan_read.c). */
+bool ccm_feed_more(struct ccm_lex *lx);
+
+/* The file offset of a held byte, and back. */
+static inline uint64_t ccm_lex_off(const struct ccm_lex *lx, const char *p)
+{
+	return lx->off + (uint64_t)(p - lx->base);
+}
+
+static inline const char *ccm_lex_at(const struct ccm_lex *lx, uint64_t off)
+{
+	return lx->base + (off - lx->off);
+}
+
+/* Makes n bytes from p on held, or as many as the file has; returns
+ * how many are. */
+static inline size_t ccm_lex_need(struct ccm_lex *lx, size_t n)
+{
+	while ((size_t)(lx->end - lx->p) < n && ccm_feed_more(lx))
+		;
+	return (size_t)(lx->end - lx->p);
 }
 
 /* The current line; false at the end. */
-static inline bool ccm_lex_peek(const struct ccm_lex *lx, struct ccm_line *l)
+static inline bool ccm_lex_peek(struct ccm_lex *lx, struct ccm_line *l)
 {
+	size_t from = 0;
+	const char *nl;
+	while (!(nl = memchr(lx->p + from, '\n',
+	                     (size_t)(lx->end - lx->p) - from))) {
+		from = (size_t)(lx->end - lx->p);
+		if (!lx->feed || !ccm_feed_more(lx))
+			break;
+	}
 	if (lx->p >= lx->end)
 		return false;
-	const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
 	const char *e = nl ? nl : lx->end;
 	l->s = lx->p;
 	l->next = nl ? nl + 1 : lx->end;

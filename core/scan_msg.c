@@ -14,6 +14,7 @@
 #include "rowplan.h"
 #include "scan_msg.h"
 #include "scan_path.h"
+#include "scan_read.h"
 #include "sec.h"
 
 bool ccm_scan_msg_end(const struct ccm_scanfile *f, const struct ccm_line *l)
@@ -69,17 +70,20 @@ static struct ccm_item *new_item(struct ccm_scanfile *f, uint32_t *idx)
 
 /*
  * Whether a text item's count lands (spec export §4.4): after count bytes
- * from s, and the one line end that follows text not ending with one, the
- * file ends or, blank lines aside, a line opens a block. When it lands,
- * the lexer is left there.
+ * from the current line, and the one line end that follows text not
+ * ending with one, the file ends or, blank lines aside, a line opens a
+ * block. When it lands, the lexer is left there. The text is then held
+ * (the message is pinned).
  */
-static bool count_lands(struct ccm_scanfile *f, const char *s, uint64_t count)
+static bool count_lands(struct ccm_scanfile *f, uint64_t count)
 {
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
-	if (count > (uint64_t)(lx->end - s))
+	/* The text, and the line end that may follow it. */
+	size_t want = count > SIZE_MAX - 2 ? SIZE_MAX : (size_t)count + 2;
+	if (count > ccm_lex_need(lx, want))
 		return false;
-	const char *q = s + count;
+	const char *q = lx->p + count;
 	if (count && q[-1] != '\n' && q[-1] != '\r') {
 		/* One line end after the text is not part of it. */
 		if (q < lx->end && *q == '\r')
@@ -99,33 +103,36 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
 	uint64_t count;
-	const struct ccm_lex at_count = *lx;
+	/* Offsets, not pointers: reading on moves the bytes held. */
+	const uint64_t at_count = ccm_lex_off(lx, lx->p), count_no = lx->line;
 	bool counted = count_line(f, &count);
-	const char *s = lx->p;
+	uint64_t s_off = ccm_lex_off(lx, lx->p);
 	size_t n = (size_t)count;
-	if (counted && !count_lands(f, s, count)) {
+	if (counted && !count_lands(f, count)) {
 		/* Not a count after all: text that begins with a number
 		 * (an export made without /ITEMSIZE). */
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "text item: a count of %llu would not end where a "
 		         "block starts; read as text without a count",
 		         (unsigned long long)count);
-		*lx = at_count;
-		s = lx->p;
+		lx->p = ccm_lex_at(lx, at_count);
+		lx->line = count_no;
+		s_off = at_count;
 		counted = false;
 	}
 	if (!counted) {
 		while (ccm_lex_peek(lx, &l) && !item_start(&l) &&
 		       !ccm_scan_msg_end(f, &l))
 			ccm_lex_next(lx, &l);
-		n = (size_t)(lx->p - s);
+		n = (size_t)(ccm_lex_off(lx, lx->p) - s_off);
 	}
+	const char *s = ccm_lex_at(lx, s_off);
 	uint32_t idx;
 	struct ccm_item *it = new_item(f, &idx);
 	if (!it)
 		return false;
 	it->kind = CCM_ITEM_TEXT;
-	it->src_off = (uint64_t)(s - lx->base);
+	it->src_off = s_off;
 	it->src_len = n;
 	size_t bad;
 	if (ccm_text_measure(f->po, idx, s, n, &bad)) {
@@ -176,6 +183,8 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	const char *v;
 	size_t vn;
 	check_item_name(f, line, title);
+	const uint64_t title_off = ccm_lex_off(lx, title->s);
+	const size_t title_n = title->n;
 	uint64_t count = UINT64_MAX, c;
 	if (count_line(f, &c))
 		count = c;
@@ -206,8 +215,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		}
 		it = &f->po->items.v[idx];
-		it->aux = (uint32_t)(it->src_off -
-		                     (uint64_t)(title->s - lx->base));
+		it->aux = (uint32_t)(it->src_off - title_off);
 		return true;
 	}
 	if (ccm_kw(&l, "Path:", &v, &vn)) {
@@ -232,8 +240,8 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		it->kind = CCM_ITEM_EXT;
 		it->file = ext;
-		it->src_off = (uint64_t)(title->s - lx->base);
-		it->src_len = title->n;
+		it->src_off = title_off;
+		it->src_len = title_n;
 		it->out_len = size;
 		return true;
 	}
@@ -246,6 +254,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 static void skip_message(struct ccm_scanfile *f)
 {
 	struct ccm_line l;
+	ccm_feed_unpin(&f->lx);
 	while (ccm_lex_peek(&f->lx, &l) && !ccm_scan_msg_end(f, &l))
 		ccm_lex_next(&f->lx, &l);
 }
@@ -261,7 +270,7 @@ static bool header(struct ccm_scanfile *f, uint64_t line, size_t *hdr_len)
 	struct ccm_po *po = f->po;
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
-	const char *hdr = lx->p;
+	const uint64_t hdr = ccm_lex_off(lx, lx->p);
 	uint64_t count;
 	if (!ccm_lex_peek(lx, &l))
 		return false;
@@ -279,7 +288,7 @@ static bool header(struct ccm_scanfile *f, uint64_t line, size_t *hdr_len)
 		if (ccm_kw(&l, "Contents:", NULL, NULL))
 			break;
 	}
-	*hdr_len = (size_t)(lx->p - hdr);
+	*hdr_len = (size_t)(ccm_lex_off(lx, lx->p) - hdr);
 	if (*hdr_len > UINT32_MAX / 2) {
 		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "a message header of %zu bytes; message left out",
@@ -329,10 +338,11 @@ static size_t items(struct ccm_scanfile *f, uint64_t line)
 
 /* Measures the row and sections of message m (header hdr, hdr_len
  * bytes), dropping it when they cannot be listed. */
-static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
-                    size_t hdr_len, uint64_t line)
+static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 {
 	struct ccm_po *po = f->po;
+	const char *hdr = ccm_lex_at(&f->lx, m->hdr_off);
+	size_t hdr_len = m->hdr_len;
 	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_buf row = {0};
 	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line, false};
@@ -363,7 +373,8 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, const char *hdr,
 	/* Until the layout gives offsets, sec_off holds the sections'
 	 * length, measured while the file is in memory. */
 	uint64_t len = 0;
-	if (ccm_sec_walk(po, m, f->lx.base, NULL, &len)) {
+	struct ccm_held held = {f->lx.base, f->lx.off};
+	if (ccm_sec_walk(po, m, &held, NULL, &len)) {
 		m->flags |= CCM_MSG_DROPPED;
 		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "out of memory; message left out");
@@ -376,24 +387,30 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	struct ccm_po *po = f->po;
 	struct ccm_lex *lx = &f->lx;
 	uint64_t line = lx->line;
-	const char *hdr = lx->p;
+	const uint64_t hdr = ccm_lex_off(lx, lx->p);
 	size_t hdr_len;
-	if (!header(f, line, &hdr_len))
+	/* Its bytes stay held until it is measured. */
+	ccm_feed_pin(lx);
+	if (!header(f, line, &hdr_len)) {
+		ccm_feed_unpin(lx);
 		return;
+	}
 	uint32_t item0 = (uint32_t)po->items.n;
 	size_t nitems = items(f, line);
 	struct ccm_msg *m = CCM_PUSH(po->msgs);
 	if (!m) {
 		po->items.n = item0;
+		ccm_feed_unpin(lx);
 		return;
 	}
 	*m = (struct ccm_msg){0};
-	m->hdr_off = (uint64_t)(hdr - lx->base);
+	m->hdr_off = hdr;
 	m->hdr_len = (uint32_t)hdr_len;
 	m->file = f->file;
 	m->item0 = item0;
 	m->nitems = (uint16_t)nitems;
 	m->flags = flags;
 	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-	measure(f, m, hdr, hdr_len, line);
+	measure(f, m, line);
+	ccm_feed_unpin(lx);
 }

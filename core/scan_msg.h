@@ -7,14 +7,14 @@
 #include "index.h"
 #include "lex.h"
 
-/* An export file mapped for the scan (opened by scan_po.c). */
+/* An export file being scanned, read in blocks through po->feed
+ * (opened by scan_po.c). */
 struct ccm_scanfile {
 	struct ccm_po *po;
 	uint32_t file; /* source file number */
 	struct ccm_lex lx;
 	bool boards; /* CCMBB.EXP: "Bulletin board:" also ends a message */
-	void *map;   /* the mapping lx reads, or NULL; scan_po.c unmaps it */
-	size_t map_len;
+	int fd;      /* scan_po.c closes it */
 };
 
 /* The scanned file's record. Taken anew at each use: the array of source

@@ -7,25 +7,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "scan_msg.h"
 #include "scan_path.h"
 #include "scan_po.h"
+#include "scan_read.h"
 
 /*
- * Maps the file at path (relative name rel) as a source file of po. The
- * caller calls scanfile_close. false when it cannot be read (reported).
+ * Opens the file at path (relative name rel) as a source file of po, to
+ * be read in blocks. The caller calls scanfile_close. false when it
+ * cannot be read (reported).
  */
 static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
                           struct ccm_scanfile *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->po = po;
+	f->fd = -1;
 	struct ccm_srcfile pseudo = {.path = path, .rel = rel};
-	int fd;
-	switch (ccm_srcfile_open(po->src, po->dir, path, &fd, &f->file)) {
+	switch (ccm_srcfile_open(po->src, po->dir, path, &f->fd, &f->file)) {
 	case CCM_OPEN_OK:
 		break;
 	case CCM_OPEN_OUTSIDE:
@@ -41,32 +42,29 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 	case CCM_OPEN_NOMEM:
 		return false;
 	}
-	size_t n = (size_t)ccm_sf(f)->size;
-	const char *data = "";
-	if (n) {
-		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			close(fd);
-			ccm_leftout(&po->log, ccm_sf(f), 0,
-			            "cannot map the file; left out");
-			return false;
-		}
-		madvise(m, n, MADV_SEQUENTIAL);
-		f->map = m;
-		f->map_len = n;
-		data = m;
+	if (!ccm_feed_start(po->feed, &f->lx, f->fd, ccm_sf(f)->size)) {
+		close(f->fd);
+		f->fd = -1;
+		return false;
 	}
-	close(fd);
-	ccm_lex_init(&f->lx, data, n);
 	return true;
 }
 
+/* Closes the file; if it gave fewer bytes than its size (it shrank
+ * under the scan, or a read failed), says what was left out. */
 static void scanfile_close(struct ccm_scanfile *f)
 {
-	if (f->map)
-		munmap(f->map, f->map_len);
-	f->map = NULL;
-	f->lx.base = f->lx.end = NULL;
+	const struct ccm_feed *feed = f->po->feed;
+	if (feed->cut)
+		ccm_leftout(&f->po->log, ccm_sf(f), f->lx.line,
+		            "the file ended at byte %llu of %llu while it was "
+		            "read (it shrank, or a read failed); the rest is "
+		            "left out",
+		            (unsigned long long)feed->cut_at,
+		            (unsigned long long)feed->size);
+	close(f->fd);
+	f->fd = -1;
+	f->lx.base = f->lx.end = f->lx.p = NULL;
 }
 
 /* A copy of source bytes that lives as long as the index. */
@@ -456,7 +454,7 @@ static void boards(struct ccm_po *po)
 	scanfile_close(&f);
 }
 
-ccm_err ccm_scan_po(struct ccm_po *po)
+static ccm_err scan_all(struct ccm_po *po)
 {
 	po->file0 = (uint32_t)po->src->files.n;
 	uint64_t name_line = poini(po);
@@ -489,4 +487,14 @@ ccm_err ccm_scan_po(struct ccm_po *po)
 		}
 	}
 	return CCM_OK;
+}
+
+ccm_err ccm_scan_po(struct ccm_po *po)
+{
+	struct ccm_feed feed = {0};
+	po->feed = &feed;
+	ccm_err err = scan_all(po);
+	ccm_feed_free(&feed);
+	po->feed = NULL;
+	return err;
 }

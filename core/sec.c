@@ -9,14 +9,14 @@
 
 /* Bytes of source file `file` at [off, off + n), from memory or disk. */
 static ccm_err src_bytes(struct ccm_reader *rd, uint32_t file,
-                         const char *mapped, uint64_t off, size_t n,
+                         const struct ccm_held *held, uint64_t off, size_t n,
                          struct ccm_buf *out)
 {
 	char *dst = ccm_buf_reserve(out, n);
 	if (!dst)
 		return CCM_ERR_NOMEM;
-	if (mapped) {
-		memcpy(dst, mapped + off, n);
+	if (held) {
+		memcpy(dst, held->p + (off - held->off), n);
 	} else {
 		ccm_err err = ccm_reader_copy(rd, file, dst, n, off);
 		if (err)
@@ -29,16 +29,17 @@ static ccm_err src_bytes(struct ccm_reader *rd, uint32_t file,
 /* The header line of an attachment section. */
 static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
                              const struct ccm_item *it, unsigned number,
-                             bool last, uint64_t position, const char *mapped,
-                             struct ccm_reader *rd, struct ccm_buf *out)
+                             bool last, uint64_t position,
+                             const struct ccm_held *held, struct ccm_reader *rd,
+                             struct ccm_buf *out)
 {
 	struct ccm_buf line = {0};
 	ccm_err err;
 	if (it->kind == CCM_ITEM_HEX)
-		err = src_bytes(rd, m->file, mapped, it->src_off - it->aux,
+		err = src_bytes(rd, m->file, held, it->src_off - it->aux,
 		                it->aux, &line);
 	else
-		err = src_bytes(rd, m->file, mapped, it->src_off,
+		err = src_bytes(rd, m->file, held, it->src_off,
 		                (size_t)it->src_len, &line);
 	if (!err) {
 		struct ccm_lex lx;
@@ -82,7 +83,8 @@ static uint64_t join_len(const struct ccm_item *it)
 }
 
 ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
-                     const char *mapped, struct ccm_win *w, uint64_t *len)
+                     const struct ccm_held *held, struct ccm_win *w,
+                     uint64_t *len)
 {
 	const struct ccm_item *items = &po->items.v[m->item0];
 	uint32_t last_file = CCM_NONE;
@@ -137,7 +139,7 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 		number++;
 		b.len = 0;
 		err = attach_header(po, m, it, number, i == last_file, position,
-		                    mapped, w ? w->rd : NULL, &b);
+		                    held, w ? w->rd : NULL, &b);
 		if (err)
 			break;
 		put_line(w, &b, len);

@@ -9,12 +9,19 @@
 #include "index.h"
 #include "window.h"
 
+/* Bytes of a source file in memory: those from offset off on. */
+struct ccm_held {
+	const char *p;
+	uint64_t off;
+};
+
 /*
  * Walks the sections of message m. With a window, renders what falls in
- * it; always sets *len to the sections' total length. mapped is the
- * message's file in memory at scan time, or NULL to read the source.
+ * it; always sets *len to the sections' total length. held holds the
+ * message's bytes at scan time, or is NULL to read the source.
  */
 ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
-                     const char *mapped, struct ccm_win *w, uint64_t *len);
+                     const struct ccm_held *held, struct ccm_win *w,
+                     uint64_t *len);
 
 #endif
