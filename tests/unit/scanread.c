@@ -1,0 +1,179 @@
+/*
+ * The scan reads export files in blocks (core/scan_read.c), never maps
+ * them: a mailbox file that shrinks while it is scanned ends the scan of
+ * that file with a report line, and the messages read before the cut are
+ * kept, where a mapping would have raised SIGBUS. Messages larger than a
+ * block, and counted text that crosses blocks, read as they always did.
+ *
+ * The file is cut from inside the scan, through the core's test hook,
+ * right after its first block is read: no timing is involved.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "scan_read.h"
+#include "tl.h"
+
+static char *EXP;
+
+static void setup(void)
+{
+	EXP = tl_tmpdir();
+}
+
+static void teardown(void)
+{
+	ccm_feed_hook = NULL;
+	tl_rmtree(EXP);
+	EXP = NULL;
+}
+
+TestSuite(scanread, .init = setup, .fini = teardown, .timeout = 60);
+
+static const char PO_INI[] = "[PostOffice]\r\nName=BLK\r\nCodePage=850\r\n";
+static const char DIRECTORY[] = "Name: Ames, Al\r\nLocation: L\r\n";
+
+/* A mailbox of n messages, each with a text body of about 1 KiB, so
+ * that the file spans several blocks; a malloc'd string. */
+static char *mailbox(unsigned n, size_t *len)
+{
+	size_t cap = 64 + (size_t)n * 1200, k = 0;
+	char *s = malloc(cap);
+	cr_assert_not_null(s);
+	k += (size_t)snprintf(s + k, cap - k, "Mailbox: Ames, Al\n\n");
+	for (unsigned i = 0; i < n; i++) {
+		k += (size_t)snprintf(s + k, cap - k,
+		                      "Message:\nFrom: Ames, Al\n"
+		                      "Date: 6/2/98 8:39\nTo: Ames, Al\n"
+		                      "Subject: number %u\nContents:\n"
+		                      "Text item:\n",
+		                      i);
+		for (int j = 0; j < 16; j++)
+			k += (size_t)snprintf(s + k, cap - k, "%s\n",
+			                      "line of the body text, sixty "
+			                      "bytes of it, more or less.");
+	}
+	*len = k;
+	return s;
+}
+
+static char *CUT_PATH;
+static off_t CUT_TO;
+
+/* Cuts CUT_PATH to CUT_TO bytes once its first block was read. */
+static void cut_after_first_block(int fd, uint64_t off)
+{
+	struct stat a, b;
+	if (off || !CUT_PATH || fstat(fd, &a) || stat(CUT_PATH, &b) ||
+	    a.st_ino != b.st_ino)
+		return;
+	cr_assert_eq(truncate(CUT_PATH, CUT_TO), 0);
+	CUT_PATH = NULL;
+}
+
+static uint64_t messages(const ccm_source *src)
+{
+	struct ccm_po_stats st;
+	ccm_po_stats(src, 0, &st);
+	return st.messages;
+}
+
+Test(scanread, file_cut_under_the_scan)
+{
+	const unsigned n = 4000; /* about 4.4 MiB */
+	size_t len;
+	char *mb = mailbox(n, &len);
+	cr_assert_gt(len, 3 * CCM_FEED_BLOCK);
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", mb, len);
+	free(mb);
+
+	CUT_PATH = tl_path(EXP, "USERS/A.EXP");
+	char *keep_path = CUT_PATH;
+	CUT_TO = (off_t)(CCM_FEED_BLOCK + CCM_FEED_BLOCK / 2);
+	ccm_feed_hook = cut_after_first_block;
+	ccm_source *src = tl_open(EXP, NULL);
+	ccm_feed_hook = NULL;
+	cr_assert_null(CUT_PATH, "the hook never cut the file");
+	free(keep_path);
+
+	/* What was read before the cut is kept, the rest is left out. */
+	uint64_t got = messages(src);
+	cr_expect_gt(got, 1000);
+	cr_expect_lt(got, n);
+	char *rep = tl_report(src, 0);
+	char want[160];
+	snprintf(want, sizeof(want),
+	         "the file ended at byte %llu of %zu while it was read",
+	         (unsigned long long)CUT_TO, len);
+	cr_expect(tl_contains(rep, strlen(rep), want),
+	          "REPORT.TXT lacks '%s':\n%.2000s", want, rep);
+	cr_expect(tl_contains(rep, strlen(rep), "USERS/A.EXP:"));
+	free(rep);
+	ccm_source_close(src);
+}
+
+/* Unchanged, the same file scans whole, with no such line. */
+Test(scanread, file_whole_without_cut)
+{
+	const unsigned n = 4000;
+	size_t len;
+	char *mb = mailbox(n, &len);
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", mb, len);
+	free(mb);
+	ccm_source *src = tl_open(EXP, NULL);
+	cr_expect_eq(messages(src), n);
+	char *rep = tl_report(src, 0);
+	cr_expect(!tl_contains(rep, strlen(rep), "while it was read"));
+	free(rep);
+	ccm_source_close(src);
+}
+
+/*
+ * A counted text item of 3 MiB whose bytes hold lines that would open
+ * messages: the count is believed (it lands), the text is one item, and
+ * the message after it is found, across several blocks.
+ */
+Test(scanread, counted_text_across_blocks)
+{
+	const size_t tn = 3 * CCM_FEED_BLOCK;
+	size_t cap = tn + 4096, k = 0;
+	char *s = malloc(cap);
+	cr_assert_not_null(s);
+	k += (size_t)snprintf(s + k, cap - k,
+	                      "Mailbox: Ames, Al\n\nMessage:\nFrom: Ames, Al\n"
+	                      "Date: 6/2/98 8:39\nTo: Ames, Al\nSubject: big\n"
+	                      "Contents:\nText item:\n%zu\n",
+	                      tn);
+	for (size_t i = 0; i < tn; i++)
+		s[k + i] = i % 64 == 63 ? '\n' : "Message:"[i % 64 % 8];
+	k += tn;
+	k += (size_t)snprintf(s + k, cap - k,
+	                      "Message:\nFrom: Ames, Al\nDate: 6/3/98 9:00\n"
+	                      "To: Ames, Al\nSubject: after\nContents:\n"
+	                      "Text item:\nshort\n");
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", s, k);
+	free(s);
+	ccm_source *src = tl_open(EXP, NULL);
+	cr_expect_eq(messages(src), 2);
+	char *rep = tl_report(src, 0);
+	cr_expect(!tl_contains(rep, strlen(rep), "would not end"), "%s", rep);
+	free(rep);
+	size_t n;
+	char *sec = tl_file(src, 0, "00000001.SEC", &n);
+	char body[64];
+	snprintf(body, sizeof(body), "Body,%zu,", tn + tn / 64);
+	cr_expect(tl_contains(sec, n, body), "no '%s' in the SEC file", body);
+	free(sec);
+	ccm_source_close(src);
+}
