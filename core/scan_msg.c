@@ -17,16 +17,26 @@
 #include "scan_read.h"
 #include "sec.h"
 
+/* A line's first letter, in lower case, for ASCII letters: most lines
+ * are told from a keyword by it alone. */
+static inline int first_letter(const struct ccm_line *l)
+{
+	return l->n ? (uint8_t)l->s[0] | 0x20 : 0;
+}
+
 bool ccm_scan_msg_end(const struct ccm_scanfile *f, const struct ccm_line *l)
 {
-	return ccm_kw(l, "Message:", NULL, NULL) ||
-	       (f->boards && ccm_kw(l, "Bulletin board:", NULL, NULL));
+	int c = first_letter(l);
+	return (c == 'm' && ccm_kw(l, "Message:", NULL, NULL)) ||
+	       (c == 'b' && f->boards &&
+	        ccm_kw(l, "Bulletin board:", NULL, NULL));
 }
 
 static bool item_start(const struct ccm_line *l)
 {
-	return ccm_kw(l, "Text item:", NULL, NULL) ||
-	       ccm_kw(l, "File item:", NULL, NULL);
+	int c = first_letter(l);
+	return (c == 't' && ccm_kw(l, "Text item:", NULL, NULL)) ||
+	       (c == 'f' && ccm_kw(l, "File item:", NULL, NULL));
 }
 
 /*
