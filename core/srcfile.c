@@ -5,10 +5,12 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "index.h"
@@ -51,15 +53,51 @@ static uint32_t srcfile_add(struct ccm_source *src, int fd,
 	return (uint32_t)(src->files.n - 1);
 }
 
+/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+
+/*
+ * realpath looks at every level of a path, a system call each, for each
+ * of thousands of attachment files. A path that is dir, '/', then names
+ * with no empty, "." or ".." level, and that opens with no link followed
+ * at any level, is its own real path, inside dir: opened so, it needs no
+ * realpath. -1 when this cannot be shown (a link on the way, a kernel
+ * without openat2...); the caller then takes the long way.
+ */
+static int open_plain(const char *dir, size_t dl, const char *path)
+{
+	if (strncmp(path, dir, dl) || path[dl] != '/')
+		return -1;
+	for (const char *s = path + dl + 1;;) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (!n || (s[0] == '.' && (n == 1 || (n == 2 && s[1] == '.'))))
+			return -1;
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	struct open_how how = {
+	        .flags = OPEN_FLAGS,
+	        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
 enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
                                       const char *path, int *fd, uint32_t *id)
 {
 	char real[PATH_MAX];
 	size_t dl = strlen(dir);
-	if (!realpath(path, real) || strncmp(real, dir, dl) || real[dl] != '/')
-		return CCM_OPEN_OUTSIDE;
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	*fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	const char *rp = path;
+	*fd = open_plain(dir, dl, path);
+	if (*fd < 0) {
+		if (!realpath(path, real) || strncmp(real, dir, dl) ||
+		    real[dl] != '/')
+			return CCM_OPEN_OUTSIDE;
+		*fd = open(real, OPEN_FLAGS);
+		rp = real;
+	}
 	struct stat st;
 	if (*fd < 0 || fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
 		if (*fd >= 0)
@@ -67,7 +105,7 @@ enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
 		*fd = -1;
 		return CCM_OPEN_NOTFILE;
 	}
-	*id = srcfile_add(src, *fd, &st, real, real + dl + 1);
+	*id = srcfile_add(src, *fd, &st, rp, rp + dl + 1);
 	if (*id == CCM_NONE) {
 		close(*fd);
 		*fd = -1;
