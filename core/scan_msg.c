@@ -79,22 +79,16 @@ static struct ccm_item *new_item(struct ccm_scanfile *f, uint32_t *idx)
 #define ITEMS_HARD 65535
 
 /*
- * Whether a text item's count lands (spec export §4.4): after count bytes
- * from the current line, and the one line end that follows text not
- * ending with one, the file ends or, blank lines aside, a line opens a
- * block. When it lands, the lexer is left there. The text is then held
- * (the message is pinned).
+ * Whether text that ends at q, held in lx, is followed by what makes a
+ * count land (spec export §4.4): after the one line end that follows
+ * text not ending with one, the file ends or, blank lines aside, a line
+ * opens a block. Leaves lx there.
  */
-static bool count_lands(struct ccm_scanfile *f, uint64_t count)
+static bool lands_at(struct ccm_scanfile *f, struct ccm_lex *lx, const char *q,
+                     bool empty)
 {
-	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
-	/* The text, and the line end that may follow it. */
-	size_t want = count > SIZE_MAX - 2 ? SIZE_MAX : (size_t)count + 2;
-	if (count > ccm_lex_need(lx, want))
-		return false;
-	const char *q = lx->p + count;
-	if (count && q[-1] != '\n' && q[-1] != '\r') {
+	if (!empty && q[-1] != '\n' && q[-1] != '\r') {
 		/* One line end after the text is not part of it. */
 		if (q < lx->end && *q == '\r')
 			q++;
@@ -106,6 +100,40 @@ static bool count_lands(struct ccm_scanfile *f, uint64_t count)
 		ccm_lex_next(lx, &l);
 	return !ccm_lex_peek(lx, &l) || item_start(&l) ||
 	       ccm_scan_msg_end(f, &l);
+}
+
+/*
+ * The same for a count of more than a block, looked at where the text
+ * would end, through a reader of its own: a number on top of a text that
+ * is no count must not bring megabytes into memory.
+ */
+static bool lands_far(struct ccm_scanfile *f, uint64_t end)
+{
+	struct ccm_feed probe = {0};
+	struct ccm_lex lx;
+	bool ok =
+	        ccm_feed_start(&probe, &lx, f->fd, ccm_sf(f)->size, end - 1) &&
+	        ccm_lex_need(&lx, 1) && lands_at(f, &lx, lx.p + 1, false);
+	ccm_feed_free(&probe);
+	return ok;
+}
+
+/*
+ * Whether a text item's count, from the current line, lands. When it
+ * does, the lexer is left where it lands and the text is held (the
+ * message is pinned).
+ */
+static bool count_lands(struct ccm_scanfile *f, uint64_t count)
+{
+	struct ccm_lex *lx = &f->lx;
+	uint64_t off = ccm_lex_off(lx, lx->p), size = ccm_sf(f)->size;
+	if (count > size - off || count > SIZE_MAX - 2 ||
+	    (count > CCM_FEED_BLOCK && !lands_far(f, off + count)))
+		return false;
+	/* The text, and the line end that may follow it. */
+	if (count > ccm_lex_need(lx, (size_t)count + 2))
+		return false;
+	return lands_at(f, lx, lx->p + count, count == 0);
 }
 
 static bool text_item(struct ccm_scanfile *f, uint64_t line)

@@ -42,7 +42,7 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 	case CCM_OPEN_NOMEM:
 		return false;
 	}
-	if (!ccm_feed_start(po->feed, &f->lx, f->fd, ccm_sf(f)->size)) {
+	if (!ccm_feed_start(po->feed, &f->lx, f->fd, ccm_sf(f)->size, 0)) {
 		close(f->fd);
 		f->fd = -1;
 		return false;

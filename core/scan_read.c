@@ -15,7 +15,7 @@
 void (*ccm_feed_hook)(int fd, uint64_t off);
 
 bool ccm_feed_start(struct ccm_feed *feed, struct ccm_lex *lx, int fd,
-                    uint64_t size)
+                    uint64_t size, uint64_t from)
 {
 	if (!feed->buf) {
 		feed->buf = malloc(CCM_FEED_BLOCK);
@@ -29,6 +29,7 @@ bool ccm_feed_start(struct ccm_feed *feed, struct ccm_lex *lx, int fd,
 	feed->cut = false;
 	feed->cut_at = 0;
 	ccm_lex_init(lx, feed->buf, 0);
+	lx->off = from;
 	lx->feed = feed;
 	return true;
 }

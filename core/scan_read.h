@@ -34,12 +34,12 @@ struct ccm_feed {
 #define CCM_FEED_NOPIN UINT64_MAX
 
 /*
- * Starts lx on descriptor fd, size bytes, read through feed (whose buffer
- * it may keep from an earlier file). The caller closes fd, after the scan
- * of the file. false when out of memory.
+ * Starts lx at offset from of descriptor fd, size bytes, read through
+ * feed (whose buffer it may keep from an earlier file). The caller closes
+ * fd, after the scan of the file. false when out of memory.
  */
 bool ccm_feed_start(struct ccm_feed *feed, struct ccm_lex *lx, int fd,
-                    uint64_t size);
+                    uint64_t size, uint64_t from);
 
 void ccm_feed_free(struct ccm_feed *feed);
 

@@ -177,3 +177,41 @@ Test(scanread, counted_text_across_blocks)
 	free(sec);
 	ccm_source_close(src);
 }
+
+/*
+ * A text that begins with a number larger than a block, inside the file
+ * but landing nowhere: not a count (looked at where it would end, without
+ * holding the text), so the text is read up to the next message.
+ */
+Test(scanread, far_count_that_does_not_land)
+{
+	const unsigned n = 4000;
+	size_t len;
+	char *mb = mailbox(n, &len);
+	/* The first message's text opens with a number of 2.5 blocks. */
+	char *t = strstr(mb, "Text item:\n");
+	cr_assert_not_null(t);
+	t += strlen("Text item:\n");
+	char num[32];
+	int k = snprintf(num, sizeof(num), "%zu\n", CCM_FEED_BLOCK * 5 / 2);
+	size_t at = (size_t)(t - mb);
+	char *s = malloc(len + (size_t)k);
+	cr_assert_not_null(s);
+	memcpy(s, mb, at);
+	memcpy(s + at, num, (size_t)k);
+	memcpy(s + at + k, mb + at, len - at);
+	free(mb);
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", s, len + (size_t)k);
+	free(s);
+	ccm_source *src = tl_open(EXP, NULL);
+	cr_expect_eq(messages(src), n);
+	char *rep = tl_report(src, 0);
+	char want[64];
+	snprintf(want, sizeof(want), "a count of %zu would not end",
+	         CCM_FEED_BLOCK * 5 / 2);
+	cr_expect(tl_contains(rep, strlen(rep), want), "%s", rep);
+	free(rep);
+	ccm_source_close(src);
+}
