@@ -6,7 +6,9 @@
  * goes on at the next line where a message or an item can start.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fields.h"
 #include "item.h"
@@ -136,7 +138,8 @@ static bool count_lands(struct ccm_scanfile *f, uint64_t count)
 	return lands_at(f, lx, lx->p + count, count == 0);
 }
 
-static bool text_item(struct ccm_scanfile *f, uint64_t line)
+/* A text item, its bytes held from its count line on (pinned). */
+static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 {
 	struct ccm_lex *lx = &f->lx;
 	struct ccm_line l;
@@ -189,6 +192,13 @@ static bool text_item(struct ccm_scanfile *f, uint64_t line)
 		         "kept whole",
 		         n);
 	return true;
+}
+
+static void text_item(struct ccm_scanfile *f, uint64_t line)
+{
+	ccm_feed_pin(&f->lx, ccm_lex_off(&f->lx, f->lx.p));
+	text_item_held(f, line);
+	ccm_feed_unpin(&f->lx);
 }
 
 /* What a File item: line's name tells the report: none, bad bytes,
@@ -292,7 +302,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 static void skip_message(struct ccm_scanfile *f)
 {
 	struct ccm_line l;
-	ccm_feed_unpin(&f->lx);
+	ccm_feed_unmark(&f->lx);
 	while (ccm_lex_peek(&f->lx, &l) && !ccm_scan_msg_end(f, &l))
 		ccm_lex_next(&f->lx, &l);
 }
@@ -376,11 +386,39 @@ static size_t items(struct ccm_scanfile *f, uint64_t line)
 
 /* Measures the row and sections of message m (header hdr, hdr_len
  * bytes), dropping it when they cannot be listed. */
+/*
+ * The header of message m: held, or read again when the message was too
+ * large to hold (*copy is then to be freed). NULL when it cannot be
+ * (reported).
+ */
+static const char *header_bytes(struct ccm_scanfile *f, const struct ccm_msg *m,
+                                uint64_t line, char **copy)
+{
+	*copy = NULL;
+	if (ccm_feed_held(&f->lx, m->hdr_off))
+		return ccm_lex_at(&f->lx, m->hdr_off);
+	*copy = malloc(m->hdr_len ? m->hdr_len : 1);
+	if (*copy && pread(f->fd, *copy, m->hdr_len, (off_t)m->hdr_off) ==
+	                     (ssize_t)m->hdr_len)
+		return *copy;
+	ccm_leftout(&f->po->log, ccm_sf(f), line,
+	            "the message header could not be read again; message "
+	            "left out");
+	free(*copy);
+	*copy = NULL;
+	return NULL;
+}
+
 static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 {
 	struct ccm_po *po = f->po;
-	const char *hdr = ccm_lex_at(&f->lx, m->hdr_off);
+	char *copy;
+	const char *hdr = header_bytes(f, m, line, &copy);
 	size_t hdr_len = m->hdr_len;
+	if (!hdr) {
+		m->flags |= CCM_MSG_DROPPED;
+		return;
+	}
 	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_buf row = {0};
 	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line, false};
@@ -411,13 +449,17 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 	/* Until the layout gives offsets, sec_off holds the sections'
 	 * length, measured while the file is in memory. */
 	uint64_t len = 0;
-	struct ccm_held held = {f->lx.base, f->lx.off};
-	if (ccm_sec_walk(po, m, &held, NULL, &len)) {
+	struct ccm_held held = {f->lx.base, f->lx.off, f->fd};
+	ccm_err err = ccm_sec_walk(po, m, &held, NULL, &len);
+	if (err) {
 		m->flags |= CCM_MSG_DROPPED;
-		ccm_leftout(&po->log, ccm_sf(f), line,
-		            "out of memory; message left out");
+		ccm_leftout(&po->log, ccm_sf(f), line, "%s; message left out",
+		            err == CCM_ERR_NOMEM ? "out of memory"
+		                                 : "an item could not be read "
+		                                   "again");
 	}
 	m->sec_off = len;
+	free(copy);
 }
 
 void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
@@ -428,9 +470,9 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	const uint64_t hdr = ccm_lex_off(lx, lx->p);
 	size_t hdr_len;
 	/* Its bytes stay held until it is measured. */
-	ccm_feed_pin(lx);
+	ccm_feed_mark(lx);
 	if (!header(f, line, &hdr_len)) {
-		ccm_feed_unpin(lx);
+		ccm_feed_unmark(lx);
 		return;
 	}
 	uint32_t item0 = (uint32_t)po->items.n;
@@ -438,7 +480,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	struct ccm_msg *m = CCM_PUSH(po->msgs);
 	if (!m) {
 		po->items.n = item0;
-		ccm_feed_unpin(lx);
+		ccm_feed_unmark(lx);
 		return;
 	}
 	*m = (struct ccm_msg){0};
@@ -450,5 +492,5 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	m->flags = flags;
 	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	measure(f, m, line);
-	ccm_feed_unpin(lx);
+	ccm_feed_unmark(lx);
 }

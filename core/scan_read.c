@@ -25,7 +25,7 @@ bool ccm_feed_start(struct ccm_feed *feed, struct ccm_lex *lx, int fd,
 	}
 	feed->fd = fd;
 	feed->size = size;
-	feed->pin = CCM_FEED_NOPIN;
+	feed->pin = feed->msg = CCM_FEED_NOPIN;
 	feed->cut = false;
 	feed->cut_at = 0;
 	ccm_lex_init(lx, feed->buf, 0);
@@ -48,6 +48,15 @@ static bool make_room(struct ccm_feed *feed, struct ccm_lex *lx)
 	uint64_t keep = ccm_lex_off(lx, lx->p);
 	if (feed->pin < keep)
 		keep = feed->pin;
+	/* A message too large to hold stops being held: memory stays a few
+	 * blocks, whatever the size of its attachments. */
+	uint64_t end = ccm_lex_off(lx, lx->end);
+	if (feed->msg < keep) {
+		if (end - feed->msg <= CCM_FEED_MSG_MAX)
+			keep = feed->msg;
+		else
+			feed->msg = CCM_FEED_NOPIN;
+	}
 	size_t drop = (size_t)(keep - lx->off);
 	size_t held = (size_t)(lx->end - lx->base) - drop;
 	size_t p = (size_t)(lx->p - lx->base) - drop;

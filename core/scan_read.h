@@ -16,6 +16,10 @@
  * message or a line that does not fit). */
 #define CCM_FEED_BLOCK ((size_t)1 << 20)
 
+/* The bytes of the message being scanned are kept while they are no more
+ * than this: past it, only what the scan still needs is. */
+#define CCM_FEED_MSG_MAX ((size_t)4 << 20)
+
 /* The reading state of one export file; its buffer is reused from one
  * file to the next and freed by ccm_feed_free. */
 struct ccm_feed {
@@ -23,9 +27,10 @@ struct ccm_feed {
 	uint64_t size; /* as recorded at open: nothing past it is read */
 	char *buf;
 	size_t cap;
-	/* Bytes from offset pin on are kept in the buffer (a message being
-	 * scanned); CCM_FEED_NOPIN: only the current line is. */
-	uint64_t pin;
+	/* Bytes from offset pin on are kept (a text item being measured);
+	 * bytes from msg on too, while they fit in CCM_FEED_MSG_MAX (the
+	 * message being scanned). CCM_FEED_NOPIN: none. */
+	uint64_t pin, msg;
 	/* The file gave fewer bytes than its size (it shrank or a read
 	 * failed): what the lexer sees ends there. */
 	bool cut;
@@ -43,18 +48,39 @@ bool ccm_feed_start(struct ccm_feed *feed, struct ccm_lex *lx, int fd,
 
 void ccm_feed_free(struct ccm_feed *feed);
 
-/* Keeps the bytes from lx's current line on in memory until unpinned:
- * the pointers into them stay valid while more of the file is read. */
-static inline void ccm_feed_pin(struct ccm_lex *lx)
+/* Keeps the bytes from offset off on in memory until unpinned: pointers
+ * into them, found again from their offsets, stay valid while more of
+ * the file is read. */
+static inline void ccm_feed_pin(struct ccm_lex *lx, uint64_t off)
 {
 	if (lx->feed)
-		lx->feed->pin = ccm_lex_off(lx, lx->p);
+		lx->feed->pin = off;
 }
 
 static inline void ccm_feed_unpin(struct ccm_lex *lx)
 {
 	if (lx->feed)
 		lx->feed->pin = CCM_FEED_NOPIN;
+}
+
+/* The same for the message from lx's current line on, as long as it fits
+ * (see ccm_feed_held); unmarked when it is scanned. */
+static inline void ccm_feed_mark(struct ccm_lex *lx)
+{
+	if (lx->feed)
+		lx->feed->msg = ccm_lex_off(lx, lx->p);
+}
+
+static inline void ccm_feed_unmark(struct ccm_lex *lx)
+{
+	if (lx->feed)
+		lx->feed->msg = CCM_FEED_NOPIN;
+}
+
+/* Whether the bytes from offset off to lx's current line are held. */
+static inline bool ccm_feed_held(const struct ccm_lex *lx, uint64_t off)
+{
+	return off >= lx->off;
 }
 
 /* For tests only: called with the descriptor and offset of each block

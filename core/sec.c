@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fields.h"
 #include "item.h"
@@ -15,8 +16,11 @@ static ccm_err src_bytes(struct ccm_reader *rd, uint32_t file,
 	char *dst = ccm_buf_reserve(out, n);
 	if (!dst)
 		return CCM_ERR_NOMEM;
-	if (held) {
+	if (held && off >= held->off) {
 		memcpy(dst, held->p + (off - held->off), n);
+	} else if (held) {
+		if (pread(held->fd, dst, n, (off_t)off) != (ssize_t)n)
+			return CCM_ERR_IO;
 	} else {
 		ccm_err err = ccm_reader_copy(rd, file, dst, n, off);
 		if (err)

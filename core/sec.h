@@ -9,10 +9,12 @@
 #include "index.h"
 #include "window.h"
 
-/* Bytes of a source file in memory: those from offset off on. */
+/* Bytes of a source file in memory, those from offset off on; the
+ * ones before are read from descriptor fd. */
 struct ccm_held {
 	const char *p;
 	uint64_t off;
+	int fd;
 };
 
 /*

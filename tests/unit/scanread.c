@@ -38,6 +38,15 @@ TestSuite(scanread, .init = setup, .fini = teardown, .timeout = 60);
 static const char PO_INI[] = "[PostOffice]\r\nName=BLK\r\nCodePage=850\r\n";
 static const char DIRECTORY[] = "Name: Ames, Al\r\nLocation: L\r\n";
 
+/* The export: PO.INI, a directory, and mailbox file mb (n bytes, freed). */
+static void export_with(char *mb, size_t n)
+{
+	tl_puts(EXP, "PO.INI", PO_INI);
+	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
+	tl_write_at(EXP, "USERS/A.EXP", mb, n);
+	free(mb);
+}
+
 /* A mailbox of n messages, each with a text body of about 1 KiB, so
  * that the file spans several blocks; a malloc'd string. */
 static char *mailbox(unsigned n, size_t *len)
@@ -89,10 +98,7 @@ Test(scanread, file_cut_under_the_scan)
 	size_t len;
 	char *mb = mailbox(n, &len);
 	cr_assert_gt(len, 3 * CCM_FEED_BLOCK);
-	tl_puts(EXP, "PO.INI", PO_INI);
-	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
-	tl_write_at(EXP, "USERS/A.EXP", mb, len);
-	free(mb);
+	export_with(mb, len);
 
 	CUT_PATH = tl_path(EXP, "USERS/A.EXP");
 	char *keep_path = CUT_PATH;
@@ -125,10 +131,7 @@ Test(scanread, file_whole_without_cut)
 	const unsigned n = 4000;
 	size_t len;
 	char *mb = mailbox(n, &len);
-	tl_puts(EXP, "PO.INI", PO_INI);
-	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
-	tl_write_at(EXP, "USERS/A.EXP", mb, len);
-	free(mb);
+	export_with(mb, len);
 	ccm_source *src = tl_open(EXP, NULL);
 	cr_expect_eq(messages(src), n);
 	char *rep = tl_report(src, 0);
@@ -160,10 +163,7 @@ Test(scanread, counted_text_across_blocks)
 	                      "Message:\nFrom: Ames, Al\nDate: 6/3/98 9:00\n"
 	                      "To: Ames, Al\nSubject: after\nContents:\n"
 	                      "Text item:\nshort\n");
-	tl_puts(EXP, "PO.INI", PO_INI);
-	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
-	tl_write_at(EXP, "USERS/A.EXP", s, k);
-	free(s);
+	export_with(s, k);
 	ccm_source *src = tl_open(EXP, NULL);
 	cr_expect_eq(messages(src), 2);
 	char *rep = tl_report(src, 0);
@@ -201,10 +201,7 @@ Test(scanread, far_count_that_does_not_land)
 	memcpy(s + at, num, (size_t)k);
 	memcpy(s + at + k, mb + at, len - at);
 	free(mb);
-	tl_puts(EXP, "PO.INI", PO_INI);
-	tl_puts(EXP, "CCMDIR.EXP", DIRECTORY);
-	tl_write_at(EXP, "USERS/A.EXP", s, len + (size_t)k);
-	free(s);
+	export_with(s, len + (size_t)k);
 	ccm_source *src = tl_open(EXP, NULL);
 	cr_expect_eq(messages(src), n);
 	char *rep = tl_report(src, 0);
@@ -212,6 +209,68 @@ Test(scanread, far_count_that_does_not_land)
 	snprintf(want, sizeof(want), "a count of %zu would not end",
 	         CCM_FEED_BLOCK * 5 / 2);
 	cr_expect(tl_contains(rep, strlen(rep), want), "%s", rep);
+	free(rep);
+	ccm_source_close(src);
+}
+
+/*
+ * A message larger than the scan holds (an inline attachment of 5 MiB,
+ * 10 MiB of Hex: lines): its header and its file items' names are read
+ * again from the file, its row and sections are those of any message.
+ */
+Test(scanread, message_larger_than_held)
+{
+	const size_t dn = 5 << 20, per = 40;
+	size_t cap = dn * 2 + dn / per * 8 + 4096, k = 0;
+	char *s = malloc(cap);
+	cr_assert_not_null(s);
+	k += (size_t)snprintf(s + k, cap - k,
+	                      "Mailbox: Ames, Al\n\nMessage:\nFrom: Ames, Al\n"
+	                      "Date: 6/2/98 8:39\nTo: Ames, Al\n"
+	                      "Subject: the big one\nContents:\n"
+	                      "Text item:\nbefore\n"
+	                      "File item: BIG.BIN\n%zu\n",
+	                      dn);
+	for (size_t i = 0; i < dn; i += per) {
+		k += (size_t)snprintf(s + k, cap - k, "Hex: ");
+		for (size_t j = i; j < i + per && j < dn; j++)
+			k += (size_t)snprintf(s + k, cap - k, "%02x",
+			                      (unsigned)(j * 7 % 251));
+		s[k++] = '\n';
+	}
+	k += (size_t)snprintf(s + k, cap - k,
+	                      "Text item:\nafter\nFile item: SMALL.BIN\n2\n"
+	                      "Hex: 4142\nMessage:\nFrom: Ames, Al\n"
+	                      "Date: 6/3/98 9:00\nTo: Ames, Al\n"
+	                      "Subject: next\nContents:\nText item:\nnext\n");
+	cr_assert_gt(k, CCM_FEED_MSG_MAX + CCM_FEED_BLOCK);
+	export_with(s, k);
+
+	ccm_source *src = tl_open(EXP, NULL);
+	cr_expect_eq(messages(src), 2);
+	size_t n;
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
+	cr_expect(tl_contains(pri, n, "the big one"), "%s", pri);
+	free(pri);
+	char *sec = tl_file(src, 0, "00000001.SEC", &n);
+	char want[80];
+	snprintf(want, sizeof(want), "Attachment,%zu,,FALSE,\"BIG.BIN\",", dn);
+	cr_expect(tl_contains(sec, n, want), "no '%s'", want);
+	cr_expect(tl_contains(sec, n, "Attachment,2,,TRUE,\"SMALL.BIN\","));
+	cr_expect(tl_contains(sec, n, "before\r\n\r\nafter"));
+	const char *d = memmem(sec, n, want, strlen(want));
+	cr_assert_not_null(d);
+	d = memchr(d, '\n', (size_t)(sec + n - d));
+	cr_assert_not_null(d);
+	d++;
+	cr_assert_geq((size_t)(sec + n - d), dn);
+	bool same = true;
+	for (size_t j = 0; j < dn && same; j++)
+		same = (uint8_t)d[j] == (uint8_t)(j * 7 % 251);
+	cr_expect(same, "the attachment's bytes differ");
+	free(sec);
+	char *rep = tl_report(src, 0);
+	cr_expect(!tl_contains(rep, strlen(rep), "left out:"), "%s", rep);
 	free(rep);
 	ccm_source_close(src);
 }
