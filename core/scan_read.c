@@ -1,9 +1,10 @@
 /*
  * The scan reads an export file in large blocks into one buffer, reused
- * from file to file, and the lexer searches the buffer with memchr. Only
- * the current line, or the message being scanned (pinned), is kept when
- * the buffer is refilled, so memory follows the largest message, not the
- * size of the file.
+ * from file to file, and the lexer searches the buffer with memchr. When
+ * the buffer is refilled, only the current line, the text item being
+ * measured and the message being scanned (up to CCM_FEED_MSG_MAX) are
+ * kept: memory is a few blocks, not the size of the file; only a single
+ * line or text item larger than that is held whole.
  */
 #include <errno.h>
 #include <stdlib.h>
