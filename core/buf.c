@@ -9,7 +9,9 @@ char *ccm_buf_reserve(struct ccm_buf *b, size_t n)
 {
 	if (b->oom)
 		return NULL;
-	if (b->cap - b->len < n) {
+	/* An empty buffer gets its memory even for n == 0: the pointer
+	 * returned must not be NULL + 0. */
+	if (!b->p || b->cap - b->len < n) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap - b->len < n)
 			cap *= 2;

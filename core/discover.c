@@ -126,7 +126,8 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 			n++;
 	}
 	closedir(d);
-	qsort(subs, n, sizeof(*subs), cmp_str);
+	if (n) /* subs is NULL when the folder is empty */
+		qsort(subs, n, sizeof(*subs), cmp_str);
 	ccm_err err = CCM_OK;
 	bool native = false;
 	for (size_t i = 0; i < n; i++) {

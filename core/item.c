@@ -469,13 +469,17 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 			/* Whole pairs, the bulk of the data, go by table. */
 			if (st == H_DIGITS && hi < 0) {
 #ifdef __SSE2__
-				while (i + 16 <= n && hex16(in + i, out + on)) {
-					i += 16;
-					on += 8;
+				/* Every store makes its room first: on may
+				 * stand anywhere up to the buffer's end. */
+				while (i + 16 <= n) {
 					if (on + 8 > sizeof(out)) {
 						ccm_win_put(w, out, on);
 						on = 0;
 					}
+					if (!hex16(in + i, out + on))
+						break;
+					i += 16;
+					on += 8;
 				}
 #endif
 				while (i + 1 < n) {
@@ -483,13 +487,13 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 					uint8_t b = HEX1[in[i + 1]];
 					if (!a || !b)
 						break;
-					out[on++] =
-					        (char)((a - 1) << 4 | (b - 1));
-					i += 2;
 					if (on == sizeof(out)) {
 						ccm_win_put(w, out, on);
 						on = 0;
 					}
+					out[on++] =
+					        (char)((a - 1) << 4 | (b - 1));
+					i += 2;
 				}
 			}
 			if (i == n)
@@ -511,12 +515,12 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 					hi = v;
 					st = H_DIGITS;
 				} else if (v >= 0) {
-					out[on++] = (char)(hi << 4 | v);
-					hi = -1;
 					if (on == sizeof(out)) {
 						ccm_win_put(w, out, on);
 						on = 0;
 					}
+					out[on++] = (char)(hi << 4 | v);
+					hi = -1;
 				} else if (hi >= 0) {
 					err = CCM_ERR_CHANGED;
 				} else if (c == ' ' || c == '\t') {

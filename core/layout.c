@@ -127,8 +127,10 @@ static ccm_err add_local_users(struct ccm_po *po, size_t files)
 /* Which mailboxes the post office has (spec export §5, §9). */
 static ccm_err merge_mailboxes(struct ccm_po *po)
 {
-	qsort_r(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
-	        cmp_mailbox_file, &po->cp);
+	/* qsort's array must not be NULL, even with no element. */
+	if (po->mailboxes.n)
+		qsort_r(po->mailboxes.v, po->mailboxes.n,
+		        sizeof(*po->mailboxes.v), cmp_mailbox_file, &po->cp);
 	size_t out = 0;
 	for (size_t i = 0; i < po->mailboxes.n; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
@@ -154,8 +156,9 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 	}
 	po->mailboxes.n = out;
 
-	qsort_r(po->dir_entries.v, po->dir_entries.n,
-	        sizeof(*po->dir_entries.v), cmp_dirent, &po->cp);
+	if (po->dir_entries.n)
+		qsort_r(po->dir_entries.v, po->dir_entries.n,
+		        sizeof(*po->dir_entries.v), cmp_dirent, &po->cp);
 	size_t files = po->mailboxes.n;
 	for (size_t i = 0; i < files; i++) {
 		struct ccm_mailbox *mb = &po->mailboxes.v[i];
@@ -171,8 +174,9 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 	ccm_err err = add_local_users(po, files);
 	if (err)
 		return err;
-	qsort_r(po->mailboxes.v, po->mailboxes.n, sizeof(*po->mailboxes.v),
-	        cmp_mailbox, &po->cp);
+	if (po->mailboxes.n)
+		qsort_r(po->mailboxes.v, po->mailboxes.n,
+		        sizeof(*po->mailboxes.v), cmp_mailbox, &po->cp);
 	return CCM_OK;
 }
 

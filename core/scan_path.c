@@ -57,7 +57,8 @@ static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
 	}
 	if (dir)
 		closedir(dir);
-	qsort(d->names, d->n, sizeof(*d->names), cmp_ci);
+	if (d->n) /* names is NULL for an empty folder */
+		qsort(d->names, d->n, sizeof(*d->names), cmp_ci);
 	d->next = po->dirs;
 	po->dirs = d;
 	return d;
