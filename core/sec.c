@@ -90,7 +90,9 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
                      const struct ccm_held *held, struct ccm_win *w,
                      uint64_t *len)
 {
-	const struct ccm_item *items = &po->items.v[m->item0];
+	/* No items yet at all: items.v is NULL, and NULL + 0 is undefined. */
+	const struct ccm_item *items =
+	        m->nitems ? &po->items.v[m->item0] : NULL;
 	uint32_t last_file = CCM_NONE;
 	uint64_t body = 0, pending = 0;
 	for (uint32_t i = 0; i < m->nitems; i++) {
@@ -117,8 +119,7 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 			if (it->kind != CCM_ITEM_TEXT)
 				continue;
 			if (prev)
-				ccm_win_put(w,
-				            "\r\n\r\n" + (4 - join_len(prev)),
+				ccm_win_put(w, &"\r\n\r\n"[4 - join_len(prev)],
 				            join_len(prev));
 			err = ccm_item_render(po, m->file, it, m->item0 + i, w);
 			prev = it;

@@ -223,3 +223,24 @@ Test(hostile, empty_buffer_reserve)
 	cr_expect_eq(b.len, 0);
 	ccm_buf_free(&b);
 }
+
+/*
+ * Found by fuzz-mailbox: the first message scanned has no item, so the
+ * post office has no item at all yet when its size is measured.
+ */
+Test(hostile, first_message_without_items)
+{
+	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
+	tl_puts(EXP, "USERS/AMES.EXP",
+	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
+	        "Date: 6/2/98 8:39\r\nTo: Ames, Al\r\nSubject: empty\r\n"
+	        "Contents:\r\nMessage:\r\nFrom: Ames, Al\r\n"
+	        "Date: 6/2/98 8:40\r\nTo: Ames, Al\r\nSubject: full\r\n"
+	        "Contents:\r\nText item:\r\nText.\r\n");
+	ccm_source *src = tl_open(EXP, NULL);
+	struct ccm_po_stats st;
+	ccm_po_stats(src, 0, &st);
+	cr_expect_eq(st.messages, 2);
+	read_all(src);
+	ccm_source_close(src);
+}
