@@ -101,13 +101,29 @@ static void sbcs_define(struct ccm_cp *cp, unsigned page)
 	iconv_close(cd);
 }
 
+/*
+ * Every byte below 0x80 must stand for its ASCII character: the export's
+ * keywords, line ends and the CSV, PKL and REPORT.TXT structure are ASCII,
+ * written and read as bytes. An EBCDIC page (500, 1026...) known to iconv
+ * would turn them into other bytes (0x25 into a lone LF).
+ */
 bool ccm_cp_known(unsigned cp)
 {
-	iconv_t cd = cp_open(cp, cp);
+	char name[16];
+	snprintf(name, sizeof(name), "CP%u", cp);
+	iconv_t cd = iconv_open("UTF-8", name);
 	if (cd == (iconv_t)-1)
 		return false;
+	char in[127], out[512], *ip = in, *op = out;
+	size_t il = sizeof(in), ol = sizeof(out);
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (char)(i + 1);
+	bool ok = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 &&
+	          iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1 &&
+	          op - out == (ptrdiff_t)sizeof(in) &&
+	          !memcmp(in, out, sizeof(in));
 	iconv_close(cd);
-	return true;
+	return ok;
 }
 
 /*

@@ -54,7 +54,7 @@ struct ccm_cp {
 
 /* True for the double-byte DOS pages. */
 bool ccm_cp_is_dbcs(unsigned cp);
-/* True when iconv knows the page. */
+/* True when iconv knows the page and its bytes below 0x80 are ASCII. */
 bool ccm_cp_known(unsigned cp);
 
 ccm_err ccm_cp_init(struct ccm_cp *cp, unsigned from, unsigned to);

@@ -121,7 +121,8 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	msg[0] = '\0';
 	*out = NULL;
 	if (opts->out_codepage && !ccm_cp_known(opts->out_codepage)) {
-		snprintf(msg, msgsz, "code page %u is not known to iconv",
+		snprintf(msg, msgsz,
+		         "code page %u is not an ASCII-based page iconv knows",
 		         opts->out_codepage);
 		return CCM_ERR_INVAL;
 	}

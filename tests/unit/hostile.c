@@ -244,3 +244,39 @@ Test(hostile, first_message_without_items)
 	read_all(src);
 	ccm_source_close(src);
 }
+
+/*
+ * Found by fuzz-source: PO.INI names an EBCDIC code page (500), which
+ * iconv knows. Its bytes below 0x80 are not ASCII (0x25 is LF), so the
+ * report's own ASCII lines came out with lone LFs. Such a page is refused
+ * like an unknown one: 850 is used, with a warning; as the output page it
+ * is refused outright.
+ */
+Test(hostile, ebcdic_code_page_refused)
+{
+	tl_puts(EXP, "PO.INI",
+	        "[PostOffice]\r\nName=HOSTILE 100%\r\nCodePage=500\r\n");
+	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
+	tl_puts(EXP, "USERS/AMES.EXP",
+	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
+	        "Date: 2/31/98 8:39\r\nTo: Ames, Al\r\nSubject: 100% bad\r\n"
+	        "Contents:\r\nText item:\r\nText.\r\n");
+	ccm_source *src = tl_open(EXP, NULL);
+	size_t n;
+	char *rep = tl_file(src, 0, "REPORT.TXT", &n);
+	cr_expect(tl_contains(rep, n, "Code page: 850 in the export"), "%s",
+	          rep);
+	cr_expect(tl_contains(rep, n, "PO.INI:3: unknown code page '500'"),
+	          "%s", rep);
+	expect_crlf_report(src);
+	read_all(src);
+	free(rep);
+	ccm_source_close(src);
+
+	struct ccm_options o = {.out_codepage = 500};
+	char msg[256];
+	src = NULL;
+	cr_expect_eq(ccm_source_open(EXP, &o, &src, msg, sizeof(msg)),
+	             CCM_ERR_INVAL);
+	cr_expect_null(src);
+}
