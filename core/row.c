@@ -330,6 +330,8 @@ static const char *top_folder(const struct val *v, bool *draft)
 static size_t level_end(const struct ccm_cp *cp, const char *s, size_t n,
                         size_t i)
 {
+	if (i >= n) /* s may be NULL for an empty folder: no NULL + 0 */
+		return n;
 	if (!cp->dbcs) {
 		const char *e = memchr(s + i, '\\', n - i);
 		return e ? (size_t)(e - s) : n;

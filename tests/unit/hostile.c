@@ -280,3 +280,24 @@ Test(hostile, ebcdic_code_page_refused)
 	             CCM_ERR_INVAL);
 	cr_expect_null(src);
 }
+
+/*
+ * Found by the sanitizer run and every fuzz target once folders were
+ * mapped level by level: a message with no Folder: line has an empty
+ * folder whose bytes are NULL, and its first level was looked for at
+ * NULL + 0.
+ */
+Test(hostile, message_without_folder)
+{
+	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
+	tl_puts(EXP, "USERS/AMES.EXP",
+	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
+	        "Date: 6/2/98 8:39\r\nTo: Ames, Al\r\nSubject: no folder\r\n"
+	        "Contents:\r\nText item:\r\nText.\r\n");
+	ccm_source *src = tl_open(EXP, NULL);
+	size_t n;
+	char *pri = tl_file(src, 0, "00000001.PRI", &n);
+	cr_expect(tl_contains(pri, n, "no folder"), "%s", pri);
+	free(pri);
+	ccm_source_close(src);
+}
