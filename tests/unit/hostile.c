@@ -54,6 +54,16 @@ static void expect_crlf_report(const ccm_source *src)
 	free(rep);
 }
 
+/* The export with Ames, Al in the directory and mailbox as his file
+ * (NULL: none), opened. */
+static ccm_source *open_ames(const char *mailbox)
+{
+	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
+	if (mailbox)
+		tl_puts(EXP, "USERS/AMES.EXP", mailbox);
+	return tl_open(EXP, NULL);
+}
+
 /*
  * The hex decoder collects bytes in a 4096-byte buffer, eight at a time
  * (sixteen digits a step) or one at a time (a digit pair), and every
@@ -127,10 +137,8 @@ Test(hostile, hex_lines_crossing_the_output_buffer_end)
 	for (unsigned k = 0; k < HEX_ITEMS; k++)
 		hex_item(f, k, data + k * HEX_BYTES, HEX_FIRST[k], &rng);
 	cr_assert_eq(fclose(f), 0);
-	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
 	tl_write_at(EXP, "USERS/AMES.EXP", text, tn);
-
-	ccm_source *src = tl_open(EXP, NULL);
+	ccm_source *src = open_ames(NULL);
 	size_t sn, fi = tl_file_index(src, 0, "00000001.SEC");
 	char *sec = tl_file(src, 0, "00000001.SEC", &sn);
 	/* A message of file items only: an empty Body, then each. */
@@ -230,14 +238,12 @@ Test(hostile, empty_buffer_reserve)
  */
 Test(hostile, first_message_without_items)
 {
-	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
-	tl_puts(EXP, "USERS/AMES.EXP",
+	ccm_source *src = open_ames(
 	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
 	        "Date: 6/2/98 8:39\r\nTo: Ames, Al\r\nSubject: empty\r\n"
 	        "Contents:\r\nMessage:\r\nFrom: Ames, Al\r\n"
 	        "Date: 6/2/98 8:40\r\nTo: Ames, Al\r\nSubject: full\r\n"
 	        "Contents:\r\nText item:\r\nText.\r\n");
-	ccm_source *src = tl_open(EXP, NULL);
 	struct ccm_po_stats st;
 	ccm_po_stats(src, 0, &st);
 	cr_expect_eq(st.messages, 2);
@@ -256,12 +262,10 @@ Test(hostile, ebcdic_code_page_refused)
 {
 	tl_puts(EXP, "PO.INI",
 	        "[PostOffice]\r\nName=HOSTILE 100%\r\nCodePage=500\r\n");
-	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
-	tl_puts(EXP, "USERS/AMES.EXP",
+	ccm_source *src = open_ames(
 	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
 	        "Date: 2/31/98 8:39\r\nTo: Ames, Al\r\nSubject: 100% bad\r\n"
 	        "Contents:\r\nText item:\r\nText.\r\n");
-	ccm_source *src = tl_open(EXP, NULL);
 	size_t n;
 	char *rep = tl_file(src, 0, "REPORT.TXT", &n);
 	cr_expect(tl_contains(rep, n, "Code page: 850 in the export"), "%s",
@@ -289,12 +293,10 @@ Test(hostile, ebcdic_code_page_refused)
  */
 Test(hostile, message_without_folder)
 {
-	tl_puts(EXP, "CCMDIR.EXP", "Name: Ames, Al\r\nLocation: L\r\n");
-	tl_puts(EXP, "USERS/AMES.EXP",
+	ccm_source *src = open_ames(
 	        "Mailbox: Ames, Al\r\n\r\nMessage:\r\nFrom: Ames, Al\r\n"
 	        "Date: 6/2/98 8:39\r\nTo: Ames, Al\r\nSubject: no folder\r\n"
 	        "Contents:\r\nText item:\r\nText.\r\n");
-	ccm_source *src = tl_open(EXP, NULL);
 	size_t n;
 	char *pri = tl_file(src, 0, "00000001.PRI", &n);
 	cr_expect(tl_contains(pri, n, "no folder"), "%s", pri);
