@@ -1,10 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
+#include "hexdig.h"
 #include "item.h"
 #include "reader.h"
 
@@ -265,57 +263,37 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 	return err;
 }
 
-/* Hex digits' values, -1 for other bytes. */
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A hex digit's value plus one; 0 for every other byte. */
-static const uint8_t HEX1[256] = {
-        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
-        ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
-        ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
-        ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-#define IS_HEX(c) (HEX1[(uint8_t)(c)] != 0)
-
 /*
- * Hex attachments can be most of an export's bytes, and every digit must
- * be checked before the size is promised. The check goes sixteen bytes
- * at a time where the machine allows; only a line that fails is looked
- * at again to say where.
+ * Checks one Hex: value of an item that holds got bytes so far (want is
+ * its count, or UINT64_MAX): hex digits only, in pairs, not past the
+ * count. Says why not in why.
  */
-static bool all_hex(const char *v, size_t n)
+static bool hex_line_ok(const char *v, size_t vn, uint64_t want, uint64_t got,
+                        uint64_t line, char *why, size_t whysz)
 {
-	size_t j = 0;
-#ifdef __SSE2__
-	/* Sixteen bytes a step: digits, and letters a-f in either case. */
-	const __m128i lo0 = _mm_set1_epi8('0' - 1),
-	              hi9 = _mm_set1_epi8('9' + 1);
-	const __m128i loa = _mm_set1_epi8('a' - 1),
-	              hif = _mm_set1_epi8('f' + 1);
-	const __m128i lower = _mm_set1_epi8(0x20);
-	for (; j + 16 <= n; j += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(v + j));
-		__m128i l = _mm_or_si128(x, lower);
-		__m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, lo0),
-		                          _mm_cmplt_epi8(x, hi9));
-		__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, loa),
-		                          _mm_cmplt_epi8(l, hif));
-		if (_mm_movemask_epi8(_mm_or_si128(d, a)) != 0xffff)
-			return false;
+	if (!ccm_hex_all(v, vn)) {
+		size_t j = 0;
+		while (CCM_IS_HEX(v[j]))
+			j++;
+		unsigned char c = (unsigned char)v[j];
+		snprintf(why, whysz, "line %llu: '%c' is not a hex digit",
+		         (unsigned long long)line,
+		         c >= 0x20 && c < 0x7f ? c : '?');
+		return false;
 	}
-#endif
-	uint8_t ok = 1;
-	for (; j < n; j++)
-		ok &= IS_HEX(v[j]);
-	return ok;
+	if (vn % 2) {
+		snprintf(why, whysz, "line %llu: an odd number of hex digits",
+		         (unsigned long long)line);
+		return false;
+	}
+	if (want != UINT64_MAX && got + vn / 2 > want) {
+		snprintf(why, whysz,
+		         "the count line says %llu bytes but the Hex: lines "
+		         "hold more",
+		         (unsigned long long)want);
+		return false;
+	}
+	return true;
 }
 
 bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
@@ -348,30 +326,7 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 			v++;
 			vn--;
 		}
-		if (!all_hex(v, vn)) {
-			size_t j = 0;
-			while (IS_HEX(v[j]))
-				j++;
-			unsigned char c = (unsigned char)v[j];
-			snprintf(why, whysz,
-			         "line %llu: '%c' is not a hex digit",
-			         (unsigned long long)lx->line - 1,
-			         c >= 0x20 && c < 0x7f ? c : '?');
-			ok = false;
-			continue;
-		}
-		if (vn % 2) {
-			snprintf(why, whysz,
-			         "line %llu: an odd number of hex digits",
-			         (unsigned long long)lx->line - 1);
-			ok = false;
-			continue;
-		}
-		if (want != UINT64_MAX && got + vn / 2 > want) {
-			snprintf(why, whysz,
-			         "the count line says %llu bytes but the Hex: "
-			         "lines hold more",
-			         (unsigned long long)want);
+		if (!hex_line_ok(v, vn, want, got, lx->line - 1, why, whysz)) {
 			ok = false;
 			continue;
 		}
@@ -406,34 +361,6 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 	it->out_len = got;
 	return true;
 }
-
-#ifdef __SSE2__
-/*
- * Sixteen hex digits to eight bytes, or false (and nothing written) if
- * any is not a hex digit. A digit's low four bits are its value, plus 9
- * for the letters; pairs are then joined within 16-bit lanes.
- */
-static bool hex16(const uint8_t *in, char *out)
-{
-	__m128i x = _mm_loadu_si128((const __m128i *)in);
-	__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	__m128i digit =
-	        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-	                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-	__m128i letter =
-	        _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-	                      _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
-	if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff)
-		return false;
-	__m128i v = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
-	                         _mm_and_si128(letter, _mm_set1_epi8(9)));
-	__m128i hi = _mm_and_si128(_mm_slli_epi16(v, 4), _mm_set1_epi16(0xf0));
-	__m128i lo = _mm_srli_epi16(v, 8);
-	__m128i bytes = _mm_packus_epi16(_mm_or_si128(hi, lo), lo);
-	_mm_storel_epi64((__m128i *)out, bytes);
-	return true;
-}
-#endif
 
 /* Where the hex machine is: the same grammar ccm_hex_scan accepts. */
 enum hexst { H_PREFIX, H_BLANKS, H_DIGITS, H_TRAIL, H_CR };
@@ -476,15 +403,15 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 						ccm_win_put(w, out, on);
 						on = 0;
 					}
-					if (!hex16(in + i, out + on))
+					if (!ccm_hex16(in + i, out + on))
 						break;
 					i += 16;
 					on += 8;
 				}
 #endif
 				while (i + 1 < n) {
-					uint8_t a = HEX1[in[i]];
-					uint8_t b = HEX1[in[i + 1]];
+					uint8_t a = CCM_HEX1[in[i]];
+					uint8_t b = CCM_HEX1[in[i + 1]];
 					if (!a || !b)
 						break;
 					if (on == sizeof(out)) {
@@ -510,7 +437,7 @@ static ccm_err hex_render(const struct ccm_po *po, uint32_t file,
 				break;
 			case H_BLANKS:
 			case H_DIGITS:
-				v = hexval(c);
+				v = ccm_hexval(c);
 				if (v >= 0 && hi < 0) {
 					hi = v;
 					st = H_DIGITS;
