@@ -28,9 +28,13 @@ static void block_key_make(void)
 	pthread_key_create(&block_key, free);
 }
 
+/* The source file that failed the last read of this thread, for its log. */
+static _Thread_local uint32_t changed = CCM_NONE;
+
 ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
                         size_t hint)
 {
+	changed = CCM_NONE;
 	rd->src = src;
 	ccm_read_counts = (struct ccm_read_counts){0, 0};
 	rd->touched = rd->inl;
@@ -94,10 +98,23 @@ ccm_err ccm_reader_verify(struct ccm_reader *rd)
 		return CCM_ERR_NOMEM;
 	for (uint32_t i = 0; i < rd->ntouched; i++) {
 		ccm_err err = ccm_src_verify(rd->src, rd->touched[i]);
-		if (err)
+		if (err) {
+			changed = rd->touched[i];
 			return err;
+		}
 	}
 	return CCM_OK;
+}
+
+void ccm_reader_blame(struct ccm_reader *rd)
+{
+	if (changed == CCM_NONE)
+		(void)ccm_reader_verify(rd);
+}
+
+const char *ccm_read_changed_path(const ccm_source *src)
+{
+	return changed < src->files.n ? src->files.v[changed].path : NULL;
 }
 
 ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,

@@ -58,6 +58,12 @@ void ccm_reader_fini(struct ccm_reader *rd);
 ccm_err ccm_reader_verify(struct ccm_reader *rd);
 
 /*
+ * After a render found its source not as the scan saw it: finds which
+ * file the read touched no longer is (for ccm_read_changed_path).
+ */
+void ccm_reader_blame(struct ccm_reader *rd);
+
+/*
  * Points *p at n bytes of source file `file` at off (n at most
  * CCM_READ_BLOCK); valid until the next call.
  */

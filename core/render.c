@@ -203,6 +203,8 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	/* After every byte is read, before any is replied (srcio.c). */
 	if (!err)
 		err = ccm_reader_verify(&rd);
+	if (err == CCM_ERR_CHANGED)
+		ccm_reader_blame(&rd);
 	ccm_reader_fini(&rd);
 	if (!err)
 		*got = len;
@@ -247,6 +249,8 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	err = ccm_sec_walk(po, m, NULL, &w, &mlen);
 	if (!err)
 		err = ccm_reader_verify(&rd);
+	if (err == CCM_ERR_CHANGED)
+		ccm_reader_blame(&rd);
 	ccm_reader_fini(&rd);
 	if (err || !w.hit || !src->files.v[w.hit->file].rofs)
 		return err ? err : CCM_ERR_NOENT;

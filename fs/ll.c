@@ -269,9 +269,14 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ccm_err err = ccm_file_read(ll->src, n.po, n.file, (uint64_t)off, size,
 	                            buf, &got);
 	if (err) {
-		ll->log("%s/%s: read at %lld: %s", ccm_po_folder(ll->src, n.po),
+		const char *why = err == CCM_ERR_CHANGED
+		                          ? ccm_read_changed_path(ll->src)
+		                          : NULL;
+		ll->log("%s/%s: read at %lld: %s%s%s",
+		        ccm_po_folder(ll->src, n.po),
 		        ccm_file_name(ll->src, n.po, n.file), (long long)off,
-		        ccm_strerror(err));
+		        ccm_strerror(err), why ? ": source file " : "",
+		        why ? why : "");
 		fuse_reply_err(req, to_errno(err));
 	} else {
 		fuse_reply_buf(req, buf, got);

@@ -113,6 +113,14 @@ ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
                       uint64_t off, size_t len, void *buf, size_t *got);
 
 /*
+ * After ccm_file_read or ccm_file_span returned CCM_ERR_CHANGED on this
+ * thread: the absolute path of the source file that is no longer the one
+ * the scan saw, or NULL when none can be named. Valid until the next read
+ * on this thread or ccm_source_close.
+ */
+const char *ccm_read_changed_path(const ccm_source *src);
+
+/*
  * When bytes [off, off + len) of a file are, unchanged, one range of an
  * attachment file of the export, opens that file: *fd (the caller closes
  * it) at *fd_off holds them. CCM_ERR_NOENT otherwise, and always for a

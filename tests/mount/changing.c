@@ -104,6 +104,10 @@ static void expect_eio(struct tl_mount *m)
 	char *log = tl_slurp(m->log, &ln);
 	cr_expect_not_null(strstr(log, "00000001.SEC: read at"),
 	                   "no log line:\n%s", log);
+	cr_expect_not_null(strstr(log, ": source file /"),
+	                   "the log line names no source file:\n%s", log);
+	cr_expect_not_null(strstr(log, "/FILES/EXT.BIN"),
+	                   "the log line names another file:\n%s", log);
 	free(log);
 	tl_umount(m);
 }
