@@ -58,7 +58,7 @@ static const char NATIVE_HELP[] =
         "/DATE/1 /ITEMSIZE /FOLDER /MSGS/ALL /FILES/HEX /@USERS\\<name>.EXP; "
         "the directory with EXPORT /DIRECTORY/PROP /@CCMDIR.EXP. Put the "
         "files in one folder with a PO.INI naming the post office (see "
-        "README.md) and give that folder to ccmailfs";
+        "README.md) and give that folder to ccmailfs or ccmail2iff";
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -429,7 +429,8 @@ int main(int argc, char **argv)
 	        ccm_source_open(a.source, &a.opts, &src, msg, sizeof(msg));
 	if (err) {
 		ccm_say("%s", msg);
-		return ccm_exit_code(err);
+		rc = ccm_exit_code(err);
+		return rc == CCM_EXIT_USAGE ? ccm_try_help() : rc;
 	}
 	if (a.check_only)
 		rc = check(src);

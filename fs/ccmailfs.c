@@ -370,6 +370,8 @@ static int serve(struct run *r)
 	if (err) {
 		log_line("%s", msg);
 		rc = ccm_exit_code(err);
+		if (rc == CCM_EXIT_USAGE)
+			ccm_try_help();
 	} else if (!fuse_set_signal_handlers(se)) {
 		r->ll.src = src;
 		rc = CCM_EXIT_OUTPUT;

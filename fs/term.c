@@ -54,16 +54,17 @@ static void *term_wait(void *arg)
 	while (sigwait(&term.set, &sig) == 0) {
 		if (atomic_exchange(&term.ll->closing, 1))
 			continue; /* detached already */
+		/* Said before the unmount: once the kernel lets go, the
+		 * loop may end the process before a later line is out. */
+		term.ll->log("%s: SIGTERM: unmounting; open files are "
+		             "served until they are closed",
+		             term.mnt);
 		int err = umount2(term.mnt, MNT_DETACH) ? errno : 0;
 		if (err && fusermount_lazy() == 0)
 			err = 0;
 		if (err)
 			term.ll->log("%s: lazy unmount failed: %s", term.mnt,
 			             strerror(err));
-		else
-			term.ll->log("%s: unmounted on SIGTERM; open files are "
-			             "served until they are closed",
-			             term.mnt);
 	}
 	return NULL;
 }

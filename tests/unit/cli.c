@@ -64,6 +64,10 @@ Test(cli, usage_errors_are_two_lines)
 	expect_usage_error(noval, "'--codepage' needs a value");
 	const char *bad[] = {"--date-order=XYZ", src, out, NULL};
 	expect_usage_error(bad, "XYZ");
+	/* A code page refused when the source is opened, not while parsing. */
+	tl_mkdirs(src);
+	const char *ebcdic[] = {"--codepage=500", src, out, NULL};
+	expect_usage_error(ebcdic, "code page 500");
 	struct stat st;
 	cr_assert_neq(stat(out, &st), 0, "a usage error made OUTDIR");
 	free(out);
