@@ -1,8 +1,8 @@
 /*
  * Regressions of the hostile review (issue 9): what the sanitizer build
  * and the fuzzers found. Most of these pass in a plain build whether the
- * fix is there or not; under -Db_sanitize=address,undefined (the second
- * run of .ci/test) each fails without its fix.
+ * fix is there or not; under -Db_sanitize=address,undefined (the
+ * run by .ci/sanitize, a step of .ci/test) each fails without its fix.
  */
 #include <stdio.h>
 #include <stdlib.h>
