@@ -223,6 +223,7 @@ struct ccm_source {
 	struct ccm_po **pos;
 	size_t npo;
 	CCM_ARRAY(struct ccm_srcfile) files;
+	bool any_rofs; /* some file is on a read-only file system (splice) */
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */
 	struct ccm_fdslot *fds; /* CCM_FD_SLOTS of them */

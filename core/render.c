@@ -228,7 +228,9 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
                       size_t len, int *fd, uint64_t *fd_off)
 {
-	if (pi >= src->npo || fi >= src->pos[pi]->files.n)
+	/* Without a file on a read-only file system no span can be offered:
+	 * say so before walking the message, on every large read. */
+	if (!src->any_rofs || pi >= src->npo || fi >= src->pos[pi]->files.n)
 		return CCM_ERR_NOENT;
 	const struct ccm_po *po = src->pos[pi];
 	const struct ccm_ofile *f = &po->files.v[fi];

@@ -48,6 +48,7 @@ static uint32_t srcfile_add(struct ccm_source *src, int fd,
 	f->ctime_ns = ns_of(st->st_ctim);
 	struct statvfs sv;
 	f->rofs = !fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY);
+	src->any_rofs |= f->rofs;
 	f->ino = (uint64_t)st->st_ino;
 	f->dev = (uint64_t)st->st_dev;
 	return (uint32_t)(src->files.n - 1);
