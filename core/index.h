@@ -162,6 +162,32 @@ struct ccm_ofile {
 	uint32_t arg;
 };
 
+/*
+ * The tree of a post office's folder, as the view shows it (view.c).
+ * Node 0 is the folder itself. A folder's children are the nodes
+ * [child0, child0 + nchild), in listing order; by_name[child0 ..
+ * child0 + nchild) holds the same node numbers sorted by name (strcmp),
+ * for lookup. A file node is an output file (FILE: arg indexes
+ * ccm_po.files) or one message in a mail view (MAIL: arg is the message,
+ * size its mail form's length). Names are NUL-terminated, in the arena.
+ */
+enum ccm_node_kind {
+	CCM_NODE_DIR = 0,
+	CCM_NODE_FILE = 1,
+	CCM_NODE_MAIL = 2,
+};
+
+struct ccm_node {
+	const char *name;
+	uint64_t size;   /* files */
+	int64_t mtime;   /* seconds; 0: the post office's mtime */
+	uint32_t parent; /* node 0: itself */
+	uint32_t child0; /* folders */
+	uint32_t nchild; /* folders */
+	uint32_t arg : 30;
+	uint32_t kind : 2;
+};
+
 /* A SEC file: messages [msg0, msg1) of the post office, size bytes. */
 struct ccm_sec {
 	uint32_t msg0, msg1;
@@ -195,8 +221,10 @@ struct ccm_po {
 
 	CCM_ARRAY(struct ccm_sec) secs;
 	CCM_ARRAY(struct ccm_ofile) files;
-	uint32_t *by_name;    /* files sorted by name */
-	uint32_t *sec_by_msg; /* secs sorted by first message */
+	uint32_t *by_name;                /* files sorted by name */
+	CCM_ARRAY(struct ccm_node) nodes; /* the folder's tree (view.c) */
+	uint32_t *node_by_name;           /* see struct ccm_node */
+	uint32_t *sec_by_msg;             /* secs sorted by first message */
 	struct ccm_str pkl, directory, report, boards_prefix;
 	uint32_t boards_msg0, boards_msg1;
 

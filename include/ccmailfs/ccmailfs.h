@@ -46,6 +46,13 @@ const char *ccm_date_order_name(enum ccm_date_order order);
 #define CCM_STRINGIFY(x) CCM_STRINGIFY_(x)
 #define CCM_STRINGIFY_(x) #x
 
+/* What a mount shows of each post office (-o view=). */
+enum ccm_view {
+	CCM_VIEW_IFF = 0, /* the Exchange migration files (the default) */
+	CCM_VIEW_MAILDIR, /* each mailbox a Maildir (Dovecot LAYOUT=fs) */
+	CCM_VIEW_EML,     /* each message an .eml file */
+};
+
 struct ccm_options {
 	/* Output code page; 0: 1252, but double-byte post offices keep
 	 * their own page. */
@@ -57,6 +64,14 @@ struct ccm_options {
 	uint64_t sec_split;
 	/* Forces the date order of every post office when not DEFAULT. */
 	enum ccm_date_order date_order;
+	/* What each post office's folder shows. */
+	enum ccm_view view;
+	/* Mail views: the zone of Date: headers, an IANA name or +hhmm /
+	 * -hhmm; NULL: -0000 (local time, zone unknown). */
+	const char *tz;
+	/* Mail views: a CSV file of cc:Mail names and Internet addresses;
+	 * NULL: none. */
+	const char *addrmap;
 	/* Called with one line (no line end) for each condition worth telling
 	 * the operator at scan time; may be NULL. */
 	void (*notice)(void *ctx, const char *line);
