@@ -165,11 +165,13 @@ struct ccm_ofile {
 /*
  * The tree of a post office's folder, as the view shows it (view.c).
  * Node 0 is the folder itself. A folder's children are the nodes
- * [child0, child0 + nchild), in listing order; by_name[child0 ..
+ * [child0, child0 + nchild), in listing order, sub-folders before files
+ * (ccm_node_info's has_subdirs looks at the first); by_name[child0 ..
  * child0 + nchild) holds the same node numbers sorted by name (strcmp),
  * for lookup. A file node is an output file (FILE: arg indexes
  * ccm_po.files) or one message in a mail view (MAIL: arg is the message,
  * size its mail form's length). Names are NUL-terminated, in the arena.
+ * nodes.h builds them (ccm_nodes_add, then ccm_nodes_sort).
  */
 enum ccm_node_kind {
 	CCM_NODE_DIR = 0,

@@ -259,3 +259,30 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	*fd_off = w.hit_off;
 	return ccm_src_dup(src, w.hit->file, fd);
 }
+
+/* The output file a node shows, or NULL (a folder, a message, none). */
+static const struct ccm_node *file_node(const ccm_source *src, size_t pi,
+                                        size_t node)
+{
+	if (pi >= src->npo || node >= src->pos[pi]->nodes.n)
+		return NULL;
+	const struct ccm_node *n = &src->pos[pi]->nodes.v[node];
+	return n->kind == CCM_NODE_FILE ? n : NULL;
+}
+
+ccm_err ccm_node_read(const ccm_source *src, size_t pi, size_t node,
+                      uint64_t off, size_t len, void *buf, size_t *got)
+{
+	*got = 0;
+	const struct ccm_node *n = file_node(src, pi, node);
+	return n ? ccm_file_read(src, pi, n->arg, off, len, buf, got)
+	         : CCM_ERR_NOENT;
+}
+
+ccm_err ccm_node_span(const ccm_source *src, size_t pi, size_t node,
+                      uint64_t off, size_t len, int *fd, uint64_t *fd_off)
+{
+	const struct ccm_node *n = file_node(src, pi, node);
+	return n ? ccm_file_span(src, pi, n->arg, off, len, fd, fd_off)
+	         : CCM_ERR_NOENT;
+}

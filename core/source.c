@@ -13,6 +13,8 @@
 #include "layout.h"
 #include "scan_path.h"
 #include "srcio.h"
+#include "nodes.h"
+#include "view.h"
 
 const char *ccm_strerror(ccm_err err)
 {
@@ -104,6 +106,8 @@ static void po_free(struct ccm_po *po)
 	free(po->secs.v);
 	free(po->files.v);
 	free(po->by_name);
+	free(po->nodes.v);
+	free(po->node_by_name);
 	free(po->sec_by_msg);
 	ccm_buf_free(&po->log.text);
 	ccm_scan_path_free(po);
@@ -139,6 +143,8 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	for (size_t i = 0; !err && i < src->npo; i++) {
 		struct ccm_po *po = src->pos[i];
 		err = ccm_layout(po);
+		if (!err)
+			err = ccm_view_build(po);
 		if (!err && (po->stats.warnings || po->stats.left_out))
 			ccm_notice(
 			        opts,
@@ -190,29 +196,6 @@ struct timespec ccm_po_mtime(const ccm_source *src, size_t po)
 	return src->pos[po]->mtime;
 }
 
-/*
- * Binary search over n names in order: name(ctx, k) is the k-th. Sets
- * *at to the position of name; CCM_ERR_NOENT when it is not there.
- */
-static ccm_err find_name(size_t n, const char *(*name)(const void *, size_t),
-                         const void *ctx, const char *want, size_t *at)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int r = strcmp(name(ctx, mid), want);
-		if (!r) {
-			*at = mid;
-			return CCM_OK;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return CCM_ERR_NOENT;
-}
-
 static const char *po_folder_at(const void *ctx, size_t k)
 {
 	return ((const ccm_source *)ctx)->pos[k]->folder;
@@ -226,7 +209,7 @@ static const char *file_name_at(const void *ctx, size_t k)
 
 ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po)
 {
-	return find_name(src->npo, po_folder_at, src, name, po);
+	return ccm_find_name(src->npo, po_folder_at, src, name, po);
 }
 
 size_t ccm_po_file_count(const ccm_source *src, size_t po)
@@ -249,7 +232,7 @@ ccm_err ccm_file_lookup(const ccm_source *src, size_t pi, const char *name,
 {
 	const struct ccm_po *po = src->pos[pi];
 	size_t at;
-	ccm_err err = find_name(po->files.n, file_name_at, po, name, &at);
+	ccm_err err = ccm_find_name(po->files.n, file_name_at, po, name, &at);
 	if (!err)
 		*file = po->by_name[at];
 	return err;

@@ -109,7 +109,7 @@ static bool copy_span(const ccm_source *src, size_t po, size_t f, uint64_t off,
 {
 	int in;
 	uint64_t in_off;
-	if (ccm_file_span(src, po, f, off, len, &in, &in_off))
+	if (ccm_node_span(src, po, f, off, len, &in, &in_off))
 		return false;
 	off_t pos = (off_t)in_off;
 	size_t done = 0;
@@ -142,11 +142,10 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-/* Writes bytes [0, size) of file f into fd. */
-static int write_bytes(struct job *j, size_t po, size_t f, int fd,
-                       const char *path)
+/* Writes bytes [0, size) of node f into fd. */
+static int write_bytes(struct job *j, size_t po, size_t f, uint64_t size,
+                       int fd, const char *path)
 {
-	uint64_t size = ccm_file_size(j->src, po, f);
 	for (uint64_t off = 0; off < size;) {
 		if (stop_signal)
 			return 128 + stop_signal;
@@ -154,7 +153,7 @@ static int write_bytes(struct job *j, size_t po, size_t f, int fd,
 		        size - off < j->bufsz ? (size_t)(size - off) : j->bufsz;
 		size_t got = want;
 		if (!copy_span(j->src, po, f, off, want, fd)) {
-			ccm_err err = ccm_file_read(j->src, po, f, off,
+			ccm_err err = ccm_node_read(j->src, po, f, off,
 			                            j->bufsz, j->buf, &got);
 			if (err || !got)
 				return fail(
@@ -170,34 +169,51 @@ static int write_bytes(struct job *j, size_t po, size_t f, int fd,
 	return CCM_EXIT_OK;
 }
 
-/* Writes every file of post office po into folder dir, with the times the
- * mount shows (the post office's newest export file). */
-static int write_files(struct job *j, size_t po, const char *dir)
+/* Writes file node f of post office po at path, with its time. */
+static int write_file(struct job *j, size_t po, size_t f,
+                      const struct ccm_node_info *info, const char *path)
 {
-	struct timespec t = ccm_po_mtime(j->src, po);
-	const struct timespec times[2] = {t, t};
-	size_t n = ccm_po_file_count(j->src, po);
-	for (size_t f = 0; f < n; f++) {
+	const struct timespec times[2] = {info->mtime, info->mtime};
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+	int rc = write_bytes(j, po, f, info->size, fd, path);
+	if (!rc && futimens(fd, times))
+		rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+	if (close(fd) && !rc)
+		rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
+	return rc;
+}
+
+/*
+ * Writes what folder node d of post office po holds into the folder dir
+ * (made by the caller), depth first, with the times the mount shows.
+ */
+static int write_dir(struct job *j, size_t po, size_t d, const char *dir)
+{
+	struct ccm_node_info info;
+	ccm_node_info(j->src, po, d, &info);
+	const struct timespec times[2] = {info.mtime, info.mtime};
+	int rc = CCM_EXIT_OK;
+	for (size_t k = 0; !rc && k < info.nchild; k++) {
+		size_t c = ccm_node_child(j->src, po, d, k);
+		struct ccm_node_info ci;
+		ccm_node_info(j->src, po, c, &ci);
 		char path[PATH_MAX];
-		if (snprintf(path, sizeof(path), "%s/%s", dir,
-		             ccm_file_name(j->src, po, f)) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", dir, ci.name) >=
+		    (int)sizeof(path))
 			return fail(j, CCM_EXIT_OUTPUT, dir, "path too long");
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		              0644);
-		if (fd < 0)
-			return fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
-		int rc = write_bytes(j, po, f, fd, path);
-		if (!rc && futimens(fd, times))
+		if (!ci.dir)
+			rc = write_file(j, po, c, &ci, path);
+		else if (mkdir(path, 0755))
 			rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
-		if (close(fd) && !rc)
-			rc = fail(j, CCM_EXIT_OUTPUT, path, strerror(errno));
-		if (rc)
-			return rc;
+		else
+			rc = write_dir(j, po, c, path);
 	}
-	/* Last: each file made changed the folder's time. */
-	if (utimensat(AT_FDCWD, dir, times, 0))
+	/* Last: each entry made changed the folder's time. */
+	if (!rc && utimensat(AT_FDCWD, dir, times, 0))
 		return fail(j, CCM_EXIT_OUTPUT, dir, strerror(errno));
-	return CCM_EXIT_OK;
+	return rc;
 }
 
 /* Writes post office po into a temporary folder, then puts it in place. */
@@ -211,7 +227,7 @@ static int write_po(struct job *j, size_t po)
 	int err = ccm_temp_beside(j->outdir, name, "part", tmp, sizeof(tmp));
 	if (err)
 		return fail(j, CCM_EXIT_OUTPUT, final, strerror(err));
-	int rc = write_files(j, po, tmp);
+	int rc = write_dir(j, po, 0, tmp);
 	if (!rc && stop_signal)
 		rc = 128 + stop_signal;
 	if (!rc) {
@@ -248,8 +264,11 @@ static uint64_t total_bytes(const ccm_source *src)
 {
 	uint64_t sum = 0;
 	for (size_t po = 0; po < ccm_source_po_count(src); po++)
-		for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
-			sum += ccm_file_size(src, po, f);
+		for (size_t k = 0; k < ccm_po_node_count(src, po); k++) {
+			struct ccm_node_info info;
+			ccm_node_info(src, po, k, &info);
+			sum += info.size;
+		}
 	return sum;
 }
 

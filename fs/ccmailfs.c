@@ -374,6 +374,7 @@ static int serve(struct run *r)
 			ccm_try_help();
 	} else if (!fuse_set_signal_handlers(se)) {
 		r->ll.src = src;
+		ccm_ll_count(&r->ll);
 		rc = CCM_EXIT_OUTPUT;
 		if (!fuse_session_mount(se, r->mnt)) {
 			daemonised = !r->fo.foreground;

@@ -2,8 +2,8 @@
  * Low-level FUSE operations.
  *
  * Inode numbers are derived from the index, so there is no inode table
- * and forget costs nothing: the root is FUSE_ROOT_ID; a post office
- * folder is (po + 1) << 32; its file number f is ((po + 1) << 32) | (f + 1).
+ * and forget costs nothing: the root is FUSE_ROOT_ID; node k of post
+ * office po's tree (node 0 its folder) is ((po + 1) << 32) | k.
  * The index never changes while mounted, so every timeout is long, pages
  * stay cached across opens (keep_cache) and so do directory listings
  * (cache_readdir); a lookup that finds nothing is cached too (ino 0).
@@ -12,6 +12,8 @@
  * that would change something answers EROFS should it ever arrive.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +33,12 @@ static struct ccm_ll *ll_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-enum node_kind { NODE_ROOT, NODE_PO, NODE_FILE, NODE_BAD };
+enum node_kind { NODE_ROOT, NODE_DIR, NODE_FILE, NODE_BAD };
 
+/* An inode number read back: the root, or node of post office po. */
 struct node {
 	enum node_kind kind;
-	size_t po, file;
+	size_t po, node;
 };
 
 static struct node decode(const struct ccm_ll *ll, fuse_ino_t ino)
@@ -49,21 +52,42 @@ static struct node decode(const struct ccm_ll *ll, fuse_ino_t ino)
 	if (!hi || hi > ccm_source_po_count(ll->src))
 		return n;
 	n.po = (size_t)(hi - 1);
-	if (!lo) {
-		n.kind = NODE_PO;
+	if (lo >= ccm_po_node_count(ll->src, n.po))
 		return n;
-	}
-	if (lo > ccm_po_file_count(ll->src, n.po))
-		return n;
-	n.file = (size_t)(lo - 1);
-	n.kind = NODE_FILE;
+	n.node = (size_t)lo;
+	struct ccm_node_info info;
+	ccm_node_info(ll->src, n.po, n.node, &info);
+	n.kind = info.dir ? NODE_DIR : NODE_FILE;
 	return n;
 }
 
-static fuse_ino_t encode(size_t po, size_t file, bool is_file)
+static fuse_ino_t encode(size_t po, size_t node)
 {
-	return (fuse_ino_t)(((uint64_t)po + 1) << 32 |
-	                    (is_file ? (uint64_t)file + 1 : 0));
+	return (fuse_ino_t)(((uint64_t)po + 1) << 32 | (uint64_t)node);
+}
+
+/*
+ * "FOLDER/dir/name" of a node, for the log; cut short (with "...") when
+ * it does not fit.
+ */
+static const char *node_path(const struct ccm_ll *ll, struct node n, char *out,
+                             size_t size)
+{
+	const char *part[64];
+	size_t k = 0;
+	struct ccm_node_info info;
+	for (size_t at = n.node; at && k < 64; at = info.parent) {
+		ccm_node_info(ll->src, n.po, at, &info);
+		part[k++] = info.name;
+	}
+	size_t used =
+	        (size_t)snprintf(out, size, "%s", ccm_po_folder(ll->src, n.po));
+	while (k && used < size)
+		used += (size_t)snprintf(out + used, size - used, "/%s",
+		                         part[--k]);
+	if (used >= size && size > 4)
+		memcpy(out + size - 4, "...", 4);
+	return out;
 }
 
 static int to_errno(ccm_err err)
@@ -90,23 +114,28 @@ static bool fill_stat(const struct ccm_ll *ll, fuse_ino_t ino, struct stat *st)
 	st->st_uid = ll->uid;
 	st->st_gid = ll->gid;
 	st->st_blksize = BLKSIZE;
+	struct ccm_node_info info;
 	switch (n.kind) {
 	case NODE_ROOT:
 		st->st_mode = S_IFDIR | (0555 & ~ll->umask);
 		st->st_nlink = 2 + ccm_source_po_count(ll->src);
 		st->st_mtim = ccm_newest_mtime(ll->src);
 		break;
-	case NODE_PO:
-		st->st_mode = S_IFDIR | (0555 & ~ll->umask);
-		st->st_nlink = 2;
-		st->st_mtim = ccm_po_mtime(ll->src, n.po);
-		break;
+	case NODE_DIR:
 	case NODE_FILE:
+		ccm_node_info(ll->src, n.po, n.node, &info);
+		st->st_mtim = info.mtime;
+		if (info.dir) {
+			/* 1: "sub-folders not counted", so that find does not
+			 * take a folder with some for a leaf. */
+			st->st_mode = S_IFDIR | (0555 & ~ll->umask);
+			st->st_nlink = info.has_subdirs ? 1 : 2;
+			break;
+		}
 		st->st_mode = S_IFREG | (0444 & ~ll->umask);
 		st->st_nlink = 1;
-		st->st_size = (off_t)ccm_file_size(ll->src, n.po, n.file);
+		st->st_size = (off_t)info.size;
 		st->st_blocks = (st->st_size + 511) / 512;
-		st->st_mtim = ccm_po_mtime(ll->src, n.po);
 		break;
 	case NODE_BAD:
 		return false;
@@ -133,12 +162,12 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fuse_entry_param e;
 	memset(&e, 0, sizeof(e));
 	e.attr_timeout = e.entry_timeout = TIMEOUT;
-	size_t po, file;
+	size_t po, node;
 	if (p.kind == NODE_ROOT && !ccm_po_lookup(ll->src, name, &po))
-		e.ino = encode(po, 0, false);
-	else if (p.kind == NODE_PO &&
-	         !ccm_file_lookup(ll->src, p.po, name, &file))
-		e.ino = encode(p.po, file, true);
+		e.ino = encode(po, 0);
+	else if (p.kind == NODE_DIR &&
+	         !ccm_node_lookup(ll->src, p.po, p.node, name, &node))
+		e.ino = encode(p.po, node);
 	else if (p.kind == NODE_FILE) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -250,7 +279,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int fd;
 	uint64_t fd_off;
 	if (!ll->nosplice && size >= SPLICE_MIN &&
-	    !ccm_file_span(ll->src, n.po, n.file, (uint64_t)off, size, &fd,
+	    !ccm_node_span(ll->src, n.po, n.node, (uint64_t)off, size, &fd,
 	                   &fd_off)) {
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
 		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
@@ -266,15 +295,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	size_t got = 0;
-	ccm_err err = ccm_file_read(ll->src, n.po, n.file, (uint64_t)off, size,
+	ccm_err err = ccm_node_read(ll->src, n.po, n.node, (uint64_t)off, size,
 	                            buf, &got);
 	if (err) {
 		const char *why = err == CCM_ERR_CHANGED
 		                          ? ccm_read_changed_path(ll->src)
 		                          : NULL;
-		ll->log("%s/%s: read at %lld: %s%s%s",
-		        ccm_po_folder(ll->src, n.po),
-		        ccm_file_name(ll->src, n.po, n.file), (long long)off,
+		char path[PATH_MAX];
+		ll->log("%s: read at %lld: %s%s%s",
+		        node_path(ll, n, path, sizeof(path)), (long long)off,
 		        ccm_strerror(err), why ? ": source file " : "",
 		        why ? why : "");
 		fuse_reply_err(req, to_errno(err));
@@ -322,8 +351,11 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 		fuse_reply_err(req, n.kind == NODE_BAD ? ENOENT : ENOTDIR);
 		return;
 	}
-	size_t count = n.kind == NODE_ROOT ? ccm_source_po_count(ll->src)
-	                                   : ccm_po_file_count(ll->src, n.po);
+	struct ccm_node_info dir = {0};
+	if (n.kind == NODE_DIR)
+		ccm_node_info(ll->src, n.po, n.node, &dir);
+	size_t count =
+	        n.kind == NODE_ROOT ? ccm_source_po_count(ll->src) : dir.nchild;
 	char *buf = malloc(size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
@@ -331,6 +363,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	size_t used = 0;
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < count + 2; i++) {
+		struct ccm_node_info child = {0};
 		const char *name;
 		fuse_ino_t eino;
 		if (i == 0) {
@@ -338,13 +371,17 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			eino = ino;
 		} else if (i == 1) {
 			name = "..";
-			eino = n.kind == NODE_ROOT ? ino : FUSE_ROOT_ID;
+			eino = n.kind == NODE_ROOT ? ino
+			       : n.node            ? encode(n.po, dir.parent)
+			                           : FUSE_ROOT_ID;
 		} else if (n.kind == NODE_ROOT) {
 			name = ccm_po_folder(ll->src, i - 2);
-			eino = encode(i - 2, 0, false);
+			eino = encode(i - 2, 0);
 		} else {
-			name = ccm_file_name(ll->src, n.po, i - 2);
-			eino = encode(n.po, i - 2, true);
+			size_t c = ccm_node_child(ll->src, n.po, n.node, i - 2);
+			ccm_node_info(ll->src, n.po, c, &child);
+			name = child.name;
+			eino = encode(n.po, c);
 		}
 		size_t len;
 		if (plus) {
@@ -363,8 +400,9 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			struct stat st;
 			memset(&st, 0, sizeof(st));
 			st.st_ino = eino;
-			st.st_mode = (n.kind == NODE_ROOT || i < 2) ? S_IFDIR
-			                                            : S_IFREG;
+			st.st_mode = (n.kind == NODE_ROOT || i < 2 || child.dir)
+			                     ? S_IFDIR
+			                     : S_IFREG;
 			len = fuse_add_direntry(req, buf + used, size - used,
 			                        name, &st, (off_t)i + 1);
 		}
@@ -398,22 +436,30 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_err(req, 0);
 }
 
+void ccm_ll_count(struct ccm_ll *ll)
+{
+	ll->bytes = 0;
+	ll->files = 1;
+	for (size_t p = 0; p < ccm_source_po_count(ll->src); p++) {
+		size_t n = ccm_po_node_count(ll->src, p);
+		ll->files += n;
+		for (size_t k = 0; k < n; k++) {
+			struct ccm_node_info info;
+			ccm_node_info(ll->src, p, k, &info);
+			ll->bytes += info.size;
+		}
+	}
+}
+
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	(void)ino;
 	struct ccm_ll *ll = ll_of(req);
 	struct statvfs sv;
 	memset(&sv, 0, sizeof(sv));
-	uint64_t bytes = 0, files = 1;
-	for (size_t p = 0; p < ccm_source_po_count(ll->src); p++) {
-		size_t n = ccm_po_file_count(ll->src, p);
-		files += 1 + n;
-		for (size_t f = 0; f < n; f++)
-			bytes += ccm_file_size(ll->src, p, f);
-	}
 	sv.f_bsize = sv.f_frsize = 4096;
-	sv.f_blocks = (fsblkcnt_t)((bytes + 4095) / 4096);
-	sv.f_files = (fsfilcnt_t)files;
+	sv.f_blocks = (fsblkcnt_t)((ll->bytes + 4095) / 4096);
+	sv.f_files = (fsfilcnt_t)ll->files;
 	sv.f_namemax = 255;
 	sv.f_flag = ST_RDONLY;
 	fuse_reply_statfs(req, &sv);

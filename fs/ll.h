@@ -19,6 +19,9 @@ struct ccm_ll {
 	gid_t gid;
 	mode_t umask;
 	int nosplice; /* copy attachment data instead of splicing it */
+	/* What statfs tells: bytes of every file, and every node
+	 * (ccm_ll_count). */
+	uint64_t bytes, files;
 	/* Set on SIGTERM (term.c): the mount is detached, lookups fail. */
 	atomic_int closing;
 	/* Where run-time problems go (stderr, or syslog once daemonised). */
@@ -26,5 +29,9 @@ struct ccm_ll {
 };
 
 extern const struct fuse_lowlevel_ops ccm_ll_ops;
+
+/* Once ll->src is set, before the session starts: the totals statfs
+ * gives. */
+void ccm_ll_count(struct ccm_ll *ll);
 
 #endif

@@ -110,7 +110,8 @@ struct timespec ccm_po_mtime(const ccm_source *src, size_t po);
 /* Finds a post office by folder name (exact, case-sensitive). */
 ccm_err ccm_po_lookup(const ccm_source *src, const char *name, size_t *po);
 
-/* Files of a post office, in listing order. */
+/* The migration files of a post office (the IFF layout, whatever the
+ * view shows), in listing order. */
 size_t ccm_po_file_count(const ccm_source *src, size_t po);
 const char *ccm_file_name(const ccm_source *src, size_t po, size_t file);
 uint64_t ccm_file_size(const ccm_source *src, size_t po, size_t file);
@@ -144,6 +145,40 @@ const char *ccm_read_changed_path(const ccm_source *src);
  * through memory (splice).
  */
 ccm_err ccm_file_span(const ccm_source *src, size_t po, size_t file,
+                      uint64_t off, size_t len, int *fd, uint64_t *fd_off);
+
+/*
+ * The tree a post office's folder shows, as ccm_options.view chose it.
+ * Its nodes are numbered from 0, the folder itself, to
+ * ccm_po_node_count() - 1; the numbers are fixed, like po, until
+ * ccm_source_close. In the IFF view node f + 1 is file f above; the mail
+ * views nest mailboxes and folders. A folder's sub-folders come before
+ * its files in listing order.
+ */
+size_t ccm_po_node_count(const ccm_source *src, size_t po);
+
+struct ccm_node_info {
+	const char *name; /* lives as long as the source */
+	bool dir;
+	bool has_subdirs;      /* folders: some child is a folder */
+	uint64_t size;         /* files */
+	struct timespec mtime; /* the message's date, or the post office's */
+	size_t parent;         /* node 0: 0 */
+	size_t nchild;         /* folders */
+};
+void ccm_node_info(const ccm_source *src, size_t po, size_t node,
+                   struct ccm_node_info *info);
+/* The k-th entry (k < nchild) of folder node, in listing order. */
+size_t ccm_node_child(const ccm_source *src, size_t po, size_t node, size_t k);
+/* Finds an entry of folder dir by name (exact); CCM_ERR_NOENT when none
+ * (or when dir is a file). */
+ccm_err ccm_node_lookup(const ccm_source *src, size_t po, size_t dir,
+                        const char *name, size_t *node);
+/* ccm_file_read and ccm_file_span for a node; CCM_ERR_NOENT for a folder
+ * or a node out of range. */
+ccm_err ccm_node_read(const ccm_source *src, size_t po, size_t node,
+                      uint64_t off, size_t len, void *buf, size_t *got);
+ccm_err ccm_node_span(const ccm_source *src, size_t po, size_t node,
                       uint64_t off, size_t len, int *fd, uint64_t *fd_off);
 
 /* Counts for a post office, as REPORT.TXT gives them. */

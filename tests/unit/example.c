@@ -538,3 +538,51 @@ Test(example, message_larger_than_split_left_out)
 	free(rep);
 	ccm_source_close(src);
 }
+
+/* The IFF view's tree: the folder (node 0) holds the migration files,
+ * node f + 1 being file f, found by name and read the same way. */
+Test(example, iff_tree_is_the_folder_of_files)
+{
+	ccm_source *src = open_example(NULL);
+	size_t nfiles = ccm_po_file_count(src, 0);
+	cr_assert_eq(ccm_po_node_count(src, 0), nfiles + 1);
+	struct ccm_node_info top;
+	ccm_node_info(src, 0, 0, &top);
+	cr_assert(top.dir);
+	cr_assert_not(top.has_subdirs);
+	cr_assert_str_eq(top.name, "HQ_Main");
+	cr_assert_eq(top.nchild, nfiles);
+	for (size_t f = 0; f < nfiles; f++) {
+		size_t node = ccm_node_child(src, 0, 0, f), found;
+		struct ccm_node_info info;
+		ccm_node_info(src, 0, node, &info);
+		cr_assert_not(info.dir);
+		cr_assert_eq(info.parent, 0);
+		cr_assert_str_eq(info.name, ccm_file_name(src, 0, f));
+		cr_assert_eq(info.size, ccm_file_size(src, 0, f));
+		cr_assert_eq(ccm_node_lookup(src, 0, 0, info.name, &found),
+		             CCM_OK);
+		cr_assert_eq(found, node);
+		/* A file holds nothing to look up. */
+		cr_assert_eq(ccm_node_lookup(src, 0, node, "x", &found),
+		             CCM_ERR_NOENT);
+		char a[256], b[256];
+		size_t ga, gb;
+		uint64_t off = info.size / 3;
+		cr_assert_eq(
+		        ccm_node_read(src, 0, node, off, sizeof(a), a, &ga),
+		        CCM_OK);
+		cr_assert_eq(ccm_file_read(src, 0, f, off, sizeof(b), b, &gb),
+		             CCM_OK);
+		cr_assert_eq(ga, gb);
+		cr_assert_eq(memcmp(a, b, ga), 0);
+	}
+	size_t found, got;
+	char c;
+	cr_assert_eq(ccm_node_lookup(src, 0, 0, "hq_main.pkl", &found),
+	             CCM_ERR_NOENT);
+	cr_assert_eq(ccm_node_read(src, 0, 0, 0, 1, &c, &got), CCM_ERR_NOENT);
+	cr_assert_eq(ccm_node_read(src, 0, nfiles + 1, 0, 1, &c, &got),
+	             CCM_ERR_NOENT);
+	ccm_source_close(src);
+}

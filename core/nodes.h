@@ -1,0 +1,30 @@
+/*
+ * The lookup order of a post office's folder tree (nodes.c).
+ */
+#ifndef CCM_NODES_H
+#define CCM_NODES_H
+
+#include "index.h"
+
+/*
+ * Once po->nodes is complete (every folder's children in place, names
+ * set): fills po->node_by_name, each folder's children sorted by name
+ * (strcmp). CCM_ERR_NOMEM when out of memory.
+ */
+ccm_err ccm_nodes_sort(struct ccm_po *po);
+
+/*
+ * Appends a node to po->nodes with the given fields (child0 and nchild
+ * 0); *id is its number. CCM_ERR_NOMEM when out of memory.
+ */
+ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
+                      const char *name, uint32_t parent, uint32_t *id);
+
+/*
+ * Binary search over n names in strcmp order: name(ctx, k) is the k-th.
+ * Sets *at to the position of want; CCM_ERR_NOENT when it is not there.
+ */
+ccm_err ccm_find_name(size_t n, const char *(*name)(const void *, size_t),
+                      const void *ctx, const char *want, size_t *at);
+
+#endif

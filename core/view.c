@@ -1,0 +1,37 @@
+/*
+ * The IFF view is flat: the post office's folder (node 0) holds its
+ * migration files, in the order of po->files (the PKL first, as the
+ * Wizard's packing list comes first in a listing). The mail views nest
+ * mailboxes and folders (mailtree.c).
+ */
+#include "nodes.h"
+#include "view.h"
+
+static ccm_err iff_tree(struct ccm_po *po)
+{
+	uint32_t id;
+	ccm_err err = ccm_nodes_add(po, CCM_NODE_DIR, po->folder, 0, &id);
+	if (!err)
+		po->nodes.v[0].child0 = 1;
+	for (size_t f = 0; !err && f < po->files.n; f++) {
+		err = ccm_nodes_add(po, CCM_NODE_FILE, po->files.v[f].name, 0,
+		                    &id);
+		if (!err) {
+			po->nodes.v[id].size = po->files.v[f].size;
+			po->nodes.v[id].arg = (uint32_t)f;
+			po->nodes.v[0].nchild++;
+		}
+	}
+	return err;
+}
+
+ccm_err ccm_view_build(struct ccm_po *po)
+{
+	po->nodes.n = 0;
+	ccm_err err = iff_tree(po);
+	if (!err)
+		err = ccm_nodes_sort(po);
+	if (!err)
+		CCM_SHRINK(po->nodes);
+	return err;
+}
