@@ -240,10 +240,11 @@ struct ccm_po {
 	struct ccm_po_stats stats;
 };
 
-/* Cached descriptors of source files, shared by all threads. */
+/* Cached descriptors of source files, shared by all threads: a slot's
+ * descriptor is used under its read lock, replaced under its write lock. */
 #define CCM_FD_SLOTS 64
 struct ccm_fdslot {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	uint32_t file;
 	int fd;
 };

@@ -226,7 +226,7 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
  * is copied, and checked after the copy like any read.
  */
 ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
-                      size_t len, int *fd, uint64_t *fd_off)
+                      size_t len, struct ccm_span *sp)
 {
 	/* Without a file on a read-only file system no span can be offered:
 	 * say so before walking the message, on every large read. */
@@ -242,8 +242,10 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	const struct ccm_msg *m = &po->msgs.v[i];
 	if ((m->flags & CCM_MSG_DROPPED) || off < m->sec_off)
 		return CCM_ERR_NOENT;
+	/* The walk reads only the message's File item: lines, near each
+	 * other: a small read-ahead, not the span's length. */
 	struct ccm_reader rd;
-	ccm_err err = ccm_reader_init(&rd, src, len);
+	ccm_err err = ccm_reader_init(&rd, src, 0);
 	if (err)
 		return err;
 	struct ccm_win w = {&rd, NULL, off, off + len, m->sec_off, NULL, 0};
@@ -256,8 +258,14 @@ ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	ccm_reader_fini(&rd);
 	if (err || !w.hit || !src->files.v[w.hit->file].rofs)
 		return err ? err : CCM_ERR_NOENT;
-	*fd_off = w.hit_off;
-	return ccm_src_dup(src, w.hit->file, fd);
+	sp->off = w.hit_off;
+	sp->src = w.hit->file;
+	return ccm_src_lend(src, sp->src, &sp->fd);
+}
+
+void ccm_span_end(const ccm_source *src, const struct ccm_span *sp)
+{
+	ccm_src_unlend(src, sp->src);
 }
 
 /* The output file a node shows, or NULL (a folder, a message, none). */
@@ -280,9 +288,8 @@ ccm_err ccm_node_read(const ccm_source *src, size_t pi, size_t node,
 }
 
 ccm_err ccm_node_span(const ccm_source *src, size_t pi, size_t node,
-                      uint64_t off, size_t len, int *fd, uint64_t *fd_off)
+                      uint64_t off, size_t len, struct ccm_span *sp)
 {
 	const struct ccm_node *n = file_node(src, pi, node);
-	return n ? ccm_file_span(src, pi, n->arg, off, len, fd, fd_off)
-	         : CCM_ERR_NOENT;
+	return n ? ccm_file_span(src, pi, n->arg, off, len, sp) : CCM_ERR_NOENT;
 }

@@ -3,8 +3,11 @@
  *
  * A post office can name tens of thousands of attachment files, more than
  * a process may keep open, so descriptors live in a small table of slots
- * chosen by file number, each with its own lock. A slot keeps its
- * descriptor until another file needs it.
+ * chosen by file number, each with its own read-write lock. A slot keeps
+ * its descriptor until another file needs it. Reads (pread, and splices
+ * from a lent descriptor) share a slot under its read lock, since none of
+ * them moves a file position; only replacing the descriptor takes the
+ * write lock, so a descriptor is never closed under a read or a splice.
  *
  * The scan recorded each file's identity (srcfile.h). A descriptor is
  * checked against it when opened; a read's bytes are checked after they
@@ -30,7 +33,7 @@ ccm_err ccm_src_fds_init(struct ccm_source *src)
 	if (!src->fds)
 		return CCM_ERR_NOMEM;
 	for (size_t i = 0; i < CCM_FD_SLOTS; i++) {
-		pthread_mutex_init(&src->fds[i].lock, NULL);
+		pthread_rwlock_init(&src->fds[i].lock, NULL);
 		src->fds[i].fd = -1;
 	}
 	return CCM_OK;
@@ -41,26 +44,20 @@ void ccm_src_fds_free(struct ccm_source *src)
 	for (size_t i = 0; src->fds && i < CCM_FD_SLOTS; i++) {
 		if (src->fds[i].fd >= 0)
 			close(src->fds[i].fd);
-		pthread_mutex_destroy(&src->fds[i].lock);
+		pthread_rwlock_destroy(&src->fds[i].lock);
 	}
 	free(src->fds);
 }
 
 /*
- * Takes the slot of `file`, its descriptor open on the file the scan saw;
- * returns it locked. The open never waits (O_NONBLOCK: a FIFO swapped in
- * would otherwise block with the lock held), and fstat refuses anything
- * but that same regular file before a byte is read.
+ * Opens `file` into a slot held with its write lock. The open never waits
+ * (O_NONBLOCK: a FIFO swapped in would otherwise block with the lock
+ * held), and fstat refuses anything but the file the scan saw before a
+ * byte is read.
  */
-static ccm_err slot_take(const struct ccm_source *src, uint32_t file,
-                         struct ccm_fdslot **out)
+static bool slot_open(const struct ccm_srcfile *f, uint32_t file,
+                      struct ccm_fdslot *slot)
 {
-	const struct ccm_srcfile *f = &src->files.v[file];
-	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
-	pthread_mutex_lock(&slot->lock);
-	*out = slot;
-	if (slot->fd >= 0 && slot->file == file)
-		return CCM_OK;
 	if (slot->fd >= 0)
 		close(slot->fd);
 	slot->file = file;
@@ -69,11 +66,33 @@ static ccm_err slot_take(const struct ccm_source *src, uint32_t file,
 	struct stat st;
 	if (slot->fd >= 0 && !fstat(slot->fd, &st) && S_ISREG(st.st_mode) &&
 	    ccm_srcfile_same(f, &st))
-		return CCM_OK;
+		return true;
 	if (slot->fd >= 0)
 		close(slot->fd);
 	slot->fd = -1;
-	return CCM_ERR_CHANGED;
+	return false;
+}
+
+/*
+ * Takes the slot of `file`, its descriptor open on the file the scan saw;
+ * returns it locked (for reading when it already held that file, else for
+ * writing: either way pthread_rwlock_unlock lets it go).
+ */
+static ccm_err slot_take(const struct ccm_source *src, uint32_t file,
+                         struct ccm_fdslot **out)
+{
+	struct ccm_fdslot *slot = &src->fds[file % CCM_FD_SLOTS];
+	*out = slot;
+	pthread_rwlock_rdlock(&slot->lock);
+	if (slot->fd >= 0 && slot->file == file)
+		return CCM_OK;
+	pthread_rwlock_unlock(&slot->lock);
+	pthread_rwlock_wrlock(&slot->lock);
+	/* Another thread may have opened it meanwhile. */
+	if (slot->fd >= 0 && slot->file == file)
+		return CCM_OK;
+	return slot_open(&src->files.v[file], file, slot) ? CCM_OK
+	                                                  : CCM_ERR_CHANGED;
 }
 
 ccm_err ccm_src_verify(const struct ccm_source *src, uint32_t file)
@@ -87,23 +106,25 @@ ccm_err ccm_src_verify(const struct ccm_source *src, uint32_t file)
 	return CCM_OK;
 }
 
-ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd)
+ccm_err ccm_src_lend(const struct ccm_source *src, uint32_t file, int *fd)
 {
 	if (file >= src->files.n)
 		return CCM_ERR_INVAL;
 	struct ccm_fdslot *slot;
 	ccm_err err = slot_take(src, file, &slot);
-	if (!err) {
-		*fd = fcntl(slot->fd, F_DUPFD_CLOEXEC, 3);
-		if (*fd < 0)
-			err = CCM_ERR_IO;
+	if (!err)
+		err = ccm_src_verify(src, file);
+	if (err) {
+		pthread_rwlock_unlock(&slot->lock);
+		return err;
 	}
-	pthread_mutex_unlock(&slot->lock);
-	if (!err && (err = ccm_src_verify(src, file))) {
-		close(*fd);
-		*fd = -1;
-	}
-	return err;
+	*fd = slot->fd;
+	return CCM_OK;
+}
+
+void ccm_src_unlend(const struct ccm_source *src, uint32_t file)
+{
+	pthread_rwlock_unlock(&src->fds[file % CCM_FD_SLOTS].lock);
 }
 
 ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
@@ -132,6 +153,6 @@ ccm_err ccm_src_pread(const struct ccm_source *src, uint32_t file, void *buf,
 		off += (uint64_t)r;
 	}
 out:
-	pthread_mutex_unlock(&slot->lock);
+	pthread_rwlock_unlock(&slot->lock);
 	return err;
 }

@@ -16,9 +16,16 @@
 ccm_err ccm_src_fds_init(struct ccm_source *src);
 void ccm_src_fds_free(struct ccm_source *src);
 
-/* A new descriptor of source file `file`, checked unchanged since the
- * scan (descriptor and path); the caller closes it. */
-ccm_err ccm_src_dup(const struct ccm_source *src, uint32_t file, int *fd);
+/*
+ * Lends the descriptor kept for source file `file`, checked unchanged
+ * since the scan (descriptor and path): *fd stays open, and is not to be
+ * closed, until ccm_src_unlend(src, file), which must follow every
+ * success soon (it holds the file's slot: no other file can take it
+ * until then). Reads must not move its file position (pread, splice
+ * with an offset).
+ */
+ccm_err ccm_src_lend(const struct ccm_source *src, uint32_t file, int *fd);
+void ccm_src_unlend(const struct ccm_source *src, uint32_t file);
 
 /*
  * Reads len source bytes at off into buf, from a descriptor that showed

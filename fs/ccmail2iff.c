@@ -107,22 +107,22 @@ static int fail(struct job *j, int rc, const char *path, const char *why)
 static bool copy_span(const ccm_source *src, size_t po, size_t f, uint64_t off,
                       size_t len, int out)
 {
-	int in;
-	uint64_t in_off;
-	if (ccm_node_span(src, po, f, off, len, &in, &in_off))
+	struct ccm_span sp;
+	if (ccm_node_span(src, po, f, off, len, &sp))
 		return false;
-	off_t pos = (off_t)in_off;
+	off_t pos = (off_t)sp.off;
 	size_t done = 0;
 	while (done < len) {
 		/* NULL: at out's file position, advancing it like write(2). */
-		ssize_t r = copy_file_range(in, &pos, out, NULL, len - done, 0);
+		ssize_t r =
+		        copy_file_range(sp.fd, &pos, out, NULL, len - done, 0);
 		if (r < 0 && errno == EINTR && !stop_signal)
 			continue;
 		if (r <= 0)
 			break;
 		done += (size_t)r;
 	}
-	close(in);
+	ccm_span_end(src, &sp);
 	/* A copy cut short is undone, to be written again by the caller. */
 	if (done != len && done && lseek(out, -(off_t)done, SEEK_CUR) < 0)
 		return false;

@@ -276,17 +276,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 * (ccm_file_span says when: elsewhere the bytes are copied, so
 	 * that the read can check its source after reading it); for a
 	 * small read the descriptor and pipe cost more than the copy. */
-	int fd;
-	uint64_t fd_off;
+	struct ccm_span sp;
 	if (!ll->nosplice && size >= SPLICE_MIN &&
-	    !ccm_node_span(ll->src, n.po, n.node, (uint64_t)off, size, &fd,
-	                   &fd_off)) {
+	    !ccm_node_span(ll->src, n.po, n.node, (uint64_t)off, size, &sp)) {
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
 		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-		bv.buf[0].fd = fd;
-		bv.buf[0].pos = (off_t)fd_off;
+		bv.buf[0].fd = sp.fd;
+		bv.buf[0].pos = (off_t)sp.off;
 		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
-		close(fd);
+		ccm_span_end(ll->src, &sp);
 		return;
 	}
 	char *buf = reply_buffer(size ? size : 1);

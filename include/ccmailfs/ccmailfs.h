@@ -136,16 +136,28 @@ ccm_err ccm_file_read(const ccm_source *src, size_t po, size_t file,
  */
 const char *ccm_read_changed_path(const ccm_source *src);
 
+/* One range of an attachment file, lent by ccm_file_span. */
+struct ccm_span {
+	int fd;       /* open on the attachment file: never to be closed */
+	uint64_t off; /* where the range starts in it */
+	uint32_t src; /* private: the source file lent */
+};
+
 /*
  * When bytes [off, off + len) of a file are, unchanged, one range of an
- * attachment file of the export, opens that file: *fd (the caller closes
- * it) at *fd_off holds them. CCM_ERR_NOENT otherwise, and always for a
- * file on a writable file system (a splice cannot be checked after the
- * read: render.c). Lets a caller move attachment data without copying it
- * through memory (splice).
+ * attachment file of the export, lends the descriptor ccmailfs keeps for
+ * that file: sp->fd at sp->off holds them until ccm_span_end, which must
+ * follow every success as soon as the bytes are moved (the descriptor's
+ * slot is held until then: a file sharing it waits). Reads must not move
+ * its file position (pread, splice or copy_file_range with an offset).
+ * CCM_ERR_NOENT otherwise, and always for a file on a writable file
+ * system (a splice cannot be checked after the read: render.c). Lets a
+ * caller move attachment data without copying it through memory
+ * (splice), and without an open or close per read.
  */
 ccm_err ccm_file_span(const ccm_source *src, size_t po, size_t file,
-                      uint64_t off, size_t len, int *fd, uint64_t *fd_off);
+                      uint64_t off, size_t len, struct ccm_span *sp);
+void ccm_span_end(const ccm_source *src, const struct ccm_span *sp);
 
 /*
  * The tree a post office's folder shows, as ccm_options.view chose it.
@@ -175,11 +187,11 @@ size_t ccm_node_child(const ccm_source *src, size_t po, size_t node, size_t k);
 ccm_err ccm_node_lookup(const ccm_source *src, size_t po, size_t dir,
                         const char *name, size_t *node);
 /* ccm_file_read and ccm_file_span for a node; CCM_ERR_NOENT for a folder
- * or a node out of range. */
+ * or a node out of range. A span is ended with ccm_span_end. */
 ccm_err ccm_node_read(const ccm_source *src, size_t po, size_t node,
                       uint64_t off, size_t len, void *buf, size_t *got);
 ccm_err ccm_node_span(const ccm_source *src, size_t po, size_t node,
-                      uint64_t off, size_t len, int *fd, uint64_t *fd_off);
+                      uint64_t off, size_t len, struct ccm_span *sp);
 
 /* Counts for a post office, as REPORT.TXT gives them. */
 struct ccm_po_stats {

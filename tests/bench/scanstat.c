@@ -2,10 +2,12 @@
  * ccm-scanstat: how long the scan of a source takes, and how much memory
  * its index keeps, per message. Run by hand (tests/bench/README.md).
  *
- *   ccm-scanstat SOURCE [RUNS]
+ *   ccm-scanstat SOURCE [RUNS [scan]]
  *
- * Then renders every file once into one reused buffer and reports the
- * rate: what the core generates, without the cost of writing new files.
+ * Then (unless "scan" is given: the scan alone, to profile it) renders
+ * every file once into one reused buffer and reports the rate, of all
+ * files and of the PRI files alone: what the core generates, without the
+ * cost of writing new files.
  *
  * Memory is what malloc holds after the scan, less what it held before:
  * the index and everything it keeps, nothing that is freed.
@@ -13,6 +15,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ccmailfs/ccmailfs.h"
@@ -31,10 +34,33 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Bytes rendered and the seconds it took. */
+struct rate {
+	uint64_t bytes;
+	double secs;
+};
+
+/* Renders file f of post office p whole, in reads of bufsz bytes. */
+static int render(ccm_source *src, size_t p, size_t f, char *buf, size_t bufsz,
+                  struct rate *rt)
+{
+	uint64_t size = ccm_file_size(src, p, f);
+	double t0 = now();
+	for (uint64_t off = 0; off < size;) {
+		size_t got;
+		if (ccm_file_read(src, p, f, off, bufsz, buf, &got) || !got)
+			return 1;
+		off += got;
+	}
+	rt->secs += now() - t0;
+	rt->bytes += size;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ccm-scanstat SOURCE [RUNS]\n");
+		fprintf(stderr, "usage: ccm-scanstat SOURCE [RUNS [scan]]\n");
 		return 2;
 	}
 	int runs = argc > 2 ? atoi(argv[2]) : 5;
@@ -80,34 +106,45 @@ int main(int argc, char **argv)
 	}
 	qsort(t, (size_t)runs, sizeof(*t), cmp_double);
 	printf("median scan: %.3f s over %d runs\n", t[runs / 2], runs);
+	if (argc > 3 && !strcmp(argv[3], "scan")) {
+		free(t);
+		return 0;
+	}
 
 	ccm_source *src;
 	if (ccm_source_open(argv[1], &o, &src, NULL, 0))
 		return 1;
 	size_t bufsz = (size_t)1 << 20;
 	char *buf = malloc(bufsz);
-	for (int r = 0; buf && r < runs; r++) {
-		uint64_t total = 0;
-		double t0 = now();
+	double *pri = calloc((size_t)runs, sizeof(*pri));
+	for (int r = 0; buf && pri && r < runs; r++) {
+		struct rate all = {0}, rows = {0};
 		for (size_t p = 0; p < ccm_source_po_count(src); p++)
 			for (size_t f = 0; f < ccm_po_file_count(src, p); f++) {
-				uint64_t size = ccm_file_size(src, p, f);
-				for (uint64_t off = 0; off < size;) {
-					size_t got;
-					if (ccm_file_read(src, p, f, off, bufsz,
-					                  buf, &got) ||
-					    !got)
-						return 1;
-					off += got;
+				enum ccm_ofile_kind k =
+				        src->pos[p]->files.v[f].kind;
+				struct rate one = {0};
+				if (render(src, p, f, buf, bufsz, &one))
+					return 1;
+				all.bytes += one.bytes;
+				all.secs += one.secs;
+				if (k == CCM_OF_MBX || k == CCM_OF_BOARDS) {
+					rows.bytes += one.bytes;
+					rows.secs += one.secs;
 				}
-				total += size;
 			}
-		t[r] = (double)total / 1e6 / (now() - t0);
-		printf("render run %d: %llu bytes, %.0f MB/s\n", r + 1,
-		       (unsigned long long)total, t[r]);
+		t[r] = (double)all.bytes / 1e6 / all.secs;
+		pri[r] = (double)rows.bytes / 1e6 / rows.secs;
+		printf("render run %d: %llu bytes, %.0f MB/s; PRI files %llu "
+		       "bytes, %.0f MB/s\n",
+		       r + 1, (unsigned long long)all.bytes, t[r],
+		       (unsigned long long)rows.bytes, pri[r]);
 	}
 	qsort(t, (size_t)runs, sizeof(*t), cmp_double);
-	printf("median render: %.0f MB/s over %d runs\n", t[runs / 2], runs);
+	qsort(pri, (size_t)runs, sizeof(*pri), cmp_double);
+	printf("median render: %.0f MB/s (PRI files %.0f MB/s) over %d runs\n",
+	       t[runs / 2], pri[runs / 2], runs);
+	free(pri);
 	free(buf);
 	ccm_source_close(src);
 	free(t);

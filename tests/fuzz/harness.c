@@ -236,13 +236,12 @@ static void read_window(const struct rfile *r, uint64_t off, size_t len,
 static void span_window(const struct rfile *r, uint64_t off, size_t len,
                         char *buf)
 {
-	int fd;
-	uint64_t at;
+	struct ccm_span sp;
 	if (off >= r->size || len > r->size - off ||
-	    ccm_file_span(r->src, r->po, r->f, off, len, &fd, &at))
+	    ccm_file_span(r->src, r->po, r->f, off, len, &sp))
 		return;
-	ssize_t n = pread(fd, buf, len, (off_t)at);
-	close(fd);
+	ssize_t n = pread(sp.fd, buf, len, (off_t)sp.off);
+	ccm_span_end(r->src, &sp);
 	if (n != (ssize_t)len || memcmp(buf, r->whole + off, len))
 		fail("%s [%llu, +%zu): the span differs", r->name,
 		     (unsigned long long)off, len);
