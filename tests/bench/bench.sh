@@ -3,15 +3,15 @@
 # Run by hand, as root, never from the test suite:
 #
 #   bash tests/bench/bench.sh [-m MESSAGES[,MESSAGES...]] [-r RUNS]
-#                             [-a ATTACH] [-d DIR] [-o CCMAILFS_OPTIONS]
+#                             [-a ATTACH] [-d DIR] [-o CCMAILFS_OPTIONS] [-b]
 #
 # For each scale it generates a synthetic post office with ccm-gen (kept
 # under DIR and reused while the parameters and ccm-gen are the same),
 # writes its tree to disk with ccmail2iff (the limit), packs that tree
 # uncompressed with mksquashfs -noI -noD -noF -noX and mounts it with
 # Debian's squashfuse_ll (the peer), mounts the export with ccmailfs, and
-# measures both the same way, in turn, in one run. CCM_BUILD=DIR uses the
-# build in DIR instead of build/.
+# measures the three the same way, in turn, in one run. CCM_BUILD=DIR uses
+# the build in DIR instead of build/.
 set -euo pipefail
 export LC_ALL=C
 
@@ -32,6 +32,9 @@ tree to disk) on synthetic post offices; needs root and /dev/fuse.
                (default /var/tmp/ccmailfs-bench); a source is reused
                while its parameters and ccm-gen are the same
   -o OPTS      mount options for ccmailfs, as in -o nosplice
+  -b           ccmailfs mounts the export through a read-only bind mount
+               of it, where attachment data is spliced (elsewhere it is
+               copied, to be checked after the read)
   -h           this text
 EOF
 }
@@ -41,14 +44,15 @@ die() {
 	exit 1
 }
 
-runs=3 scales="" attach="" dir=/var/tmp/ccmailfs-bench extra=""
-while getopts "r:m:a:d:o:h" opt; do
+runs=3 scales="" attach="" dir=/var/tmp/ccmailfs-bench extra="" robind=""
+while getopts "r:m:a:d:o:bh" opt; do
 	case $opt in
 	r) runs=$OPTARG ;;
 	m) scales="$scales ${OPTARG//,/ }" ;;
 	a) attach=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	o) extra=$OPTARG ;;
+	b) robind=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -85,8 +89,8 @@ dir=$(cd "$dir" && pwd)
 exec {lockfd}>"$dir/.lock"
 flock -n "$lockfd" || die "another bench.sh is using $dir"
 tmp=$(mktemp -d "$dir/run.XXXXXX")
-mnt=$tmp/mnt
-mkdir "$mnt"
+mnt=$tmp/mnt ro=$tmp/ro
+mkdir "$mnt" "$ro"
 mkfifo "$tmp/tick"
 exec {tick}<>"$tmp/tick" # read -t on it sleeps without a fork
 daemon="" # the pid of the file system being measured
@@ -99,6 +103,7 @@ cleanup() {
 	if grep -qs " $mnt fuse" /proc/mounts; then
 		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
 	fi
+	! grep -qs " $ro " /proc/mounts || umount "$ro" || umount -l "$ro"
 	if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
 		kill "$daemon"
 		wait "$daemon"
@@ -170,7 +175,7 @@ start() { # fs: mounts the peer's image or ccmailfs's source at $mnt
 		squashfuse_ll -f "$img" "$mnt" 2>>"$tmp/log" &
 	else
 		# shellcheck disable=SC2086
-		"$ccmailfs" -f $copts "$src" "$mnt" 2>>"$tmp/log" &
+		"$ccmailfs" -f $copts "$csrc" "$mnt" 2>>"$tmp/log" &
 	fi
 	daemon=$!
 }
@@ -236,6 +241,32 @@ measure() {
 	stop
 }
 
+# One run of the tree on disk (the limit), measured as the mounts are:
+# no mount, no daemon; its reads come from the page cache (ccmail2iff
+# has just written it), its O_DIRECT reads from the disk.
+measure_disk() {
+	local t0
+	rm -rf "$tmp/copy"; mkdir "$tmp/copy"
+	t0=$(us)
+	# shellcheck disable=SC2086 # a list of plain file names
+	(cd "$tree/$folder" && cp $mailbox "$tmp/copy")
+	add disk copy "$(fmt %.0f 1000 "$(us) - $t0")"
+	rm -rf "$tmp/copy"
+	t0=$(us)
+	find "$tree" -type f -print0 | xargs -0 cat >/dev/null
+	add disk read1 "$(fmt %.0f "$(us) - $t0" "$bytes")"
+	t0=$(us)
+	find "$tree" -type f -print0 | xargs -0 cat >/dev/null
+	add disk read2 "$(fmt %.0f "$(us) - $t0" "$bytes")"
+	t0=$(us)
+	find "$tree" -printf '%s\n' >/dev/null
+	add disk walk "$(fmt %.1f 1000 "$(us) - $t0")"
+	add disk iops "$(fio --name=r --filename="$tree/$folder/$big" --rw=randread \
+		--bs=4k --ioengine=psync --direct=1 --runtime=3 --time_based \
+		--output-format=terse 2>/dev/null | cut -d';' -f8)"
+	for k in mount1 mount2 rss1 hwm anon index; do add disk $k -; done
+}
+
 median() { # values... ("-" when any is not a number)
 	printf '%s\n' "$@" | sort -g | awk '!/^-?[0-9.]+$/ { bad = 1 } { v[NR] = $1 }
 		END { if (bad || !NR) print "-"
@@ -257,7 +288,12 @@ declare -A SUMMARY # SUMMARY[scale,metric]: "peer median|ccmailfs median|ratio"
 bench_scale() {
 	local m=$1 t0 t1 files tcp tsq
 	source_of "$m"
-	local tree=$tmp/tree cp_dir=$tmp/cp
+	local cp_dir=$tmp/cp
+	tree=$tmp/tree csrc=$src
+	if [ -n "$robind" ]; then
+		mount --bind -o ro "$src" "$ro"
+		csrc=$ro
+	fi
 	img=$tmp/tree.sqfs
 	cache=""
 	if "$ccmailfs" --help 2>&1 | grep -q 'cache='; then cache=$tmp/cache; fi
@@ -296,7 +332,6 @@ bench_scale() {
 		head -n "-$boards" | sort -n | tail -n 1)
 	local mbytes=${mailbox%% *}
 	mailbox=${mailbox#* }
-	rm -rf "$tree"
 
 	echo
 	echo "## $m messages, $(attach_of "$m") of attachments: $src, $gen_note"
@@ -304,24 +339,27 @@ bench_scale() {
 		"$(fmt %.2f 1000000 "$t1") s ($(fmt %.0f "$t1" "$bytes") MB/s, the limit);" \
 		"cp -r of it: $(fmt %.0f "$tcp" "$bytes") MB/s; mksquashfs: $(fmt %.1f 1000000 "$tsq") s"
 	echo "mailbox copied out: $mailbox($mbytes bytes); random reads in $big"
+	[ -z "$robind" ] || echo "ccmailfs mounts the export through a read-only bind mount (splice)"
 	R=()
 	for i in $(seq "$runs"); do
 		echo "run $i of $runs..." >&2
+		measure_disk
 		measure squashfuse
 		measure ccmailfs
 	done
-	rm -f "$img"
+	rm -rf "$img" "$tree"
+	[ -z "$robind" ] || umount "$ro"
 	echo
-	echo "| metric | unit | better | squashfuse_ll | median | ccmailfs | median | ratio |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| metric | unit | better | tree on disk (limit) | median | squashfuse_ll | median | ccmailfs | median | ratio |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for k in $metrics; do
-		local p c r
+		local d p c r
 		# shellcheck disable=SC2086
-		p=$(median ${R[squashfuse,$k]}) c=$(median ${R[ccmailfs,$k]})
+		d=$(median ${R[disk,$k]}) p=$(median ${R[squashfuse,$k]}) c=$(median ${R[ccmailfs,$k]})
 		r=$(ratio "$c" "$p")
 		IFS='|' read -r t u w <<<"${TITLE[$k]}"
-		echo "| $t | $u | $w | ${R[squashfuse,$k]% } | $p | ${R[ccmailfs,$k]% } | $c | $r |"
-		SUMMARY[$m,$k]="$p|$c|$r"
+		echo "| $t | $u | $w | ${R[disk,$k]% } | $d | ${R[squashfuse,$k]% } | $p | ${R[ccmailfs,$k]% } | $c | $r |"
+		SUMMARY[$m,$k]="$d|$p|$c|$r"
 	done
 	SUMMARY[$m,limit]=$(fmt %.0f "$t1" "$bytes")
 }
@@ -331,15 +369,15 @@ echo "ccmailfs benchmark, $(date -u '+%F %H:%M UTC'), $(nproc) cores," \
 for m in $scales; do bench_scale "$m"; done
 if [ "$(echo "$scales" | wc -w)" -gt 1 ]; then
 	echo
-	echo "## Medians at every scale (squashfuse_ll / ccmailfs / ratio)"
+	echo "## Medians at every scale (limit / squashfuse_ll / ccmailfs / ratio)"
 	printf '| metric | unit |'; for m in $scales; do printf ' %s messages |' "$m"; done; echo
 	printf '|---|---|'; for m in $scales; do printf -- '---|'; done; echo
 	for k in $metrics; do
 		IFS='|' read -r t u w <<<"${TITLE[$k]}"
 		printf '| %s | %s |' "$t" "$u"
 		for m in $scales; do
-			IFS='|' read -r p c r <<<"${SUMMARY[$m,$k]}"
-			printf ' %s / %s / %s |' "$p" "$c" "$r"
+			IFS='|' read -r d p c r <<<"${SUMMARY[$m,$k]}"
+			printf ' %s / %s / %s / %s |' "$d" "$p" "$c" "$r"
 		done
 		echo
 	done
