@@ -29,27 +29,6 @@ char *ccm_buf_reserve(struct ccm_buf *b, size_t n)
 	return b->p + b->len;
 }
 
-void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n)
-{
-	if (!n)
-		return; /* data may be NULL then */
-	char *dst = ccm_buf_reserve(b, n);
-	if (!dst)
-		return;
-	memcpy(dst, data, n);
-	b->len += n;
-}
-
-void ccm_buf_puts(struct ccm_buf *b, const char *s)
-{
-	ccm_buf_put(b, s, strlen(s));
-}
-
-void ccm_buf_putc(struct ccm_buf *b, char c)
-{
-	ccm_buf_put(b, &c, 1);
-}
-
 void ccm_buf_putu(struct ccm_buf *b, uint64_t v, unsigned width)
 {
 	char d[24];

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ccm_buf {
 	char *p;
@@ -19,17 +20,40 @@ struct ccm_buf {
 	bool borrowed; /* p is the caller's (on the stack): never freed */
 };
 
+/* Makes room for n more bytes; returns a pointer to them or NULL. */
+char *ccm_buf_reserve(struct ccm_buf *b, size_t n);
+
 /* Append n bytes, a C string, one byte, formatted text. b->p is not
- * NUL-terminated; it stays valid until the next append or ccm_buf_free. */
-void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n);
-void ccm_buf_puts(struct ccm_buf *b, const char *s);
-void ccm_buf_putc(struct ccm_buf *b, char c);
+ * NUL-terminated; it stays valid until the next append or ccm_buf_free.
+ * Rows are built of many short appends: while there is room they are
+ * inline copies, and only a buffer that must grow calls out. */
+static inline void ccm_buf_put(struct ccm_buf *b, const void *data, size_t n)
+{
+	if (!n)
+		return; /* data may be NULL then */
+	char *dst = b->p && !b->oom && b->cap - b->len >= n
+	                    ? b->p + b->len
+	                    : ccm_buf_reserve(b, n);
+	if (!dst)
+		return;
+	memcpy(dst, data, n);
+	b->len += n;
+}
+
+static inline void ccm_buf_puts(struct ccm_buf *b, const char *s)
+{
+	ccm_buf_put(b, s, strlen(s));
+}
+
+static inline void ccm_buf_putc(struct ccm_buf *b, char c)
+{
+	ccm_buf_put(b, &c, 1);
+}
+
 void ccm_buf_printf(struct ccm_buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 /* Appends v in decimal, zero-padded to at least width digits. */
 void ccm_buf_putu(struct ccm_buf *b, uint64_t v, unsigned width);
-/* Makes room for n more bytes; returns a pointer to them or NULL. */
-char *ccm_buf_reserve(struct ccm_buf *b, size_t n);
 /* Frees b's memory (not a borrowed one) and empties it. */
 void ccm_buf_free(struct ccm_buf *b);
 

@@ -5,21 +5,11 @@
 #include "ascii.h"
 #include "fields.h"
 
-static bool special(char c)
-{
-	switch (c) {
-	case '#':
-	case '!':
-	case ',':
-	case '\\':
-	case '"':
-	case '%':
-	case '.':
-	case ';':
-		return true;
-	}
-	return false;
-}
+/* The bytes that make a field quoted (spec iff-output §3). */
+static const bool SPECIAL[256] = {
+        ['#'] = true, ['!'] = true, [','] = true, ['\\'] = true,
+        ['"'] = true, ['%'] = true, ['.'] = true, [';'] = true,
+};
 
 void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n)
 {
@@ -30,7 +20,7 @@ void ccm_csv_scan(struct ccm_csv_scan *q, const char *s, size_t n)
 	q->any = true;
 	q->last = s[n - 1];
 	for (size_t i = 0; i < n && !q->quote; i++)
-		q->quote = special(s[i]);
+		q->quote = SPECIAL[(unsigned char)s[i]];
 }
 
 bool ccm_csv_scan_end(const struct ccm_csv_scan *q)
@@ -42,8 +32,21 @@ void ccm_csv_escape(struct ccm_buf *out, const char *s, size_t n,
                     bool directory)
 {
 	size_t run = 0;
+	if (!directory) {
+		/* Only '"' is doubled: found by memchr, not byte by byte. */
+		for (const char *q;
+		     run < n && (q = memchr(s + run, '"', n - run));) {
+			size_t i = (size_t)(q - s);
+			ccm_buf_put(out, s + run, i + 1 - run);
+			run = i;
+			ccm_buf_putc(out, '"');
+			run++;
+		}
+		ccm_buf_put(out, s + run, n - run);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || (directory && s[i] == '\\')) {
+		if (s[i] == '"' || s[i] == '\\') {
 			ccm_buf_put(out, s + run, i + 1 - run);
 			run = i;
 		}
@@ -84,7 +87,7 @@ void ccm_csv_scan_text(struct ccm_csv_scan *q, const struct ccm_cp *cp,
 			q->quote = true;
 		q->any = true;
 		q->last = c;
-		q->quote |= special(c);
+		q->quote |= SPECIAL[(unsigned char)c];
 	}
 }
 

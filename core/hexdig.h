@@ -36,10 +36,11 @@ static const uint8_t CCM_HEX1[256] = {
 /*
  * Hex attachments can be most of an export's bytes, and every digit must
  * be checked before the size is promised. The check goes sixteen bytes
- * at a time where the machine allows; only a line that fails is looked
- * at again to say where.
+ * at a time where the machine allows, and stops at the first byte that
+ * is no hex digit: it finds a Hex: line's end as it checks it. Returns
+ * the number of hex digits v[0..n) starts with.
  */
-static inline bool ccm_hex_all(const char *v, size_t n)
+static inline size_t ccm_hex_span(const char *v, size_t n)
 {
 	size_t j = 0;
 #ifdef __SSE2__
@@ -56,14 +57,19 @@ static inline bool ccm_hex_all(const char *v, size_t n)
 		                          _mm_cmplt_epi8(x, hi9));
 		__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, loa),
 		                          _mm_cmplt_epi8(l, hif));
-		if (_mm_movemask_epi8(_mm_or_si128(d, a)) != 0xffff)
-			return false;
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(d, a));
+		if (m != 0xffff)
+			return j + (unsigned)__builtin_ctz(~m);
 	}
 #endif
-	uint8_t ok = 1;
-	for (; j < n; j++)
-		ok &= CCM_IS_HEX(v[j]);
-	return ok;
+	while (j < n && CCM_IS_HEX(v[j]))
+		j++;
+	return j;
+}
+
+static inline bool ccm_hex_all(const char *v, size_t n)
+{
+	return ccm_hex_span(v, n) == n;
 }
 
 #ifdef __SSE2__

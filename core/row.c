@@ -127,40 +127,43 @@ static void parse(const struct ccm_cp *cp, const char *hdr, size_t n,
 		ccm_lex_next(&lx, &l);
 		if (lx.line == 2)
 			continue; /* the Message: line */
-		if (ccm_kw(&l, "Contents:", NULL, NULL))
+		/* A keyword is tried only on a line with its first letter
+		 * (any case), which rules out most of them at once. */
+		int c = l.n ? (unsigned char)l.s[0] | 0x20 : 0;
+		if (c == 'c' && ccm_kw(&l, "Contents:", NULL, NULL))
 			break;
 		if (lx.line == 3 && ccm_is_count(&l, &count))
 			continue;
 		if (diag) /* only warns and counts */
 			check_chars(cp, diag, line, &l);
-		if (ccm_kw(&l, "Folder:", &v, &vn))
+		if (c == 'f' && ccm_kw(&l, "Folder:", &v, &vn))
 			once(diag, line, &h->folder, &h->has_folder, v, vn,
 			     "Folder:");
-		else if (ccm_kw(&l, "From:", &v, &vn))
+		else if (c == 'f' && ccm_kw(&l, "From:", &v, &vn))
 			once(diag, line, &h->from, &h->has_from, v, vn,
 			     "From:");
-		else if (ccm_kw(&l, "Date:", &v, &vn))
+		else if (c == 'd' && ccm_kw(&l, "Date:", &v, &vn))
 			once(diag, line, &h->date, &h->has_date, v, vn,
 			     "Date:");
-		else if (ccm_kw(&l, "Subject:", &v, &vn))
+		else if (c == 's' && ccm_kw(&l, "Subject:", &v, &vn))
 			once(diag, line, &h->subject, &h->has_subject, v, vn,
 			     "Subject:");
-		else if (ccm_kw(&l, "Priority:", &v, &vn))
+		else if (c == 'p' && ccm_kw(&l, "Priority:", &v, &vn))
 			once(diag, line, &h->priority, &priority, v, vn,
 			     "Priority:");
-		else if (ccm_kw(&l, "Status:", &v, &vn))
+		else if (c == 's' && ccm_kw(&l, "Status:", &v, &vn))
 			once(diag, line, &h->status, &status, v, vn, "Status:");
-		else if (ccm_kw(&l, "To:", &v, &vn)) {
+		else if (c == 't' && ccm_kw(&l, "To:", &v, &vn)) {
 			if (vn)
 				vals_push(&h->to, v, vn);
-		} else if (ccm_kw(&l, "Cc:", &v, &vn)) {
+		} else if (c == 'c' && ccm_kw(&l, "Cc:", &v, &vn)) {
 			if (vn)
 				vals_push(&h->cc, v, vn);
-		} else if (ccm_kw(&l, "Bcc:", &v, &vn)) {
+		} else if (c == 'b' && ccm_kw(&l, "Bcc:", &v, &vn)) {
 			if (vn)
 				vals_push(&h->bcc, v, vn);
-		} else if (ccm_kw(&l, "Receipt:", NULL, NULL) ||
-		           ccm_kw(&l, "RRT:", NULL, NULL)) {
+		} else if (c == 'r' && (ccm_kw(&l, "Receipt:", NULL, NULL) ||
+		                        ccm_kw(&l, "RRT:", NULL, NULL))) {
 			/* No column carries them: kept as ordinary mail. */
 		} else if (lx.line == 3 && ccm_is_blank_line(&l) && l.n) {
 			WARN("the count line after Message: holds blanks");
@@ -197,7 +200,10 @@ static void val(const struct ccm_po *po, struct rowout *o,
 		return;
 	}
 	const struct ccm_cp *cp = &po->cp;
-	struct ccm_buf t = {0};
+	/* A field is short: converted on the stack, not in a malloc'd
+	 * buffer per field (the buffer moves to the heap if it must). */
+	char stack[512];
+	struct ccm_buf t = {.p = stack, .cap = sizeof(stack), .borrowed = true};
 	for (size_t i = 0; i < k; i++)
 		ccm_cp_put(cp, parts[i].s, parts[i].n, true, &t);
 	/* Quoting is decided on the source characters (spec iff-output §3),

@@ -2,17 +2,19 @@
  * ccm-scanstat: how long the scan of a source takes, and how much memory
  * its index keeps, per message. Run by hand (tests/bench/README.md).
  *
- *   ccm-scanstat SOURCE [RUNS [scan]]
+ *   ccm-scanstat SOURCE [RUNS [scan|pri]]
  *
- * Then (unless "scan" is given: the scan alone, to profile it) renders
- * every file once into one reused buffer and reports the rate, of all
- * files and of the PRI files alone: what the core generates, without the
- * cost of writing new files (rates in CPU time: the machine is shared).
+ * Then (unless "scan" is given: the scan alone, to profile it; "pri":
+ * the PRI files alone) renders every file once into one reused buffer and
+ * reports the rate, of all files and of the PRI files alone: what the core
+ * generates, without the cost of writing new files (rates in CPU time: the
+ * machine is shared).
  *
  * Memory is what malloc holds after the scan, less what it held before:
  * the index and everything it keeps, nothing that is freed.
  */
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +73,8 @@ static int render(ccm_source *src, size_t p, size_t f, char *buf, size_t bufsz,
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ccm-scanstat SOURCE [RUNS [scan]]\n");
+		fprintf(stderr,
+		        "usage: ccm-scanstat SOURCE [RUNS [scan|pri]]\n");
 		return 2;
 	}
 	int runs = argc > 2 ? atoi(argv[2]) : 5;
@@ -127,6 +130,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	bool pri_only = argc > 3 && !strcmp(argv[3], "pri");
 	ccm_source *src;
 	if (ccm_source_open(argv[1], &o, &src, NULL, 0))
 		return 1;
@@ -139,12 +143,16 @@ int main(int argc, char **argv)
 			for (size_t f = 0; f < ccm_po_file_count(src, p); f++) {
 				enum ccm_ofile_kind k =
 				        src->pos[p]->files.v[f].kind;
+				bool row =
+				        k == CCM_OF_MBX || k == CCM_OF_BOARDS;
 				struct rate one = {0};
+				if (pri_only && !row)
+					continue;
 				if (render(src, p, f, buf, bufsz, &one))
 					return 1;
 				all.bytes += one.bytes;
 				all.secs += one.secs;
-				if (k == CCM_OF_MBX || k == CCM_OF_BOARDS) {
+				if (row) {
 					rows.bytes += one.bytes;
 					rows.secs += one.secs;
 				}
