@@ -419,8 +419,11 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 		m->flags |= CCM_MSG_DROPPED;
 		return;
 	}
-	/* The row's length without its Body pointer; the layout adds it. */
-	struct ccm_buf row = {0};
+	/* The row's length without its Body pointer; the layout adds it.
+	 * Built on the stack: a row is short, and this runs per message. */
+	char stack[1024];
+	struct ccm_buf row = {
+	        .p = stack, .cap = sizeof(stack), .borrowed = true};
 	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line, false};
 	const struct ccm_board *board =
 	        (m->flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]

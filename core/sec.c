@@ -37,7 +37,9 @@ static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
                              const struct ccm_held *held, struct ccm_reader *rd,
                              struct ccm_buf *out)
 {
-	struct ccm_buf line = {0};
+	char stack[512];
+	struct ccm_buf line = {
+	        .p = stack, .cap = sizeof(stack), .borrowed = true};
 	ccm_err err;
 	if (it->kind == CCM_ITEM_HEX)
 		err = src_bytes(rd, m->file, held, it->src_off - it->aux,
@@ -104,7 +106,10 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 		pending = join_len(&items[i]);
 	}
 
-	struct ccm_buf b = {0};
+	/* Section header lines are short: built on the stack (this runs
+	 * per message, at scan time and on every read of a SEC file). */
+	char stack[512];
+	struct ccm_buf b = {.p = stack, .cap = sizeof(stack), .borrowed = true};
 	ccm_err err = CCM_OK;
 	*len = 0;
 	ccm_buf_puts(&b, "Body,");
