@@ -18,7 +18,11 @@ bool ccm_cp_is_dbcs(unsigned cp)
 static iconv_t cp_open(unsigned to, unsigned from)
 {
 	char tn[16], fn[16];
-	snprintf(tn, sizeof(tn), "CP%u", to);
+	/* 65001 is Windows' number for UTF-8, which iconv names so. */
+	if (to == 65001)
+		snprintf(tn, sizeof(tn), "UTF-8");
+	else
+		snprintf(tn, sizeof(tn), "CP%u", to);
 	snprintf(fn, sizeof(fn), "CP%u", from);
 	return iconv_open(tn, fn);
 }

@@ -4,6 +4,7 @@
 
 #include "ascii.h"
 #include "fields.h"
+#include "lex.h"
 
 /* The bytes that make a field quoted (spec iff-output §3). */
 static const bool SPECIAL[256] = {
@@ -392,4 +393,17 @@ void ccm_attach_name(const struct ccm_cp *cp, const char *v, size_t n,
 	b = cut;
 	*name = v + b;
 	*nn = n - b;
+}
+
+void ccm_attach_line(const struct ccm_cp *cp, const char *line, size_t n,
+                     const char **name, size_t *nn)
+{
+	struct ccm_lex lx;
+	struct ccm_line l;
+	const char *v = "";
+	size_t vn = 0;
+	ccm_lex_init(&lx, line, n);
+	if (ccm_lex_peek(&lx, &l))
+		ccm_kw(&l, "File item:", &v, &vn);
+	ccm_attach_name(cp, v, vn, name, nn);
 }

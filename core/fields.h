@@ -78,4 +78,7 @@ bool ccm_date_parse(const char *s, size_t n, enum ccm_date_order order,
  */
 void ccm_attach_name(const struct ccm_cp *cp, const char *v, size_t n,
                      const char **name, size_t *nn);
+/* The same, from the bytes of the File item: line itself. */
+void ccm_attach_line(const struct ccm_cp *cp, const char *line, size_t n,
+                     const char **name, size_t *nn);
 #endif

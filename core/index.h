@@ -234,6 +234,7 @@ struct ccm_po {
 	 * hold characters the output page lacks (spec §3, lossy). */
 	uint64_t lost_names, lost_items;
 
+	struct ccm_mailidx *mail;  /* the mail views' index (mail.c) */
 	struct ccm_log log;        /* warnings of the scan and layout */
 	struct ccm_dircache *dirs; /* listings of folders, during the scan */
 	struct ccm_feed *feed;     /* the block reader, during the scan */
@@ -255,6 +256,7 @@ struct ccm_source {
 	size_t npo;
 	CCM_ARRAY(struct ccm_srcfile) files;
 	bool any_rofs; /* some file is on a read-only file system (splice) */
+	struct ccm_mailcfg *mail; /* tz and addrmap of the mail views */
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */
 	struct ccm_fdslot *fds; /* CCM_FD_SLOTS of them */

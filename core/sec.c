@@ -48,14 +48,9 @@ static ccm_err attach_header(const struct ccm_po *po, const struct ccm_msg *m,
 		err = src_bytes(rd, m->file, held, it->src_off,
 		                (size_t)it->src_len, &line);
 	if (!err) {
-		struct ccm_lex lx;
-		struct ccm_line l;
-		const char *v = "", *name;
-		size_t vn = 0, nn;
-		ccm_lex_init(&lx, line.p, line.len);
-		if (ccm_lex_peek(&lx, &l))
-			ccm_kw(&l, "File item:", &v, &vn);
-		ccm_attach_name(&po->cp, v, vn, &name, &nn);
+		const char *name;
+		size_t nn;
+		ccm_attach_line(&po->cp, line.p, line.len, &name, &nn);
 		ccm_buf_puts(out, "Attachment,");
 		ccm_buf_putu(out, it->out_len, 1);
 		ccm_buf_puts(out, last ? ",,TRUE," : ",,FALSE,");

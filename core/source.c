@@ -11,6 +11,7 @@
 
 #include "discover.h"
 #include "layout.h"
+#include "maillayout.h"
 #include "scan_path.h"
 #include "srcio.h"
 #include "nodes.h"
@@ -89,6 +90,7 @@ static ccm_err name_folders(ccm_source *src)
 
 static void po_free(struct ccm_po *po)
 {
+	ccm_mail_free(po);
 	ccm_cp_fini(&po->cp);
 	free(po->dir);
 	free(po->dir_entries.v);
@@ -134,7 +136,9 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	if (!src)
 		return CCM_ERR_NOMEM;
 	src->opts = *opts;
-	ccm_err err = ccm_src_fds_init(src);
+	ccm_err err = ccm_mail_options(src, msg, msgsz);
+	if (!err)
+		err = ccm_src_fds_init(src);
 	errno = 0;
 	if (!err)
 		err = ccm_discover(src, path, msg, msgsz);
@@ -175,6 +179,7 @@ void ccm_source_close(ccm_source *src)
 	for (size_t i = 0; i < src->npo; i++)
 		po_free(src->pos[i]);
 	free(src->pos);
+	ccm_mail_options_free(src);
 	ccm_src_fds_free(src);
 	free(src->files.v);
 	ccm_arena_free(&src->arena);
