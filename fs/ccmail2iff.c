@@ -44,6 +44,10 @@ static const char USAGE[] =
         "  --sec-split=BYTES    largest SEC file "
         "(default " CCM_SPLIT_DEFAULT_TEXT ")\n"
         "  --date-order=ORDER   MDY, DMY or YMD, whatever PO.INI says\n"
+        "  --tz=ZONE            mail views: the zone of Date: (IANA name or\n"
+        "                       +hhmm; default -0000, zone unknown)\n"
+        "  --addrmap=FILE       mail views: CSV of cc:Mail names and Internet\n"
+        "                       addresses for From, To and Cc\n"
         "  -q, --quiet          no progress line\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
@@ -378,6 +382,8 @@ static int parse(int argc, char **argv, struct args *a)
 	        {"dos83", no_argument, NULL, '8'},
 	        {"sec-split", required_argument, NULL, 's'},
 	        {"date-order", required_argument, NULL, 'o'},
+	        {"tz", required_argument, NULL, 'z'},
+	        {"addrmap", required_argument, NULL, 'a'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -406,6 +412,12 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'o':
 			ok = ccm_set_option(&a->opts, "date_order", optarg);
+			break;
+		case 'z':
+			ok = ccm_set_option(&a->opts, "tz", optarg);
+			break;
+		case 'a':
+			ok = ccm_set_option(&a->opts, "addrmap", optarg);
 			break;
 		case 'q':
 			a->quiet = true;

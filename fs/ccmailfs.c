@@ -32,6 +32,7 @@
 struct cli {
 	char *source, *mountpoint;
 	char *codepage, *sec_split, *date_order;
+	char *tz, *addrmap;
 	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
 	char *umask, *fsname, *subtype;
@@ -47,6 +48,8 @@ static const struct fuse_opt cli_opts[] = {
         OPT("codepage=%s", codepage),
         OPT("sec_split=%s", sec_split),
         OPT("date_order=%s", date_order),
+        OPT("tz=%s", tz),
+        OPT("addrmap=%s", addrmap),
         OPT("dos83", dos83),
         OPT("noreaddirplus", noreaddirplus),
         OPT("nosplice", nosplice),
@@ -81,6 +84,10 @@ static const char USAGE[] =
         "    -o sec_split=BYTES     largest SEC file "
         "(default " CCM_SPLIT_DEFAULT_TEXT ")\n"
         "    -o date_order=ORDER    MDY, DMY or YMD, whatever PO.INI says\n"
+        "    -o tz=ZONE             mail views: the zone of Date: (IANA name\n"
+        "                           or +hhmm; default -0000, zone unknown)\n"
+        "    -o addrmap=FILE        mail views: CSV of cc:Mail names and\n"
+        "                           Internet addresses for From, To and Cc\n"
         "    -o uid=N,gid=N         owner of every file (default: who mounts)\n"
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
         "    -o nosplice            copy attachment data, do not splice it\n"
@@ -200,6 +207,9 @@ static bool output_options(struct cli *c, struct ccm_options *o)
 		return false;
 	if (c->dos83)
 		ccm_set_option(o, "dos83", NULL);
+	if ((c->tz && !ccm_set_option(o, "tz", c->tz)) ||
+	    (c->addrmap && !ccm_set_option(o, "addrmap", c->addrmap)))
+		return false;
 	return true;
 }
 
@@ -425,6 +435,8 @@ int main(int argc, char **argv)
 	free(r.c.codepage);
 	free(r.c.sec_split);
 	free(r.c.date_order);
+	free(r.c.tz);
+	free(r.c.addrmap);
 	free(r.c.umask);
 	free(r.c.fsname);
 	free(r.c.subtype);

@@ -76,6 +76,14 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 			        value ? value : "");
 			return false;
 		}
+	} else if (!strcmp(name, "tz") || !strcmp(name, "addrmap")) {
+		/* Checked by ccm_source_open, which reads the zone and file. */
+		if (!value || !*value) {
+			fprintf(stderr, "%s: %s needs a value\n",
+			        program_invocation_short_name, name);
+			return false;
+		}
+		*(name[0] == 't' ? &o->tz : &o->addrmap) = value;
 	} else {
 		return false;
 	}
