@@ -165,16 +165,18 @@ static void to_utf8(unsigned cp, const char *s, size_t n, struct ccm_buf *out)
 	char *ip = (char *)s;
 	size_t il = n;
 	while (il) {
-		char ob[4096], *op = ob;
-		size_t ol = sizeof(ob);
+		/* Room for all that is left: at most 4 bytes a character. */
+		size_t room = 4 * il + 16, ol = room;
+		char *op = ccm_buf_reserve(out, room);
+		cr_assert_not_null(op);
 		size_t r = iconv(cd, &ip, &il, &op, &ol);
-		ccm_buf_put(out, ob, sizeof(ob) - ol);
-		if (r == (size_t)-1 && errno != E2BIG) {
-			ccm_buf_putc(out, '?');
-			ip++;
-			il--;
-			iconv(cd, NULL, NULL, NULL, NULL);
-		}
+		out->len += room - ol;
+		if (r != (size_t)-1)
+			break;
+		ccm_buf_putc(out, '?'); /* a byte iconv cannot read */
+		ip++;
+		il--;
+		iconv(cd, NULL, NULL, NULL, NULL);
 	}
 	iconv_close(cd);
 }
