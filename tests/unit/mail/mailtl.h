@@ -12,6 +12,7 @@
 
 #include "index.h"
 #include "mail.h"
+#include "mailidx.h"
 
 /* A source opened with view (and tz, addrmap: NULL for none), every post
  * office laid out for the mail views. */
