@@ -138,10 +138,19 @@ static void expect_lines(const char *s, size_t max)
 		              e - l, (int)(e - l), l);
 }
 
+/* "Subject: " and text as ccm_hdr_text writes it, NUL-terminated in b. */
+static void subject(struct ccm_buf *b, const char *eol, const char *text)
+{
+	struct ccm_hdrw h = {b, eol, 0, true};
+	ccm_hdr_field(&h, "Subject");
+	ccm_hdr_text(&h, text, strlen(text));
+	ccm_hdr_end(&h);
+	ccm_buf_putc(b, '\0');
+}
+
 Test(header, encoded_words)
 {
 	struct ccm_buf b = {0};
-	struct ccm_hdrw h = {&b, "\n", 0, true};
 	const char *text = "\xc3\x9c"
 	                   "bersicht \xe8\xa1\xa8\xe8\xa1\xa8"
 	                   " \xc3\xbc"
@@ -151,10 +160,7 @@ Test(header, encoded_words)
 	                   "en und Pl\xc3\xa4tze der Stadt M\xc3"
 	                   "\xbc"
 	                   "nchen, \xe8\xa1\xa8 im Jahr 1999 und 2000";
-	ccm_hdr_field(&h, "Subject");
-	ccm_hdr_text(&h, text, strlen(text));
-	ccm_hdr_end(&h);
-	ccm_buf_putc(&b, '\0');
+	subject(&b, "\n", text);
 	expect_lines(b.p, 78);
 	char *back = unfold_words(b.p);
 	cr_expect_str_eq(back, text);
@@ -165,14 +171,10 @@ Test(header, encoded_words)
 Test(header, ascii_folds_at_blanks)
 {
 	struct ccm_buf b = {0};
-	struct ccm_hdrw h = {&b, "\r\n", 0, true};
 	const char *text = "Re: the numbers  for the second quarter of 1999 "
 	                   "and the plans for the trade fair in Hanover, "
 	                   "with two blanks";
-	ccm_hdr_field(&h, "Subject");
-	ccm_hdr_text(&h, text, strlen(text));
-	ccm_hdr_end(&h);
-	ccm_buf_putc(&b, '\0');
+	subject(&b, "\r\n", text);
 	cr_expect(strstr(b.p, "\r\n "), "not folded: %s", b.p);
 	/* Unfolding takes the line ends away and gives the text back. */
 	char *u = calloc(1, b.len);
