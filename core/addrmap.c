@@ -136,8 +136,9 @@ static int ent_cmp(const void *x, const void *y)
 	return r ? r : key_cmp(a->po, a->pn, b->po, b->pn);
 }
 
-/* Splits a name at its last " at " (without regard to case). */
-static void split_at(struct ccm_addrent *e, char *name, size_t n)
+/* Splits a name at its last " at " (without regard to case); false when
+ * a part is left empty. */
+static bool split_at(struct ccm_addrent *e, char *name, size_t n)
 {
 	e->name = name;
 	e->nn = n;
@@ -154,11 +155,12 @@ static void split_at(struct ccm_addrent *e, char *name, size_t n)
 				name[--e->nn] = '\0';
 			while (e->pn && ccm_isblank(e->po[0]))
 				e->po++, e->pn--;
-			return;
+			return e->nn && e->pn;
 		}
 		if (!i)
-			return;
+			break;
 	}
+	return e->nn > 0;
 }
 
 /* One record at c->s; adds it to m unless it is a header or blank. */
@@ -204,8 +206,10 @@ static ccm_err record(struct csv *c, struct ccm_addrmap *m, size_t *cap)
 		m->v = v;
 		*cap = nc;
 	}
-	struct ccm_addrent *e = &m->v[m->n++];
-	split_at(e, (char *)f[0], fn[0]);
+	struct ccm_addrent *e = &m->v[m->n];
+	if (!split_at(e, (char *)f[0], fn[0]))
+		return fail(c, "the name or its post office is empty");
+	m->n++;
 	e->addr = f[1];
 	e->line = c->line;
 	return CCM_OK;
