@@ -152,20 +152,24 @@ static size_t u8len(unsigned char c)
 }
 
 /* Encoded-words of whole characters, each fitted to the room left on its
- * line (a word is at most 75 characters: 45 bytes). */
+ * line: RFC 2047 keeps a line that holds one within 76 characters, and a
+ * word within 75 (45 bytes). */
+#define EW_LINE 76
 static void hdr_words(struct ccm_hdrw *h, char sep, const char *s, size_t n)
 {
 	size_t i = 0;
 	do {
 		unsigned used = h->col + (sep ? 1 : 0) + (h->fresh ? 0 : 1);
-		if (!h->fresh && used + 16 > 78) {
+		if (!h->fresh && used + 16 > EW_LINE) {
 			if (sep)
 				ccm_buf_putc(h->b, sep);
 			sep = 0;
 			hdr_fold(h);
 			used = h->col;
 		}
-		size_t room = used + 16 <= 78 ? (78 - used - 12) / 4 * 3 : 3;
+		size_t room = used + 16 <= EW_LINE
+		                      ? (EW_LINE - used - 12) / 4 * 3
+		                      : 3;
 		if (room > 45)
 			room = 45;
 		size_t e = i;
