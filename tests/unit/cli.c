@@ -68,6 +68,14 @@ Test(cli, usage_errors_are_two_lines)
 	tl_mkdirs(src);
 	const char *ebcdic[] = {"--codepage=500", src, out, NULL};
 	expect_usage_error(ebcdic, "code page 500");
+	/* So are a zone and an address map that cannot be used. */
+	const char *tz[] = {"--tz=Mars/Olympus", src, out, NULL};
+	expect_usage_error(tz, "tz=Mars/Olympus: no such time zone");
+	char map[TL_PATH];
+	tl_puts(D, "map.csv", "a,b@example.com\nc,d\n");
+	tl_join(map, "--addrmap=%s/map.csv", D);
+	const char *am[] = {map, src, out, NULL};
+	expect_usage_error(am, "map.csv:2: 'd' is not an Internet address");
 	struct stat st;
 	cr_assert_neq(stat(out, &st), 0, "a usage error made OUTDIR");
 	free(out);
