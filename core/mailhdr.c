@@ -3,7 +3,8 @@
  * ones in brackets only when the message has what they show):
  *
  *   Message-ID, [Date], From, [To], [Cc], [Bcc: the sender's own copy],
- *   Subject, [X-ccMail-Folder], [X-ccMail-Board], X-ccMail-Priority,
+ *   Subject, X-ccMail-Folder (a board message: only when it has one),
+ *   [X-ccMail-Board], X-ccMail-Priority,
  *   [X-Priority], [X-ccMail-Status], [X-ccMail-Receipt], X-ccMail-From,
  *   X-ccMail-To..., X-ccMail-Cc..., [X-ccMail-Bcc...], [X-ccMail-Date: a
  *   date that is none], MIME-Version, Content-Type,
@@ -210,8 +211,10 @@ static void ccmail_fields(const struct ccm_po *po, const struct ccm_mailmsg *mm,
 {
 	static const char *const X[] = {"X-ccMail-To", "X-ccMail-Cc",
 	                                "X-ccMail-Bcc"};
-	if (mh->folder.n)
-		text_field(po, h, "X-ccMail-Folder", &mh->folder);
+	struct ccm_str inbox = {"Inbox", 5};
+	if (mh->folder.n || !board) /* export §4.1: absent, Inbox */
+		text_field(po, h, "X-ccMail-Folder",
+		           mh->folder.n ? &mh->folder : &inbox);
 	if (board)
 		text_field(po, h, "X-ccMail-Board", &board->name);
 	struct ccm_str normal = {"Normal", 6};
