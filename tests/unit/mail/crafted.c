@@ -157,6 +157,8 @@ Test(crafted, bcc_only_in_the_senders_copy)
 			recipient++;
 			cr_expect(!strstr(m, "Secret"), "a Bcc name in:\n%s",
 			          m);
+			/* It names no folder: export §4.1 files it in Inbox. */
+			expect_in(m, "\nX-ccMail-Folder: Inbox\n");
 		}
 		free(m);
 	}
