@@ -113,14 +113,6 @@ static bool insert(struct tree *tr, uint32_t node, unsigned tag)
 	return true;
 }
 
-static bool taken(const struct tree *tr, uint32_t parent, const char *name)
-{
-	/* Dovecot's INBOX is the Maildir root, whatever the case. */
-	if (tr->maildir && tr->t.v[parent].inbox && !strcasecmp(name, "INBOX"))
-		return true;
-	return find(tr, parent, 0, name, strlen(name)) != CCM_NONE;
-}
-
 /* base[0..n) made unique in parent (~2, ~3...), with ext, in the arena. */
 static const char *unique(struct tree *tr, uint32_t parent, const char *base,
                           size_t n, const char *ext)
@@ -129,7 +121,7 @@ static const char *unique(struct tree *tr, uint32_t parent, const char *base,
 	size_t len = 0;
 	for (unsigned k = 1; k; k++) {
 		len = ccm_mailname_fit(base, n, k, ext, name);
-		if (!taken(tr, parent, name))
+		if (find(tr, parent, 0, name, len) == CCM_NONE)
 			break;
 	}
 	return ccm_arena_strndup(&tr->po->src->arena, name, len);
@@ -181,6 +173,12 @@ static uint32_t folder(struct tree *tr, uint32_t parent, const char *s,
 {
 	struct ccm_buf b = {0};
 	ccm_mailname_clean(&b, s, n);
+	/* Dovecot's INBOX is the Maildir root, whatever the case; it also
+	 * reads a name "INBOX~2" as INBOX's "~2" and refuses it, so the
+	 * name gets a '_' rather than only a ~2. */
+	if (tr->maildir && tr->t.v[parent].inbox && b.len == 5 &&
+	    !strncasecmp(b.p, "INBOX", 5))
+		ccm_buf_putc(&b, '_');
 	const char *name = b.oom ? NULL : unique(tr, parent, b.p, b.len, "");
 	ccm_buf_free(&b);
 	uint32_t d = add(tr, parent, CCM_NODE_DIR, name, key);
