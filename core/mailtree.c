@@ -7,8 +7,8 @@
  * did this cc:Mail folder become" (two cc:Mail names can clean to the
  * same name and must stay two folders). It is then laid out breadth
  * first, which gives every folder's children consecutive node numbers as
- * struct ccm_node wants, and each folder's children are sorted by name
- * for lookup. The rules of the names are in mailname.c and core/README.md.
+ * struct ccm_node wants; nodes.c then sorts each folder's children by
+ * name for lookup. The rules of the names are in mailname.c and core/README.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 
 #include "mailname.h"
 #include "mailtree.h"
+#include "nodes.h"
 
 struct tnode {
 	const char *name; /* final, in the arena */
@@ -342,13 +343,6 @@ static void grow(struct tree *tr, const struct ccm_mail_info *infos)
 	}
 }
 
-static int cmp_node(const void *a, const void *b, void *ctx)
-{
-	const struct ccm_node *v = ctx;
-	return strcmp(v[*(const uint32_t *)a].name,
-	              v[*(const uint32_t *)b].name);
-}
-
 /* Breadth first: each folder's children get consecutive numbers. */
 static ccm_err lay_out(struct tree *tr)
 {
@@ -357,9 +351,8 @@ static ccm_err lay_out(struct tree *tr)
 	uint32_t *order = malloc(n * sizeof(*order));
 	uint32_t *num = malloc(n * sizeof(*num));
 	struct ccm_node *v = calloc(n, sizeof(*v));
-	uint32_t *by = malloc(n * sizeof(*by));
-	if (!order || !num || !v || !by) {
-		free(order), free(num), free(v), free(by);
+	if (!order || !num || !v) {
+		free(order), free(num), free(v);
 		return CCM_ERR_NOMEM;
 	}
 	size_t next = 1;
@@ -378,20 +371,15 @@ static ccm_err lay_out(struct tree *tr)
 		                         .parent = num[x->parent],
 		                         .arg = x->arg,
 		                         .kind = x->kind};
-		by[q] = (uint32_t)q;
 		if (q && !v[v[q].parent].nchild++)
 			v[v[q].parent].child0 = (uint32_t)q;
 	}
-	for (size_t q = 0; q < n; q++)
-		if (v[q].nchild)
-			qsort_r(by + v[q].child0, v[q].nchild, sizeof(*by),
-			        cmp_node, v);
 	free(order);
 	free(num);
+	free(po->nodes.v);
 	po->nodes.v = v;
 	po->nodes.n = po->nodes.cap = n;
-	po->node_by_name = by;
-	return CCM_OK;
+	return ccm_nodes_sort(po);
 }
 
 ccm_err ccm_mailtree_build(struct ccm_po *po, const struct ccm_mail_info *infos)
