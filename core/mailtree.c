@@ -343,7 +343,8 @@ static void grow(struct tree *tr, const struct ccm_mail_info *infos)
 	}
 }
 
-/* Breadth first: each folder's children get consecutive numbers. */
+/* Breadth first: each folder's children get consecutive numbers, its
+ * folders before its files (the order ccm_node_child promises). */
 static ccm_err lay_out(struct tree *tr)
 {
 	struct ccm_po *po = tr->po;
@@ -358,11 +359,14 @@ static ccm_err lay_out(struct tree *tr)
 	size_t next = 1;
 	order[0] = num[0] = 0;
 	for (size_t q = 0; q < next; q++)
-		for (uint32_t c = tr->t.v[order[q]].first; c != CCM_NONE;
-		     c = tr->t.v[c].next) {
-			num[c] = (uint32_t)next;
-			order[next++] = c;
-		}
+		for (int files = 0; files < 2; files++)
+			for (uint32_t c = tr->t.v[order[q]].first;
+			     c != CCM_NONE; c = tr->t.v[c].next) {
+				if ((tr->t.v[c].kind != CCM_NODE_DIR) != files)
+					continue;
+				num[c] = (uint32_t)next;
+				order[next++] = c;
+			}
 	for (size_t q = 0; q < n; q++) {
 		const struct tnode *x = &tr->t.v[order[q]];
 		v[q] = (struct ccm_node){.name = x->name,
