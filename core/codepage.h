@@ -52,9 +52,6 @@ struct ccm_cp {
 	struct ccm_cpchar *t2;     /* lead << 8 | trail, double-byte only */
 };
 
-/* The number of UTF-8 as an output page (the mail views' names). */
-#define CCM_CP_UTF8 65001
-
 /* True for the double-byte DOS pages. */
 bool ccm_cp_is_dbcs(unsigned cp);
 /* True when iconv knows the page and its bytes below 0x80 are ASCII. */

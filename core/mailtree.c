@@ -192,7 +192,8 @@ static uint32_t folder(struct tree *tr, uint32_t parent, const char *s,
 	return d;
 }
 
-/* A name of the post office (mailbox, board) in UTF-8, as a folder. */
+/* A name of the post office (mailbox, board) in UTF-8 (page 65001), as a
+ * folder. */
 static uint32_t po_folder(struct tree *tr, uint32_t parent,
                           const struct ccm_str *s)
 {
@@ -202,7 +203,7 @@ static uint32_t po_folder(struct tree *tr, uint32_t parent,
 	if (ascii)
 		return folder(tr, parent, s->s, s->n, NULL);
 	if (!tr->u8_ready) {
-		if (ccm_cp_init(&tr->u8, tr->po->src_cp, CCM_CP_UTF8)) {
+		if (ccm_cp_init(&tr->u8, tr->po->src_cp, 65001)) {
 			tr->oom = true;
 			return CCM_NONE;
 		}
