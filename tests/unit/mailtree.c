@@ -19,19 +19,32 @@ struct walk {
 	bool maildir;
 };
 
-static void check_file(struct walk *w, size_t node,
-                       const struct ccm_node_info *in,
-                       const struct ccm_node_info *dir)
+/* Reads node whole into buf (size + 1 bytes) filled with fill first. */
+static void read_node(struct walk *w, size_t node,
+                      const struct ccm_node_info *in, char *buf, int fill)
 {
-	char *buf = malloc(in->size + 1);
 	size_t got = 0;
-	cr_assert_not_null(buf);
+	memset(buf, fill, in->size + 1);
 	cr_assert_eq(
 	        ccm_node_read(w->s, w->po, node, 0, in->size + 1, buf, &got),
 	        CCM_OK, "%s", in->name);
 	cr_assert_eq(got, in->size, "%s: read %zu of %llu", in->name, got,
 	             (unsigned long long)in->size);
-	free(buf);
+}
+
+static void check_file(struct walk *w, size_t node,
+                       const struct ccm_node_info *in,
+                       const struct ccm_node_info *dir)
+{
+	/* Read twice over different fillings: a size longer than what is
+	 * rendered would leave bytes of the filling, which differ. */
+	char *a = malloc(in->size + 1), *b = malloc(in->size + 1);
+	cr_assert(a && b);
+	read_node(w, node, in, a, 0xa5);
+	read_node(w, node, in, b, 0x5a);
+	cr_assert(!memcmp(a, b, in->size), "%s: bytes not rendered", in->name);
+	free(a);
+	free(b);
 	w->files++;
 	if (!strcmp(in->name, "REPORT.TXT"))
 		return;
