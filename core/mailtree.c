@@ -210,7 +210,7 @@ static uint32_t po_folder(struct tree *tr, uint32_t parent,
 		tr->u8_ready = true;
 	}
 	struct ccm_buf b = {0};
-	ccm_cp_put(&tr->u8, s->s, s->n, true, &b);
+	ccm_cp_put(&tr->u8, s->s, s->n, false, &b); /* controls: clean() */
 	uint32_t d = b.oom ? CCM_NONE : folder(tr, parent, b.p, b.len, NULL);
 	tr->oom |= b.oom;
 	ccm_buf_free(&b);
