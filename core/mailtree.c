@@ -262,7 +262,8 @@ static void message(struct tree *tr, uint32_t d, uint32_t msg, uint32_t seq,
                     const struct ccm_mail_info *in)
 {
 	uint64_t size = ccm_mail_size(tr->po, msg);
-	struct ccm_buf b = {0};
+	char stack[CCM_NAME_MAX + 1]; /* most names fit: no malloc */
+	struct ccm_buf b = {.p = stack, .cap = sizeof(stack), .borrowed = true};
 	const char *name = NULL;
 	if (tr->maildir) {
 		d = tr->t.v[d].cur;
