@@ -185,10 +185,11 @@ def run(args, **kw):
 
 def sources(scratch):
     """The test post offices: the sample (cp850, a board, a draft, Trash),
-    and generated ones in cp850 and cp932 with tricky names and quirks.
+    the worked example of tests/example, and generated ones in cp850 and cp932 with tricky names and quirks.
     Yields (export folder, code page of the reference)."""
     root = os.environ["CCM_SOURCE_ROOT"]
     yield os.path.join(root, "tests", "sample", "export"), 850
+    yield os.path.join(root, "tests", "example", "input"), 850
     gen = os.environ["CCM_GEN"]
     for cp, seed in ((850, 11), (932, 12)):
         out = os.path.join(scratch, "gen%d" % cp)
