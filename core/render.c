@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "mail.h"
 #include "reader.h"
 #include "row.h"
 #include "rowplan.h"
@@ -158,48 +159,66 @@ static bool pri_file(const struct ccm_ofile *f)
 	return f->kind == CCM_OF_MBX || f->kind == CCM_OF_BOARDS;
 }
 
-ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
-                      size_t len, void *buf, size_t *got)
+/* What one read renders: an output file, or (f NULL) the mail form of
+ * message msg. */
+struct job {
+	const struct ccm_po *po;
+	const struct ccm_ofile *f;
+	uint32_t msg;
+};
+
+static ccm_err render(const struct job *j, struct ccm_win *w)
 {
-	*got = 0;
-	if (pi >= src->npo)
-		return CCM_ERR_NOENT;
-	const struct ccm_po *po = src->pos[pi];
-	if (fi >= po->files.n)
-		return CCM_ERR_NOENT;
-	const struct ccm_ofile *f = &po->files.v[fi];
-	if (off >= f->size || !len)
-		return CCM_OK;
-	if (len > f->size - off)
-		len = (size_t)(f->size - off);
-	struct ccm_reader rd;
-	ccm_err err = ccm_reader_init(&rd, src, pri_file(f) ? PRI_AHEAD : len);
-	if (err)
-		return err;
-	struct ccm_win w = {&rd, buf, off, off + len, 0, NULL, 0};
+	const struct ccm_po *po = j->po;
+	const struct ccm_ofile *f = j->f;
+	if (!f)
+		return ccm_mail_render(po, j->msg, w);
 	switch (f->kind) {
 	case CCM_OF_PKL:
-		ccm_win_put(&w, po->pkl.s, po->pkl.n);
+		ccm_win_put(w, po->pkl.s, po->pkl.n);
 		break;
 	case CCM_OF_DIR:
-		ccm_win_put(&w, po->directory.s, po->directory.n);
+		ccm_win_put(w, po->directory.s, po->directory.n);
 		break;
 	case CCM_OF_REPORT:
-		ccm_win_put(&w, po->report.s, po->report.n);
+		ccm_win_put(w, po->report.s, po->report.n);
 		break;
 	case CCM_OF_MBX: {
 		const struct ccm_mailbox *mb = &po->mailboxes.v[f->arg];
-		err = pri(po, &mb->prefix, mb->msg0, mb->msg0 + mb->nmsg, &w);
-		break;
+		return pri(po, &mb->prefix, mb->msg0, mb->msg0 + mb->nmsg, w);
 	}
 	case CCM_OF_BOARDS:
-		err = pri(po, &po->boards_prefix, po->boards_msg0,
-		          po->boards_msg1, &w);
-		break;
+		return pri(po, &po->boards_prefix, po->boards_msg0,
+		           po->boards_msg1, w);
 	case CCM_OF_SEC:
-		err = sec(po, &po->secs.v[f->arg], &w);
-		break;
+		return sec(po, &po->secs.v[f->arg], w);
 	}
+	return CCM_OK;
+}
+
+/*
+ * Bytes [off, off + len) of a stream of size bytes: rendered through a
+ * reader that reads ahead `ahead` bytes, then checked against the source
+ * before anything is handed back.
+ */
+static ccm_err read_range(const ccm_source *src, const struct job *j,
+                          uint64_t size, size_t ahead, uint64_t off, size_t len,
+                          void *buf, size_t *got)
+{
+	*got = 0;
+	if (off >= size || !len)
+		return CCM_OK;
+	if (len > size - off)
+		len = (size_t)(size - off);
+	struct ccm_reader rd;
+	ccm_err err = ccm_reader_init(&rd, src, ahead < len ? ahead : len);
+	if (err)
+		return err;
+	struct ccm_win w = {&rd, buf, off, off + len, 0, NULL, 0};
+	err = render(j, &w);
+	/* A size that the rendering does not fill is never served. */
+	if (!err && w.pos < w.end)
+		err = CCM_ERR_CHANGED;
 	/* After every byte is read, before any is replied (srcio.c). */
 	if (!err)
 		err = ccm_reader_verify(&rd);
@@ -209,6 +228,19 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
 	if (!err)
 		*got = len;
 	return err;
+}
+
+ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
+                      size_t len, void *buf, size_t *got)
+{
+	*got = 0;
+	if (pi >= src->npo || fi >= src->pos[pi]->files.n)
+		return CCM_ERR_NOENT;
+	const struct ccm_po *po = src->pos[pi];
+	const struct ccm_ofile *f = &po->files.v[fi];
+	struct job j = {po, f, 0};
+	return read_range(src, &j, f->size, pri_file(f) ? PRI_AHEAD : SIZE_MAX,
+	                  off, len, buf, got);
 }
 
 /*
@@ -282,9 +314,16 @@ ccm_err ccm_node_read(const ccm_source *src, size_t pi, size_t node,
                       uint64_t off, size_t len, void *buf, size_t *got)
 {
 	*got = 0;
-	const struct ccm_node *n = file_node(src, pi, node);
-	return n ? ccm_file_read(src, pi, n->arg, off, len, buf, got)
-	         : CCM_ERR_NOENT;
+	if (pi >= src->npo || node >= src->pos[pi]->nodes.n)
+		return CCM_ERR_NOENT;
+	const struct ccm_po *po = src->pos[pi];
+	const struct ccm_node *n = &po->nodes.v[node];
+	if (n->kind == CCM_NODE_FILE)
+		return ccm_file_read(src, pi, n->arg, off, len, buf, got);
+	if (n->kind != CCM_NODE_MAIL)
+		return CCM_ERR_NOENT;
+	struct job j = {po, NULL, n->arg};
+	return read_range(src, &j, n->size, SIZE_MAX, off, len, buf, got);
 }
 
 ccm_err ccm_node_span(const ccm_source *src, size_t pi, size_t node,

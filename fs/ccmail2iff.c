@@ -48,6 +48,8 @@ static const char USAGE[] =
         "                       +hhmm; default -0000, zone unknown)\n"
         "  --addrmap=FILE       mail views: CSV of cc:Mail names and Internet\n"
         "                       addresses for From, To and Cc\n"
+        "  --view=VIEW          iff (the migration files, default), maildir\n"
+        "                       (a Maildir per mailbox) or eml (.eml files)\n"
         "  -q, --quiet          no progress line\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
@@ -384,6 +386,7 @@ static int parse(int argc, char **argv, struct args *a)
 	        {"date-order", required_argument, NULL, 'o'},
 	        {"tz", required_argument, NULL, 'z'},
 	        {"addrmap", required_argument, NULL, 'a'},
+	        {"view", required_argument, NULL, 'v'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -418,6 +421,9 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'a':
 			ok = ccm_set_option(&a->opts, "addrmap", optarg);
+			break;
+		case 'v':
+			ok = ccm_set_option(&a->opts, "view", optarg);
 			break;
 		case 'q':
 			a->quiet = true;

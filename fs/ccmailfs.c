@@ -31,7 +31,7 @@
 
 struct cli {
 	char *source, *mountpoint;
-	char *codepage, *sec_split, *date_order;
+	char *codepage, *sec_split, *date_order, *view;
 	char *tz, *addrmap;
 	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
@@ -50,6 +50,7 @@ static const struct fuse_opt cli_opts[] = {
         OPT("date_order=%s", date_order),
         OPT("tz=%s", tz),
         OPT("addrmap=%s", addrmap),
+        OPT("view=%s", view),
         OPT("dos83", dos83),
         OPT("noreaddirplus", noreaddirplus),
         OPT("nosplice", nosplice),
@@ -88,6 +89,10 @@ static const char USAGE[] =
         "                           or +hhmm; default -0000, zone unknown)\n"
         "    -o addrmap=FILE        mail views: CSV of cc:Mail names and\n"
         "                           Internet addresses for From, To and Cc\n"
+        "    -o view=VIEW           iff (the migration files, default), "
+        "maildir\n"
+        "                           (a Maildir per mailbox) or eml (.eml "
+        "files)\n"
         "    -o uid=N,gid=N         owner of every file (default: who mounts)\n"
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
         "    -o nosplice            copy attachment data, do not splice it\n"
@@ -204,6 +209,8 @@ static bool output_options(struct cli *c, struct ccm_options *o)
 	if (c->sec_split && !ccm_set_option(o, "sec_split", c->sec_split))
 		return false;
 	if (c->date_order && !ccm_set_option(o, "date_order", c->date_order))
+		return false;
+	if (c->view && !ccm_set_option(o, "view", c->view))
 		return false;
 	if (c->dos83)
 		ccm_set_option(o, "dos83", NULL);
@@ -437,6 +444,7 @@ int main(int argc, char **argv)
 	free(r.c.date_order);
 	free(r.c.tz);
 	free(r.c.addrmap);
+	free(r.c.view);
 	free(r.c.umask);
 	free(r.c.fsname);
 	free(r.c.subtype);

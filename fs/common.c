@@ -84,6 +84,14 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 			return false;
 		}
 		*(name[0] == 't' ? &o->tz : &o->addrmap) = value;
+	} else if (!strcmp(name, "view")) {
+		if (!value || !ccm_view_parse(value, &o->view)) {
+			fprintf(stderr,
+			        "%s: bad view '%s' (iff, maildir, eml)\n",
+			        program_invocation_short_name,
+			        value ? value : "");
+			return false;
+		}
 	} else {
 		return false;
 	}

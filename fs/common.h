@@ -26,7 +26,7 @@ int ccm_exit_code(ccm_err err);
 
 /*
  * Sets one output option from its name and value ("codepage", "850");
- * names: codepage, dos83 (no value), sec_split, date_order. Returns false
+ * names: codepage, dos83 (no value), sec_split, date_order, view. Returns false
  * with a message on stderr when the value is bad.
  */
 bool ccm_set_option(struct ccm_options *o, const char *name, const char *value);

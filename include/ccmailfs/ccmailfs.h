@@ -53,6 +53,12 @@ enum ccm_view {
 	CCM_VIEW_EML,     /* each message an .eml file */
 };
 
+/* Reads a view name, "iff", "maildir" or "eml" (exactly); false (and
+ * *view unchanged) for anything else. */
+bool ccm_view_parse(const char *s, enum ccm_view *view);
+/* The name of a view; a static string. */
+const char *ccm_view_name(enum ccm_view view);
+
 struct ccm_options {
 	/* Output code page; 0: 1252, but double-byte post offices keep
 	 * their own page. */

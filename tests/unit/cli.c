@@ -64,6 +64,10 @@ Test(cli, usage_errors_are_two_lines)
 	expect_usage_error(noval, "'--codepage' needs a value");
 	const char *bad[] = {"--date-order=XYZ", src, out, NULL};
 	expect_usage_error(bad, "XYZ");
+	const char *view[] = {"--view=mbox", src, out, NULL};
+	expect_usage_error(view, "bad view 'mbox' (iff, maildir, eml)");
+	const char *viewcase[] = {"--view=Maildir", src, out, NULL};
+	expect_usage_error(viewcase, "bad view 'Maildir'");
 	/* A code page refused when the source is opened, not while parsing. */
 	tl_mkdirs(src);
 	const char *ebcdic[] = {"--codepage=500", src, out, NULL};
