@@ -118,6 +118,17 @@ us() { echo "${EPOCHREALTIME/./}"; } # microseconds since the epoch
 # fmt EXPR: evaluate an awk expression, "-" when it divides by zero
 fmt() { awk "BEGIN { d = $2; if (d == 0) print \"-\"; else printf \"$1\", ($3) / d }"; }
 kib() { awk -v k="$2" "/^$1:/ { printf \"%.1f\", \$2 / 1024; k = \"\" } END { if (k) print k }" "/proc/$3/status"; }
+# One mailbox copied from folder $1 into $tmp/copy: its PRI and SEC
+# files, or in a mail view its folder (mdir set).
+copy_mailbox() {
+	if [ -n "$mdir" ]; then
+		(cd "$1" && cp -r -- "$mailbox" "$tmp/copy")
+	else
+		(cd "$1" && cp $mailbox "$tmp/copy")
+	fi
+}
+# fio splits --filename at ':' (a Maildir name has one): escaped.
+fio_escape() { printf '%s' "${1//:/\\:}"; }
 tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 # The attachment bytes of a scale: the issue's figures were taken with 1G
@@ -206,7 +217,7 @@ measure() {
 	rm -rf "$tmp/copy"; mkdir "$tmp/copy"
 	t0=$(us)
 	# shellcheck disable=SC2086 # a list of plain file names
-	(cd "$mnt/$folder" && cp $mailbox "$tmp/copy")
+	copy_mailbox "$mnt/$folder"
 	add "$fs" copy "$(fmt %.0f 1000 "$(us) - $t0")"
 	rm -rf "$tmp/copy"
 	if [ "$fs" = squashfuse ]; then
@@ -233,7 +244,7 @@ measure() {
 	t0=$(us)
 	find "$mnt" -printf '%s\n' >/dev/null
 	add "$fs" walk "$(fmt %.1f 1000 "$(us) - $t0")"
-	add "$fs" iops "$(fio --name=r --filename="$mnt/$folder/$big" --rw=randread \
+	add "$fs" iops "$(fio --name=r --filename="$(fio_escape "$mnt/$folder/$big")" --rw=randread \
 		--bs=4k --ioengine=psync --direct=1 --runtime=3 --time_based \
 		--output-format=terse 2>/dev/null | cut -d';' -f8)"
 	add "$fs" hwm "$(kib VmHWM - "$daemon")"
@@ -249,7 +260,7 @@ measure_disk() {
 	rm -rf "$tmp/copy"; mkdir "$tmp/copy"
 	t0=$(us)
 	# shellcheck disable=SC2086 # a list of plain file names
-	(cd "$tree/$folder" && cp $mailbox "$tmp/copy")
+	copy_mailbox "$tree/$folder"
 	add disk copy "$(fmt %.0f 1000 "$(us) - $t0")"
 	rm -rf "$tmp/copy"
 	t0=$(us)
@@ -261,7 +272,7 @@ measure_disk() {
 	t0=$(us)
 	find "$tree" -printf '%s\n' >/dev/null
 	add disk walk "$(fmt %.1f 1000 "$(us) - $t0")"
-	add disk iops "$(fio --name=r --filename="$tree/$folder/$big" --rw=randread \
+	add disk iops "$(fio --name=r --filename="$(fio_escape "$tree/$folder/$big")" --rw=randread \
 		--bs=4k --ioengine=psync --direct=1 --runtime=3 --time_based \
 		--output-format=terse 2>/dev/null | cut -d';' -f8)"
 	for k in mount1 mount2 rss1 hwm anon index; do add disk $k -; done
@@ -298,6 +309,11 @@ bench_scale() {
 	cache=""
 	if "$ccmailfs" --help 2>&1 | grep -q 'cache='; then cache=$tmp/cache; fi
 	copts=${extra:+-o $extra}${cache:+ -o cache=$cache}
+	mdir=""
+	# A mail view (-o view=maildir or eml) is compared with the same view
+	# written by ccmail2iff and packed for squashfuse_ll.
+	local view
+	view=$(printf '%s\n' "$extra" | tr , '\n' | sed -n 's/^view=//p')
 
 	# The limit: ccmail2iff writing the tree to disk, and cp -r of it.
 	# sync first and after: a source just generated, or an image just
@@ -305,7 +321,7 @@ bench_scale() {
 	sync
 	warm
 	t0=$(us)
-	"$c2i" -q "$src" "$tree" 2>/dev/null
+	"$c2i" -q ${view:+--view=$view} "$src" "$tree" 2>/dev/null
 	t1=$(($(us) - t0))
 	bytes=$(tree_bytes "$tree")
 	files=$(find "$tree" -type f | wc -l)
@@ -318,18 +334,26 @@ bench_scale() {
 	sync
 	tsq=$(($(us) - t0))
 	folder=$(basename "$(ls -d "$tree"/*/)")
-	big=$(find "$tree/$folder" -type f -printf '%s %f\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+	big=$(find "$tree/$folder" -type f -printf '%s %P\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
 	# The largest mailbox: a PRI and the SEC files after it in the PKL;
 	# not the bulletin boards' PRI, the last one when there are boards.
 	local boards=0
 	[ -z "$(find "$src" -maxdepth 1 -iname CCMBB.EXP)" ] || boards=1
 	# One line a mailbox, "bytes PRI SEC...", from the sizes and the PKL.
-	mailbox=$(find "$tree/$folder" -type f -printf '%f,%s\n' |
-		awk -F, 'NR == FNR { size[$1] = $2; next } { sub(/\r$/, "") }
-		$1 == "DIRECTORY.PRI" { next }
-		$2 == "Primary" { n++ } $2 == "Primary" || $2 == "Secondary" { b[n] += size[$1]; f[n] = f[n] $1 " " }
-		END { for (i = 1; i <= n; i++) printf "%.0f %s\n", b[i], f[i] }' - "$tree/$folder/$folder.PKL" |
-		head -n "-$boards" | sort -n | tail -n 1)
+	if [ -z "$view" ] || [ "$view" = iff ]; then
+		mailbox=$(find "$tree/$folder" -type f -printf '%f,%s\n' |
+			awk -F, 'NR == FNR { size[$1] = $2; next } { sub(/\r$/, "") }
+			$1 == "DIRECTORY.PRI" { next }
+			$2 == "Primary" { n++ } $2 == "Primary" || $2 == "Secondary" { b[n] += size[$1]; f[n] = f[n] $1 " " }
+			END { for (i = 1; i <= n; i++) printf "%.0f %s\n", b[i], f[i] }' - "$tree/$folder/$folder.PKL" |
+			head -n "-$boards" | sort -n | tail -n 1)
+	else
+		# A mail view: the largest mailbox is a folder of its own
+		# (the bulletin boards' folder aside).
+		mailbox=$(cd "$tree/$folder" && du -sb -- */ | grep -v '	Bulletin Boards/$' | sort -n | tail -n 1 |
+			sed 's/\t/ /')
+		mdir=1
+	fi
 	local mbytes=${mailbox%% *}
 	mailbox=${mailbox#* }
 
