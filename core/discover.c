@@ -16,8 +16,10 @@
 #include "scan_po.h"
 
 /* Has folder path an entry named name, without regard to case? */
-static bool has_entry(const char *path, const char *name)
+static bool has_entry(struct ccm_source *src, const char *path,
+                      const char *name)
 {
+	ccm_srcdir_note(src, path);
 	DIR *d = opendir(path);
 	if (!d)
 		return false;
@@ -34,18 +36,18 @@ static bool has_entry(const char *path, const char *name)
 	return found;
 }
 
-static bool is_export(const char *path)
+static bool is_export(struct ccm_source *src, const char *path)
 {
-	return has_entry(path, "PO.INI");
+	return has_entry(src, path, "PO.INI");
 }
 
 /* The files that mark a native DB6/DB8 post office (KB Q170011, Q179072). */
-static bool is_native(const char *path)
+static bool is_native(struct ccm_source *src, const char *path)
 {
 	static const char *const marks[] = {"CCPOMBOX*", "CLANDATA", "CCVER.TB",
 	                                    "CCPODD*", "CCPOMS"};
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (has_entry(path, marks[i]))
+		if (has_entry(src, path, marks[i]))
 			return true;
 	return false;
 }
@@ -101,9 +103,9 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 		snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
 		return CCM_ERR_SOURCE;
 	}
-	if (is_export(path))
+	if (is_export(src, path))
 		return add_po(src, path);
-	if (is_native(path)) {
+	if (is_native(src, path)) {
 		snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
 		return CCM_ERR_NATIVE;
 	}
@@ -132,9 +134,9 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 	bool native = false;
 	for (size_t i = 0; i < n; i++) {
 		if (!err && stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (is_export(subs[i]))
+			if (is_export(src, subs[i]))
 				err = add_po(src, subs[i]);
-			else if (is_native(subs[i])) {
+			else if (is_native(src, subs[i])) {
 				native = true;
 				ccm_notice(&src->opts,
 				           "%s: a native post office, not an "

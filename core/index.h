@@ -255,11 +255,17 @@ struct ccm_source {
 	struct ccm_po **pos;
 	size_t npo;
 	CCM_ARRAY(struct ccm_srcfile) files;
+	CCM_ARRAY(struct ccm_srcdir) dirs; /* the folders the scan listed */
+	bool dirs_lost; /* a folder could not be recorded: keep no index */
 	bool any_rofs; /* some file is on a read-only file system (splice) */
 	struct ccm_mailcfg *mail; /* tz and addrmap of the mail views */
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */
 	struct ccm_fdslot *fds; /* CCM_FD_SLOTS of them */
+	/* The index file the arrays were loaded from (cache_load.c), mapped
+	 * read-only: arrays inside it are never freed, never written. */
+	const char *map;
+	size_t map_len;
 };
 
 #endif

@@ -41,6 +41,7 @@ static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
 	if (!d)
 		return NULL;
 	d->path = strdup(path);
+	ccm_srcdir_note(po->src, path);
 	DIR *dir = opendir(path);
 	size_t cap = 0;
 	struct dirent *de;

@@ -4,11 +4,14 @@
  * their folders (the fix of KB Q238850) and lays out their files.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
+#include "cache_table.h"
 #include "discover.h"
 #include "layout.h"
 #include "maillayout.h"
@@ -88,32 +91,22 @@ static ccm_err name_folders(ccm_source *src)
 	return CCM_OK;
 }
 
-static void po_free(struct ccm_po *po)
+/* Lays out every post office, once discovered and named. */
+static ccm_err scan(ccm_source *src, const char *path, char *msg, size_t msgsz)
 {
-	ccm_mail_free(po);
-	ccm_cp_fini(&po->cp);
-	free(po->dir);
-	free(po->dir_entries.v);
-	free(po->mailboxes.v);
-	free(po->lists.v);
-	free(po->plists.v);
-	free(po->members.v);
-	free(po->boards.v);
-	free(po->msgs.v);
-	free(po->items.v);
-	free(po->seekpts.v);
-	free(po->seekidx.v);
-	free(po->pieces.v);
-	free(po->plans.v);
-	free(po->secs.v);
-	free(po->files.v);
-	free(po->by_name);
-	free(po->nodes.v);
-	free(po->node_by_name);
-	free(po->sec_by_msg);
-	ccm_buf_free(&po->log.text);
-	ccm_scan_path_free(po);
-	free(po);
+	ccm_err err = ccm_discover(src, path, msg, msgsz);
+	if (!err)
+		err = name_folders(src);
+	for (size_t i = 0; !err && i < src->npo; i++) {
+		err = ccm_layout(src->pos[i]);
+		if (!err)
+			err = ccm_view_build(src->pos[i]);
+	}
+	if (!err) {
+		CCM_SHRINK(src->files);
+		CCM_SHRINK(src->dirs);
+	}
+	return err;
 }
 
 ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
@@ -140,28 +133,25 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	if (!err)
 		err = ccm_src_fds_init(src);
 	errno = 0;
-	if (!err)
-		err = ccm_discover(src, path, msg, msgsz);
-	if (!err)
-		err = name_folders(src);
+	char root[PATH_MAX];
+	bool cache = opts->cache_dir && realpath(path, root);
+	bool loaded = !err && cache && ccm_cache_load(src, root);
+	if (!err && !loaded)
+		err = scan(src, path, msg, msgsz);
 	for (size_t i = 0; !err && i < src->npo; i++) {
-		struct ccm_po *po = src->pos[i];
-		err = ccm_layout(po);
-		if (!err)
-			err = ccm_view_build(po);
-		if (!err && (po->stats.warnings || po->stats.left_out))
+		const struct ccm_po *po = src->pos[i];
+		if (po->stats.warnings || po->stats.left_out)
 			ccm_notice(
 			        opts,
 			        "%s: %llu warning(s), %llu item(s) left out; "
-			        "see "
-			        "%s/REPORT.TXT",
+			        "see %s/REPORT.TXT",
 			        po->folder,
 			        (unsigned long long)po->stats.warnings,
 			        (unsigned long long)po->stats.left_out,
 			        po->folder);
 	}
-	if (!err)
-		CCM_SHRINK(src->files);
+	if (!err && cache && !loaded)
+		ccm_cache_store(src, root);
 	if (err && !msg[0])
 		snprintf(msg, msgsz, "%s: %s", path, ccm_strerror(err));
 	if (err) {
@@ -177,12 +167,13 @@ void ccm_source_close(ccm_source *src)
 	if (!src)
 		return;
 	for (size_t i = 0; i < src->npo; i++)
-		po_free(src->pos[i]);
-	free(src->pos);
+		if (src->pos[i]) {
+			ccm_scan_path_free(src->pos[i]);
+			ccm_mail_free(src->pos[i]);
+		}
 	ccm_mail_options_free(src);
+	ccm_index_free(src);
 	ccm_src_fds_free(src);
-	free(src->files.v);
-	ccm_arena_free(&src->arena);
 	free(src);
 }
 

@@ -29,6 +29,40 @@ bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st)
 	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
 }
 
+void ccm_srcdir_note(struct ccm_source *src, const char *path)
+{
+	/* Kept absolute: a later open may run from another folder. */
+	char abs[PATH_MAX];
+	if (path[0] != '/' && (!getcwd(abs, sizeof(abs)) ||
+	                       !ccm_path_join(abs, sizeof(abs), abs, path)))
+		abs[0] = '\0';
+	const char *full = path[0] == '/' ? path : abs;
+	for (size_t i = src->dirs.n; i-- > 0;)
+		if (!strcmp(src->dirs.v[i].path, full))
+			return;
+	struct stat st;
+	struct ccm_srcdir *d =
+	        !full[0] || stat(full, &st) ? NULL : CCM_PUSH(src->dirs);
+	const char *p =
+	        d ? ccm_arena_strndup(&src->arena, full, strlen(full)) : NULL;
+	if (!p) {
+		src->dirs.n -= d != NULL;
+		src->dirs_lost = true;
+		return;
+	}
+	*d = (struct ccm_srcdir){p, ns_of(st.st_mtim), ns_of(st.st_ctim),
+	                         (uint64_t)st.st_ino, (uint64_t)st.st_dev};
+}
+
+bool ccm_srcdir_same(const struct ccm_srcdir *d)
+{
+	struct stat st;
+	return !stat(d->path, &st) && S_ISDIR(st.st_mode) &&
+	       ns_of(st.st_mtim) == d->mtime_ns &&
+	       ns_of(st.st_ctim) == d->ctime_ns &&
+	       (uint64_t)st.st_ino == d->ino && (uint64_t)st.st_dev == d->dev;
+}
+
 /* Registers an opened file; CCM_NONE when out of memory. */
 static uint32_t srcfile_add(struct ccm_source *src, int fd,
                             const struct stat *st, const char *path,

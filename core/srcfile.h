@@ -29,6 +29,28 @@ struct ccm_srcfile {
 	bool rofs; /* on a file system mounted read-only at scan time */
 };
 
+/*
+ * A folder the scan listed (the source, its export folders, USERS/, the
+ * folders of attachment paths), by the identity it had before it was
+ * listed: a file added, removed or renamed in it moves its mtime and
+ * ctime. The persistent index is trusted only while every one is the
+ * same (cache.c). path lives in the source's arena or the index file.
+ */
+struct ccm_srcdir {
+	const char *path; /* absolute */
+	int64_t mtime_ns, ctime_ns;
+	uint64_t ino, dev;
+};
+
+/*
+ * Records folder path (once) in src's folders, with the identity stat
+ * gives now; called before the folder is listed. Out of memory or a
+ * failed stat is remembered (src->dirs_lost), so that no index is kept.
+ */
+void ccm_srcdir_note(struct ccm_source *src, const char *path);
+/* Does folder d still have the identity the scan recorded? */
+bool ccm_srcdir_same(const struct ccm_srcdir *d);
+
 /* Does st (from stat or fstat) show the identity the scan recorded? */
 bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st);
 

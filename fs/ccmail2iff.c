@@ -50,6 +50,10 @@ static const char USAGE[] =
         "                       addresses for From, To and Cc\n"
         "  --view=VIEW          iff (the migration files, default), maildir\n"
         "                       (a Maildir per mailbox) or eml (.eml files)\n"
+        "  --cache=DIR          the index cache's folder (default\n"
+        "                       $XDG_CACHE_HOME/ccmailfs, ~/.cache/ccmailfs,\n"
+        "                       /var/cache/ccmailfs for root)\n"
+        "  --no-cache           scan SOURCE, keep no index file\n"
         "  -q, --quiet          no progress line\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
@@ -387,6 +391,8 @@ static int parse(int argc, char **argv, struct args *a)
 	        {"tz", required_argument, NULL, 'z'},
 	        {"addrmap", required_argument, NULL, 'a'},
 	        {"view", required_argument, NULL, 'v'},
+	        {"cache", required_argument, NULL, 'C'},
+	        {"no-cache", no_argument, NULL, 'N'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -425,6 +431,12 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'v':
 			ok = ccm_set_option(&a->opts, "view", optarg);
 			break;
+		case 'C':
+			ok = ccm_set_option(&a->opts, "cache", optarg);
+			break;
+		case 'N':
+			ok = ccm_set_option(&a->opts, "nocache", NULL);
+			break;
 		case 'q':
 			a->quiet = true;
 			break;
@@ -446,6 +458,7 @@ static int parse(int argc, char **argv, struct args *a)
 		if (!ok)
 			return ccm_try_help();
 	}
+	ccm_cache_default(&a->opts);
 	return operands(argc - optind, argv + optind, a);
 }
 

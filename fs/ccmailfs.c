@@ -31,8 +31,9 @@
 
 struct cli {
 	char *source, *mountpoint;
-	char *codepage, *sec_split, *date_order, *view;
+	char *codepage, *sec_split, *date_order, *view, *cache;
 	char *tz, *addrmap;
+	int nocache;
 	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
 	char *umask, *fsname, *subtype;
@@ -52,6 +53,8 @@ static const struct fuse_opt cli_opts[] = {
         OPT("addrmap=%s", addrmap),
         OPT("view=%s", view),
         OPT("dos83", dos83),
+        OPT("cache=%s", cache),
+        OPT("nocache", nocache),
         OPT("noreaddirplus", noreaddirplus),
         OPT("nosplice", nosplice),
         OPT("uid=%d", uid),
@@ -93,6 +96,11 @@ static const char USAGE[] =
         "maildir\n"
         "                           (a Maildir per mailbox) or eml (.eml "
         "files)\n"
+        "    -o cache=DIR           the index cache's folder (default\n"
+        "                           $XDG_CACHE_HOME/ccmailfs, "
+        "~/.cache/ccmailfs,\n"
+        "                           /var/cache/ccmailfs for root)\n"
+        "    -o nocache             scan SOURCE, keep no index file\n"
         "    -o uid=N,gid=N         owner of every file (default: who mounts)\n"
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
         "    -o nosplice            copy attachment data, do not splice it\n"
@@ -217,6 +225,11 @@ static bool output_options(struct cli *c, struct ccm_options *o)
 	if ((c->tz && !ccm_set_option(o, "tz", c->tz)) ||
 	    (c->addrmap && !ccm_set_option(o, "addrmap", c->addrmap)))
 		return false;
+	if (c->cache && !ccm_set_option(o, "cache", c->cache))
+		return false;
+	if (c->nocache)
+		ccm_set_option(o, "nocache", NULL);
+	ccm_cache_default(o);
 	return true;
 }
 
@@ -445,6 +458,7 @@ int main(int argc, char **argv)
 	free(r.c.tz);
 	free(r.c.addrmap);
 	free(r.c.view);
+	free(r.c.cache);
 	free(r.c.umask);
 	free(r.c.fsname);
 	free(r.c.subtype);

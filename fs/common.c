@@ -1,9 +1,14 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+
+/* The value of cache_dir that -o nocache leaves for ccm_cache_default. */
+static const char NOCACHE[] = "";
 
 int ccm_exit_code(ccm_err err)
 {
@@ -92,8 +97,40 @@ bool ccm_set_option(struct ccm_options *o, const char *name, const char *value)
 			        value ? value : "");
 			return false;
 		}
+	} else if (!strcmp(name, "cache")) {
+		if (!value || !*value) {
+			fprintf(stderr, "%s: the cache needs a folder\n",
+			        program_invocation_short_name);
+			return false;
+		}
+		o->cache_dir = value;
+	} else if (!strcmp(name, "nocache")) {
+		o->cache_dir = NOCACHE;
 	} else {
 		return false;
 	}
 	return true;
+}
+
+/* "a/b" in out (PATH_MAX bytes), or NULL when too long. */
+static const char *in(char *out, const char *a, const char *b)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", a, b);
+	return n > 0 && n < PATH_MAX ? out : NULL;
+}
+
+void ccm_cache_default(struct ccm_options *o)
+{
+	static char dir[PATH_MAX];
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (o->cache_dir == NOCACHE)
+		o->cache_dir = NULL;
+	else if (o->cache_dir)
+		return;
+	else if (xdg && xdg[0] == '/')
+		o->cache_dir = in(dir, xdg, "ccmailfs");
+	else if (geteuid() == 0)
+		o->cache_dir = "/var/cache/ccmailfs";
+	else if (home && home[0] == '/')
+		o->cache_dir = in(dir, home, ".cache/ccmailfs");
 }

@@ -26,9 +26,17 @@ int ccm_exit_code(ccm_err err);
 
 /*
  * Sets one output option from its name and value ("codepage", "850");
- * names: codepage, dos83 (no value), sec_split, date_order, view. Returns false
+ * names: codepage, dos83 (no value), sec_split, date_order, view, cache
+ * (the index cache's folder, value kept, not copied), nocache. Returns false
  * with a message on stderr when the value is bad.
  */
 bool ccm_set_option(struct ccm_options *o, const char *name, const char *value);
+
+/*
+ * After the options: the index cache's folder unless "nocache" was set,
+ * by default $XDG_CACHE_HOME/ccmailfs, else /var/cache/ccmailfs for root,
+ * else ~/.cache/ccmailfs (README.md, "The index cache").
+ */
+void ccm_cache_default(struct ccm_options *o);
 
 #endif

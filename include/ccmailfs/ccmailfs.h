@@ -78,6 +78,9 @@ struct ccm_options {
 	/* Mail views: a CSV file of cc:Mail names and Internet addresses;
 	 * NULL: none. */
 	const char *addrmap;
+	/* The folder of the persistent index (a cache file per source, see
+	 * README.md); NULL: no cache, every open scans. */
+	const char *cache_dir;
 	/* Called with one line (no line end) for each condition worth telling
 	 * the operator at scan time; may be NULL. */
 	void (*notice)(void *ctx, const char *line);

@@ -1,0 +1,253 @@
+/*
+ * The index cache's files: where they live, who may own them, when one
+ * describes the source, and how one is replaced (cache.h).
+ *
+ * The folder must be the user's own and writable by no one else, and so
+ * must the file: another user's file could describe anything. A file is
+ * only ever replaced whole: written to a new name (O_EXCL) in the same
+ * folder, then renamed over the old one, so that two opens of one source
+ * at once each map a whole file, old or new, never a half-written one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cache_load.h"
+#include "cache_table.h"
+#include "cache_write.h"
+
+void ccm_cache_key(const struct ccm_options *o, const char *root,
+                   struct ccm_buf *key)
+{
+	ccm_buf_printf(key, "source=%s\n", root);
+	ccm_buf_printf(key, "out_codepage=%u\n", o->out_codepage);
+	ccm_buf_printf(key, "dos83=%d\n", o->dos83);
+	ccm_buf_printf(key, "sec_split=%llu\n",
+	               (unsigned long long)o->sec_split);
+	ccm_buf_printf(key, "date_order=%d\n", (int)o->date_order);
+	ccm_buf_printf(key, "view=%d\n", (int)o->view);
+	ccm_buf_printf(key, "tz=%s\n", o->tz ? o->tz : "");
+	ccm_buf_printf(key, "addrmap=%s\n", o->addrmap ? o->addrmap : "");
+	struct stat st;
+	if (o->addrmap && !stat(o->addrmap, &st))
+		ccm_buf_printf(
+		        key,
+		        "addrmap_id=%llu:%llu:%llu:%lld.%09ld:%lld.%09ld\n",
+		        (unsigned long long)st.st_dev,
+		        (unsigned long long)st.st_ino,
+		        (unsigned long long)st.st_size,
+		        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		        (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	/* Build constants that shape the index. */
+	ccm_buf_printf(key, "seek_step=%llu\nplan_min=%u\n",
+	               (unsigned long long)CCM_SEEK_STEP, CCM_PLAN_MIN);
+}
+
+/* The file of source root: a hash of its path, so one file per source. */
+static void file_name(const char *root, char out[32])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const char *p = root; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	snprintf(out, 32, "%016llx.idx", (unsigned long long)h);
+}
+
+static bool private_to_me(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & 022);
+}
+
+/* Makes the folders of path that are missing, mode 0700. */
+static void make_dirs(const char *path)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+		return;
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0700) && errno != EEXIST)
+				return;
+			if (!c)
+				return;
+			*s = c;
+		}
+	}
+}
+
+/* The cache folder, opened, when it is the user's own; else -1 (with a
+ * notice when it is someone else's). */
+static int open_dir(const struct ccm_source *src, bool create)
+{
+	const char *dir = src->opts.cache_dir;
+	if (create)
+		make_dirs(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) || !private_to_me(&st))) {
+		ccm_notice(&src->opts,
+		           "%s: the index cache folder is another user's, or "
+		           "others may write to it; no index is kept",
+		           dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Is every source file and folder the one the index describes? Sets
+ * each file's read-only mark as it is now. */
+static bool same_source(struct ccm_source *src, char *why, size_t whysz)
+{
+	struct stat st;
+	struct statvfs sv;
+	src->any_rofs = false;
+	for (size_t i = 0; i < src->files.n; i++) {
+		struct ccm_srcfile *f = &src->files.v[i];
+		if (stat(f->path, &st) || !ccm_srcfile_same(f, &st)) {
+			snprintf(why, whysz, "%s changed", f->path);
+			return false;
+		}
+		f->rofs = !statvfs(f->path, &sv) && (sv.f_flag & ST_RDONLY);
+		src->any_rofs |= f->rofs;
+	}
+	for (size_t i = 0; i < src->dirs.n; i++)
+		if (!ccm_srcdir_same(&src->dirs.v[i])) {
+			snprintf(why, whysz, "the folder %s changed",
+			         src->dirs.v[i].path);
+			return false;
+		}
+	return true;
+}
+
+/* Is the mapped file (src->map) the index of this source and options? */
+static bool usable(struct ccm_source *src, const char *root, char *why,
+                   size_t whysz)
+{
+	const struct ccm_cache_hdr *h =
+	        ccm_cache_header(src->map, src->map_len);
+	if (!h) {
+		snprintf(why, whysz, "short, or of another version");
+		return false;
+	}
+	struct ccm_cache_sum sum;
+	ccm_cache_sum_init(&sum);
+	ccm_cache_sum_add(&sum, src->map + sizeof(*h), h->size - sizeof(*h));
+	if (ccm_cache_sum_end(&sum) != h->sum) {
+		snprintf(why, whysz, "damaged (checksum)");
+		return false;
+	}
+	struct ccm_buf key = {0};
+	ccm_cache_key(&src->opts, root, &key);
+	bool same = !key.oom && h->key_off <= h->size &&
+	            h->key_len <= h->size - h->key_off &&
+	            h->key_len == key.len &&
+	            !memcmp(src->map + h->key_off, key.p, key.len);
+	ccm_buf_free(&key);
+	if (!same) {
+		snprintf(why, whysz, "made with other options");
+		return false;
+	}
+	const char *map = src->map;
+	size_t n = src->map_len;
+	return ccm_cache_parse(src, map, n, root, why, whysz) &&
+	       same_source(src, why, whysz);
+}
+
+/* The index file, mapped into src->map; false when there is none to map
+ * (why says why when that is worth a notice). */
+static bool map_file(struct ccm_source *src, int dirfd, const char *name,
+                     char *why, size_t whysz)
+{
+	int fd = openat(dirfd, name,
+	                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			snprintf(why, whysz, "%s", strerror(errno));
+		return false;
+	}
+	struct stat st;
+	bool ok = !fstat(fd, &st) && S_ISREG(st.st_mode);
+	if (ok && !private_to_me(&st))
+		snprintf(why, whysz, "another user's, or writable by others");
+	else if (ok && (uint64_t)st.st_size < sizeof(struct ccm_cache_hdr))
+		snprintf(why, whysz, "short");
+	else if (ok) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		               fd, 0);
+		if (m != MAP_FAILED) {
+			src->map = m;
+			src->map_len = (size_t)st.st_size;
+		} else
+			snprintf(why, whysz, "%s", strerror(errno));
+	} else
+		snprintf(why, whysz, "not a regular file");
+	close(fd);
+	return src->map != NULL;
+}
+
+bool ccm_cache_load(struct ccm_source *src, const char *root)
+{
+	int dirfd = open_dir(src, false);
+	if (dirfd < 0)
+		return false;
+	char name[32], why[PATH_MAX + 64] = "";
+	file_name(root, name);
+	bool ok = map_file(src, dirfd, name, why, sizeof(why)) &&
+	          usable(src, root, why, sizeof(why));
+	close(dirfd);
+	if (ok) {
+		ccm_notice(&src->opts, "index loaded from %s/%s",
+		           src->opts.cache_dir, name);
+		return true;
+	}
+	ccm_index_free(src);
+	if (why[0])
+		ccm_notice(&src->opts,
+		           "%s/%s: index file ignored (%s); it is made again",
+		           src->opts.cache_dir, name, why);
+	return false;
+}
+
+void ccm_cache_store(const struct ccm_source *src, const char *root)
+{
+	if (src->dirs_lost)
+		return;
+	int dirfd = open_dir(src, true);
+	if (dirfd < 0)
+		return;
+	char name[32], tmp[64];
+	file_name(root, name);
+	static unsigned serial;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.%u.tmp", name, (long)getpid(),
+	         __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+	int fd = openat(dirfd, tmp,
+	                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	                0600);
+	struct ccm_buf key = {0};
+	ccm_cache_key(&src->opts, root, &key);
+	bool ok = fd >= 0 && !key.oom &&
+	          ccm_cache_write(src, root, key.p, key.len, fd);
+	int e = errno;
+	ccm_buf_free(&key);
+	if (fd >= 0 && close(fd))
+		ok = false;
+	if (ok && renameat(dirfd, tmp, dirfd, name))
+		ok = false, e = errno;
+	if (!ok) {
+		if (fd >= 0)
+			unlinkat(dirfd, tmp, 0);
+		ccm_notice(&src->opts, "%s/%s: the index could not be kept: %s",
+		           src->opts.cache_dir, name, strerror(e));
+	}
+	close(dirfd);
+}

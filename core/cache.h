@@ -1,0 +1,34 @@
+/*
+ * The persistent index of a source (README.md, "The index cache"): one
+ * file per source in the options' cache folder, written after a scan and
+ * mapped by a later open of the same source with the same options, which
+ * then does no scan. The file is trusted only when its checksum, version,
+ * options key and every source file's and folder's identity match; a file
+ * that fails any of these is ignored with a notice and written again. A
+ * failure to write one is a notice too, never a failure of the open.
+ */
+#ifndef CCM_CACHE_H
+#define CCM_CACHE_H
+
+#include "index.h"
+
+/*
+ * Loads the index of source root (absolute, real) from src->opts's cache
+ * folder into src, which holds none yet. true when it did (a notice
+ * names the file); false when there was none to use, src then as it was.
+ */
+bool ccm_cache_load(struct ccm_source *src, const char *root);
+
+/* Writes the index of src, just scanned from root, to its cache file,
+ * replacing it by rename; a failure is a notice. */
+void ccm_cache_store(const struct ccm_source *src, const char *root);
+
+/*
+ * Appends to key what the output depends on besides the source files:
+ * the source's folder root, each output option, the map file's identity.
+ * A new option that changes the output is one more line here.
+ */
+void ccm_cache_key(const struct ccm_options *o, const char *root,
+                   struct ccm_buf *key);
+
+#endif
