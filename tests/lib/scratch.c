@@ -28,6 +28,11 @@ void tl_scratch_make(void)
 	         (int)getppid());
 	cr_assert_not_null(mkdtemp(tmpl), "mkdtemp: %s", strerror(errno));
 	cr_assert_not_null(realpath(tmpl, scratch));
+	/* Every ccmailfs and ccmail2iff the test runs keeps its index cache
+	 * here, never in the user's cache (README.md, "The index cache"). */
+	char cache[TL_PATH];
+	tl_join(cache, "%s/cache", scratch);
+	cr_assert(!setenv("XDG_CACHE_HOME", cache, 1));
 }
 
 void tl_scratch_drop(bool remove, bool tell)

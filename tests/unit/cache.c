@@ -1,0 +1,389 @@
+/*
+ * The persistent index (issue 10), through ccm_source_open:
+ *
+ * - a second open of a source with the same options loads the index file
+ *   (its notice "index loaded from FILE" is the proof: a scan never gives
+ *   it) and every output file is byte for byte what a scan gives;
+ * - each kind of change to an export file (append, truncate, same-size
+ *   overwrite with the mtime put back, rename over, delete, a new mailbox
+ *   file) and an option change makes the next open scan again, and the
+ *   one after load the new index;
+ * - a truncated, bit-flipped, other-version or other-owner index file is
+ *   ignored with a notice and replaced; a cache folder others may write
+ *   to is not used; two opens at once both succeed and leave one whole
+ *   file.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "tl.h"
+
+static char SRC[TL_PATH], CACHE[TL_PATH];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char notices[1 << 16];
+
+static void setup(void)
+{
+	tl_scratch_make();
+	static const char *const args[] = {
+	        "--messages", "80",     "--users", "4", "--attach-bytes",
+	        "200K",       "--seed", "5",       NULL};
+	tl_make_source(SRC, args);
+	tl_join(CACHE, "%s/idx", tl_scratch());
+	notices[0] = '\0';
+}
+
+static void teardown(void)
+{
+	tl_scratch_drop(true, false);
+}
+
+TestSuite(cache, .init = setup, .fini = teardown, .timeout = 120);
+
+static void collect(void *ctx, const char *line)
+{
+	(void)ctx;
+	pthread_mutex_lock(&lock);
+	size_t n = strlen(notices);
+	snprintf(notices + n, sizeof(notices) - n, "%s\n", line);
+	pthread_mutex_unlock(&lock);
+}
+
+static struct ccm_options opts_with(const char *cache)
+{
+	struct ccm_options o = {0};
+	o.cache_dir = cache;
+	o.notice = collect;
+	return o;
+}
+
+/* Every output file of src, named and whole, as one string. */
+static char *dump(const ccm_source *src, size_t *len)
+{
+	struct ccm_buf_ {
+		char *p;
+		size_t n;
+	} b = {NULL, 0};
+	FILE *f = open_memstream(&b.p, &b.n);
+	cr_assert_not_null(f);
+	for (size_t p = 0; p < ccm_source_po_count(src); p++)
+		for (size_t i = 0; i < ccm_po_file_count(src, p); i++) {
+			size_t n;
+			char *d = tl_read(src, p, i, 65536, &n);
+			fprintf(f, "%s/%s %zu\n", ccm_po_folder(src, p),
+			        ccm_file_name(src, p, i), n);
+			fwrite(d, 1, n, f);
+			free(d);
+		}
+	fclose(f);
+	*len = b.n;
+	return b.p;
+}
+
+/* Opens SRC with o; asserts that the index was loaded or not, and that
+ * the output is what a scan without the cache gives. */
+static void open_check(const struct ccm_options *o, bool want_loaded)
+{
+	notices[0] = '\0';
+	ccm_source *src = tl_open(SRC, o);
+	bool loaded = strstr(notices, "index loaded from ") != NULL;
+	cr_assert_eq(loaded, want_loaded, "loaded %d, want %d; notices:\n%s",
+	             loaded, want_loaded, notices);
+	struct ccm_options plain = *o;
+	plain.cache_dir = NULL;
+	ccm_source *ref = tl_open(SRC, &plain);
+	size_t n, rn;
+	char *got = dump(src, &n), *want = dump(ref, &rn);
+	cr_assert(n == rn && !memcmp(got, want, n),
+	          "output differs from the scan's");
+	free(got);
+	free(want);
+	ccm_source_close(ref);
+	ccm_source_close(src);
+}
+
+/* The one index file in CACHE (asserted alone there); its path. */
+static void index_file(char *out)
+{
+	struct tl_list l = {0};
+	tl_list_dir(CACHE, &l);
+	cr_assert_eq(l.n, 1, "%zu files in the cache folder", l.n);
+	tl_join(out, "%s/%s", CACHE, l.v[0]);
+	tl_list_free(&l);
+}
+
+Test(cache, used_when_valid)
+{
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	struct stat st;
+	cr_assert_eq(stat(CACHE, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	char f[TL_PATH];
+	index_file(f);
+	cr_assert_eq(stat(f, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	open_check(&o, true);
+	open_check(&o, true);
+}
+
+Test(cache, nocache_keeps_nothing)
+{
+	struct ccm_options o = opts_with(NULL);
+	open_check(&o, false);
+	open_check(&o, false);
+	cr_assert_neq(access(CACHE, F_OK), 0);
+}
+
+/* The first mailbox file of USERS/, its path. */
+static void mailbox(char *out)
+{
+	char users[TL_PATH];
+	tl_join(users, "%s/USERS", SRC);
+	struct tl_list l = {0};
+	tl_list_dir(users, &l);
+	cr_assert_gt(l.n, 0);
+	tl_join(out, "%s/%s", users, l.v[0]);
+	tl_list_free(&l);
+}
+
+/* A change made to the export between an open and the next. */
+static void rebuilt_after(void (*change)(void))
+{
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	open_check(&o, true);
+	change();
+	open_check(&o, false);
+	open_check(&o, true);
+}
+
+static void append(void)
+{
+	char p[TL_PATH];
+	mailbox(p);
+	int fd = open(p, O_WRONLY | O_APPEND);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "\r\n", 2), 2);
+	close(fd);
+}
+
+static void shorten(void)
+{
+	char p[TL_PATH];
+	mailbox(p);
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(truncate(p, st.st_size / 2), 0);
+}
+
+/* The same size, one byte changed, the times put back: only ctime and,
+ * at read time, the bytes tell. */
+static void overwrite(void)
+{
+	char p[TL_PATH];
+	mailbox(p);
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	size_t n;
+	char *d = tl_slurp(p, &n);
+	char *at = strstr(d, "Subject: ");
+	cr_assert_not_null(at);
+	at[9] = at[9] == 'Q' ? 'R' : 'Q';
+	int fd = open(p, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, d, n, 0), (ssize_t)n);
+	close(fd);
+	free(d);
+	struct timespec t[2] = {st.st_atim, st.st_mtim};
+	cr_assert_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+}
+
+static void rename_over(void)
+{
+	char p[TL_PATH], tmp[TL_PATH];
+	mailbox(p);
+	size_t n;
+	char *d = tl_slurp(p, &n);
+	tl_join(tmp, "%s.new", p);
+	tl_write(tmp, d, n);
+	free(d);
+	cr_assert_eq(rename(tmp, p), 0);
+}
+
+static void delete (void)
+{
+	char p[TL_PATH];
+	mailbox(p);
+	cr_assert_eq(unlink(p), 0);
+}
+
+static void new_mailbox(void)
+{
+	tl_puts(SRC, "USERS/ZNEW.EXP",
+	        "Mailbox: Zed, Zo\r\n\r\nMessage:\r\nFrom: Zed, Zo\r\n"
+	        "Date: 6/2/98 8:39\r\nTo: Zed, Zo\r\nSubject: new\r\n"
+	        "Contents:\r\nText item:\r\nHello.\r\n");
+}
+
+Test(cache, rebuilt_after_append)
+{
+	rebuilt_after(append);
+}
+
+Test(cache, rebuilt_after_truncate)
+{
+	rebuilt_after(shorten);
+}
+
+Test(cache, rebuilt_after_same_size_overwrite)
+{
+	rebuilt_after(overwrite);
+}
+
+Test(cache, rebuilt_after_rename_over)
+{
+	rebuilt_after(rename_over);
+}
+
+Test(cache, rebuilt_after_delete)
+{
+	rebuilt_after(delete);
+}
+
+Test(cache, rebuilt_after_new_mailbox_file)
+{
+	rebuilt_after(new_mailbox);
+}
+
+Test(cache, rebuilt_after_option_change)
+{
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	o.dos83 = true;
+	open_check(&o, false);
+	open_check(&o, true);
+	o.sec_split = 4096;
+	open_check(&o, false);
+	o.date_order = CCM_DATE_YMD;
+	open_check(&o, false);
+	o.out_codepage = 850;
+	open_check(&o, false);
+	open_check(&o, true);
+}
+
+/* A damaged index file: ignored with a notice naming why, replaced. */
+static void ignored_after(void (*damage)(const char *path), const char *why)
+{
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	char f[TL_PATH];
+	index_file(f);
+	damage(f);
+	open_check(&o, false);
+	cr_assert(strstr(notices, "index file ignored") && strstr(notices, why),
+	          "no notice with \"%s\":\n%s", why, notices);
+	struct stat st;
+	cr_assert_eq(stat(f, &st), 0);
+	cr_assert_eq(st.st_uid, geteuid());
+	open_check(&o, true);
+}
+
+static void cut(const char *path)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(truncate(path, st.st_size - 100), 0);
+}
+
+static void flip(const char *path)
+{
+	size_t n;
+	char *d = tl_slurp(path, &n);
+	d[n / 2] ^= 0x10;
+	tl_write(path, d, n);
+	free(d);
+}
+
+/* The version field of the header (bytes 16 to 31), another one. */
+static void other_version(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, "0.0.9", 6, 16), 6);
+	close(fd);
+}
+
+static void other_owner(const char *path)
+{
+	cr_assert_eq(chown(path, 4242, 4242), 0);
+}
+
+Test(cache, truncated_file_ignored)
+{
+	ignored_after(cut, "short");
+}
+
+Test(cache, flipped_bit_ignored)
+{
+	ignored_after(flip, "checksum");
+}
+
+Test(cache, other_version_ignored)
+{
+	ignored_after(other_version, "another version");
+}
+
+Test(cache, other_owner_ignored)
+{
+	tl_require_root();
+	ignored_after(other_owner, "another user's");
+}
+
+Test(cache, folder_writable_by_others_unused)
+{
+	cr_assert_eq(mkdir(CACHE, 0777), 0);
+	cr_assert_eq(chmod(CACHE, 0777), 0);
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	cr_assert(strstr(notices, "others may write to it"), "%s", notices);
+	struct tl_list l = {0};
+	tl_list_dir(CACHE, &l);
+	cr_assert_eq(l.n, 0);
+	tl_list_free(&l);
+}
+
+static void *open_one(void *arg)
+{
+	(void)arg;
+	struct ccm_options o = opts_with(CACHE);
+	ccm_source *src = tl_open(SRC, &o);
+	size_t n;
+	free(dump(src, &n));
+	ccm_source_close(src);
+	return NULL;
+}
+
+Test(cache, two_opens_at_once)
+{
+	pthread_t t[2];
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(
+			        pthread_create(&t[i], NULL, open_one, NULL), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		char f[TL_PATH];
+		index_file(f); /* one file, no temporary left */
+		struct ccm_options o = opts_with(CACHE);
+		open_check(&o, true);
+		append();
+	}
+}
