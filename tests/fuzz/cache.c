@@ -1,0 +1,121 @@
+/*
+ * A libFuzzer target for the persistent index's loader: the input is an
+ * index file (the seed is the base post office's, see below), read by
+ * ccm_cache_parse with the base export as the source's folder. The
+ * checksum, the options key and the source files' identities, which the
+ * loader checks first, are left out here so that mutated inputs reach
+ * the parser; a file it accepts then has the identities of the base
+ * export's files as they are now (when the sizes agree), and every file
+ * of every post office is read in windows, looked up and spliced. No
+ * promise about the bytes is checked: a fuzzed index may describe any
+ * output, it must only never lead a read out of bounds.
+ *
+ * FZ_CACHE_SEED=PATH fuzz-cache -runs=0 writes the base post office's
+ * index file to PATH (how tests/fuzz/corpus/cache/base was made).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache_load.h"
+#include "cache_table.h"
+#include "harness.h"
+#include "srcio.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void make_seed(const char *out)
+{
+	char dir[4096], cmd[8192];
+	snprintf(dir, sizeof(dir), "%s.idx", fz_export());
+	struct ccm_options o = {.cache_dir = dir};
+	ccm_source *src;
+	if (ccm_source_open(fz_export(), &o, &src, NULL, 0))
+		abort();
+	ccm_source_close(src);
+	snprintf(cmd, sizeof(cmd), "cp %s/*.idx '%s' && rm -r %s", dir, out,
+	         dir);
+	if (system(cmd))
+		abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fz_write_base();
+	const char *seed = getenv("FZ_CACHE_SEED");
+	if (seed)
+		make_seed(seed);
+	return 0;
+}
+
+/* The identities of the base export's files as they are now. */
+static void refresh(struct ccm_source *src)
+{
+	for (size_t i = 0; i < src->files.n; i++) {
+		struct ccm_srcfile *f = &src->files.v[i];
+		struct stat st;
+		if (stat(f->path, &st) || (uint64_t)st.st_size != f->size)
+			continue;
+		f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		              st.st_mtim.tv_nsec;
+		f->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+		              st.st_ctim.tv_nsec;
+		f->ino = (uint64_t)st.st_ino;
+		f->dev = (uint64_t)st.st_dev;
+	}
+}
+
+static void read_file(const ccm_source *src, size_t po, size_t f, uint64_t seed,
+                      char *buf)
+{
+	uint64_t size = ccm_file_size(src, po, f);
+	size_t at, got;
+	ccm_file_lookup(src, po, ccm_file_name(src, po, f), &at);
+	for (int i = 0; i < 6; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t off = i == 0 ? 0 : (seed >> 11) % (size + 1);
+		size_t len = i < 2 ? 70000 : 1 + (size_t)(seed >> 40) % 9000;
+		ccm_file_read(src, po, f, off, len, buf, &got);
+		int fd;
+		uint64_t fd_off;
+		if (!ccm_file_span(src, po, f, off, len, &fd, &fd_off))
+			close(fd);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!size)
+		return 0;
+	/* Mapped like the real file: page-aligned, unmapped at close. */
+	char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		abort();
+	memcpy(map, data, size);
+	struct ccm_source *src = calloc(1, sizeof(*src));
+	if (!src || ccm_src_fds_init(src))
+		abort();
+	char why[256];
+	if (ccm_cache_parse(src, map, size, fz_export(), why, sizeof(why))) {
+		refresh(src);
+		static char buf[70000];
+		uint64_t seed = fz_hash(data, size);
+		for (size_t po = 0; po < ccm_source_po_count(src); po++) {
+			size_t at;
+			ccm_po_lookup(src, ccm_po_folder(src, po), &at);
+			struct ccm_po_stats st;
+			ccm_po_stats(src, po, &st);
+			for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
+				read_file(src, po, f, seed + f, buf);
+		}
+	}
+	ccm_source_close(src); /* unmaps map */
+	return 0;
+}
