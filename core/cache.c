@@ -104,29 +104,59 @@ static int open_dir(const struct ccm_source *src, bool create)
 	return fd;
 }
 
+/*
+ * Is source file f the one the index describes? Its folder's descriptor
+ * *dfd (of the folder f->path[0, *dl)) is kept from one file to the next:
+ * thousands of attachments in one folder are each a short lookup, and
+ * one statvfs tells the read-only mark of them all.
+ */
+static bool same_file(struct ccm_srcfile *f, int *dfd, const char **dir,
+                      size_t *dl, bool *ro)
+{
+	size_t n = (size_t)(strrchr(f->path, '/') - f->path);
+	if (!*dir || n != *dl || memcmp(*dir, f->path, n)) {
+		char d[PATH_MAX];
+		if (*dfd >= 0)
+			close(*dfd);
+		snprintf(d, sizeof(d), "%.*s", (int)n, n ? f->path : "/");
+		*dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct statvfs sv;
+		*ro = *dfd >= 0 && !fstatvfs(*dfd, &sv) &&
+		      (sv.f_flag & ST_RDONLY);
+		*dir = f->path;
+		*dl = n;
+	}
+	struct stat st;
+	f->rofs = *ro;
+	return *dfd >= 0 && !fstatat(*dfd, f->path + n + 1, &st, 0) &&
+	       ccm_srcfile_same(f, &st);
+}
+
 /* Is every source file and folder the one the index describes? Sets
  * each file's read-only mark as it is now. */
 static bool same_source(struct ccm_source *src, char *why, size_t whysz)
 {
-	struct stat st;
-	struct statvfs sv;
+	int dfd = -1;
+	const char *dir = NULL;
+	size_t dl = 0;
+	bool ro = false, same = true;
 	src->any_rofs = false;
-	for (size_t i = 0; i < src->files.n; i++) {
+	for (size_t i = 0; same && i < src->files.n; i++) {
 		struct ccm_srcfile *f = &src->files.v[i];
-		if (stat(f->path, &st) || !ccm_srcfile_same(f, &st)) {
+		same = same_file(f, &dfd, &dir, &dl, &ro);
+		if (!same)
 			snprintf(why, whysz, "%s changed", f->path);
-			return false;
-		}
-		f->rofs = !statvfs(f->path, &sv) && (sv.f_flag & ST_RDONLY);
 		src->any_rofs |= f->rofs;
 	}
-	for (size_t i = 0; i < src->dirs.n; i++)
+	if (dfd >= 0)
+		close(dfd);
+	for (size_t i = 0; same && i < src->dirs.n; i++)
 		if (!ccm_srcdir_same(&src->dirs.v[i])) {
 			snprintf(why, whysz, "the folder %s changed",
 			         src->dirs.v[i].path);
-			return false;
+			same = false;
 		}
-	return true;
+	return same;
 }
 
 /* Is the mapped file (src->map) the index of this source and options? */
@@ -182,8 +212,8 @@ static bool map_file(struct ccm_source *src, int dirfd, const char *name,
 	else if (ok && (uint64_t)st.st_size < sizeof(struct ccm_cache_hdr))
 		snprintf(why, whysz, "short");
 	else if (ok) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-		               fd, 0);
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		               MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (m != MAP_FAILED) {
 			src->map = m;
 			src->map_len = (size_t)st.st_size;

@@ -99,7 +99,7 @@ uint64_t ccm_cache_ntoc(uint64_t npo);
  * damaged or half-written file, not a forged one.
  */
 struct ccm_cache_sum {
-	uint64_t h[4], len;
+	uint64_t a[4], b[4], len;
 };
 void ccm_cache_sum_init(struct ccm_cache_sum *s);
 void ccm_cache_sum_add(struct ccm_cache_sum *s, const void *p, size_t n);
