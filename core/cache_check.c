@@ -161,10 +161,13 @@ static void outputs(struct ck *c)
 static void nodes(struct ck *c)
 {
 	const struct ccm_po *po = c->po;
+	/* Every name ends within po->names: its last byte is a NUL. */
+	bool names = po->names.n && !po->names.v[po->names.n - 1];
 	for (size_t i = 0; i < po->nodes.n; i++) {
 		const struct ccm_node *nd = &po->nodes.v[i];
 		need(c,
-		     nd->name && nd->parent < po->nodes.n &&
+		     names && nd->name < po->names.n &&
+		             nd->parent < po->nodes.n &&
 		             span(nd->child0, nd->nchild, po->nodes.n) &&
 		             nd->kind <= CCM_NODE_MAIL &&
 		             (nd->kind != CCM_NODE_FILE ||

@@ -41,9 +41,6 @@ static const struct ccm_fix piece_fix[] = {
         {offsetof(struct ccm_rowpiece, lit), offsetof(struct ccm_rowpiece, len),
          CCM_FIX_LIT},
 };
-static const struct ccm_fix node_fix[] = {
-        FIX_CSTR(struct ccm_node, name),
-};
 static const struct ccm_fix srcfile_fix[] = {
         FIX_PATH(struct ccm_srcfile, path),
         FIX_CSTR(struct ccm_srcfile, rel),
@@ -89,7 +86,8 @@ const struct ccm_cache_arr ccm_po_arrays[] = {
         ARR(struct ccm_po, secs),
         ARR(struct ccm_po, files),
         PTR(struct ccm_po, by_name, files),
-        ARR_FIX(struct ccm_po, nodes, node_fix),
+        ARR(struct ccm_po, nodes),
+        ARR(struct ccm_po, names),
         PTR(struct ccm_po, node_by_name, nodes),
         PTR(struct ccm_po, sec_by_msg, secs),
 };

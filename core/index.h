@@ -170,7 +170,9 @@ struct ccm_ofile {
  * child0 + nchild) holds the same node numbers sorted by name (strcmp),
  * for lookup. A file node is an output file (FILE: arg indexes
  * ccm_po.files) or one message in a mail view (MAIL: arg is the message,
- * size its mail form's length). Names are NUL-terminated, in the arena.
+ * size its mail form's length). A name is an offset into po->names,
+ * where it ends with a NUL (ccm_node_name), so that the array holds no
+ * pointer and is used in place from the index file (cache_table.c).
  * nodes.h builds them (ccm_nodes_add, then ccm_nodes_sort).
  */
 enum ccm_node_kind {
@@ -180,7 +182,7 @@ enum ccm_node_kind {
 };
 
 struct ccm_node {
-	const char *name;
+	uint32_t name;   /* offset in ccm_po.names */
 	uint64_t size;   /* files */
 	int64_t mtime;   /* seconds; 0: the post office's mtime */
 	uint32_t parent; /* node 0: itself */
@@ -225,6 +227,7 @@ struct ccm_po {
 	CCM_ARRAY(struct ccm_ofile) files;
 	uint32_t *by_name;                /* files sorted by name */
 	CCM_ARRAY(struct ccm_node) nodes; /* the folder's tree (view.c) */
+	CCM_ARRAY(char) names;            /* the nodes' names */
 	uint32_t *node_by_name;           /* see struct ccm_node */
 	uint32_t *sec_by_msg;             /* secs sorted by first message */
 	struct ccm_str pkl, directory, report, boards_prefix;

@@ -12,14 +12,20 @@
 ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
                       const char *name, uint32_t parent, uint32_t *id)
 {
-	if (po->nodes.n >= CCM_NONE)
+	size_t len = strlen(name) + 1;
+	if (po->nodes.n >= CCM_NONE || po->names.n + len > UINT32_MAX)
 		return CCM_ERR_NOMEM;
+	while (po->names.cap - po->names.n < len)
+		if (!ccm_grow((void **)&po->names.v, &po->names.cap, 1))
+			return CCM_ERR_NOMEM;
 	struct ccm_node *n = CCM_PUSH(po->nodes);
 	if (!n)
 		return CCM_ERR_NOMEM;
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
-	n->name = name;
+	n->name = (uint32_t)po->names.n;
+	memcpy(po->names.v + po->names.n, name, len);
+	po->names.n += len;
 	n->parent = parent;
 	*id = (uint32_t)(po->nodes.n - 1);
 	return CCM_OK;
@@ -57,7 +63,8 @@ ccm_err ccm_nodes_sort(struct ccm_po *po)
 			continue;
 		for (uint32_t k = 0; k < d->nchild; k++) {
 			tmp[k].id = d->child0 + k;
-			tmp[k].name = po->nodes.v[d->child0 + k].name;
+			tmp[k].name =
+			        ccm_node_name(po, &po->nodes.v[d->child0 + k]);
 		}
 		qsort(tmp, d->nchild, sizeof(*tmp), cmp_named);
 		for (uint32_t k = 0; k < d->nchild; k++)

@@ -15,7 +15,8 @@ ccm_err ccm_nodes_sort(struct ccm_po *po);
 
 /*
  * Appends a node to po->nodes with the given fields (child0 and nchild
- * 0); *id is its number. CCM_ERR_NOMEM when out of memory.
+ * 0), its name copied into po->names; *id is its number. CCM_ERR_NOMEM
+ * when out of memory, or when po->names would pass 4 GiB.
  */
 ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
                       const char *name, uint32_t parent, uint32_t *id);
@@ -26,5 +27,12 @@ ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
  */
 ccm_err ccm_find_name(size_t n, const char *(*name)(const void *, size_t),
                       const void *ctx, const char *want, size_t *at);
+
+/* The name of node n of po (NUL-terminated, as long as po). */
+static inline const char *ccm_node_name(const struct ccm_po *po,
+                                        const struct ccm_node *n)
+{
+	return po->names.v + n->name;
+}
 
 #endif

@@ -18,7 +18,7 @@ void ccm_node_info(const ccm_source *src, size_t pi, size_t node,
 	const struct ccm_po *po = src->pos[pi];
 	const struct ccm_node *n = &po->nodes.v[node];
 	memset(info, 0, sizeof(*info));
-	info->name = n->name;
+	info->name = ccm_node_name(po, n);
 	info->dir = n->kind == CCM_NODE_DIR;
 	info->size = info->dir ? 0 : n->size;
 	info->mtime = po->mtime;
@@ -46,7 +46,9 @@ struct folder {
 static const char *child_name_at(const void *ctx, size_t k)
 {
 	const struct folder *f = ctx;
-	return f->po->nodes.v[f->po->node_by_name[f->dir->child0 + k]].name;
+	const struct ccm_po *po = f->po;
+	return ccm_node_name(
+	        po, &po->nodes.v[po->node_by_name[f->dir->child0 + k]]);
 }
 
 ccm_err ccm_node_lookup(const ccm_source *src, size_t pi, size_t dir,

@@ -42,11 +42,13 @@ static ccm_err mail_tree(struct ccm_po *po)
 
 ccm_err ccm_view_build(struct ccm_po *po)
 {
-	po->nodes.n = 0;
+	po->nodes.n = po->names.n = 0;
 	/* Each builder sorts its tree for lookup (ccm_nodes_sort). */
 	ccm_err err = po->src->opts.view == CCM_VIEW_IFF ? iff_tree(po)
 	                                                 : mail_tree(po);
-	if (!err)
+	if (!err) {
 		CCM_SHRINK(po->nodes);
+		CCM_SHRINK(po->names);
+	}
 	return err;
 }

@@ -79,14 +79,16 @@ void tl_list_tree(const char *root, struct tl_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	list_rec(root, "", out, true);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	if (out->n) /* v is NULL for an empty tree */
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
 void tl_list_dir(const char *dir, struct tl_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	list_rec(dir, "", out, false);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	if (out->n) /* v is NULL for an empty folder */
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
 void tl_list_free(struct tl_list *l)
