@@ -145,7 +145,7 @@ static void outputs(struct ck *c)
 		const struct ccm_ofile *f = &po->files.v[i];
 		need(c,
 		     memchr(f->name, 0, sizeof(f->name)) &&
-		             f->kind <= CCM_OF_REPORT &&
+		             (unsigned)f->kind <= CCM_OF_REPORT &&
 		             (f->kind != CCM_OF_MBX ||
 		              f->arg < po->mailboxes.n) &&
 		             (f->kind != CCM_OF_SEC || f->arg < po->secs.n),
@@ -189,8 +189,8 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	             str_ok(&po->name) && str_ok(&po->pkl) &&
 	             str_ok(&po->directory) && str_ok(&po->report) &&
 	             str_ok(&po->boards_prefix) &&
-	             po->date_order <= CCM_DATE_YMD && po->file0 <= po->file1 &&
-	             po->file1 <= src->files.n,
+	             (unsigned)po->date_order <= CCM_DATE_YMD &&
+	             po->file0 <= po->file1 && po->file1 <= src->files.n,
 	     "a post office record out of bounds");
 	messages(&c);
 	plans(&c);
