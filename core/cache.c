@@ -84,14 +84,17 @@ static void make_dirs(const char *path)
 	}
 }
 
-/* The cache folder, opened, when it is the user's own; else -1 (with a
- * notice when it is someone else's). */
+/* The cache folder, opened, when it is the user's own; else -1, with a
+ * notice when it is someone else's, or cannot be made. */
 static int open_dir(const struct ccm_source *src, bool create)
 {
 	const char *dir = src->opts.cache_dir;
 	if (create)
 		make_dirs(dir);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && create)
+		ccm_notice(&src->opts, "%s: %s; no index is kept", dir,
+		           strerror(errno));
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) || !private_to_me(&st))) {
 		ccm_notice(&src->opts,

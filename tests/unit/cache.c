@@ -10,8 +10,8 @@
  *   one after load the new index;
  * - a truncated, bit-flipped, other-version or other-owner index file is
  *   ignored with a notice and replaced; a cache folder others may write
- *   to is not used; two opens at once both succeed and leave one whole
- *   file.
+ *   to, or one that cannot be made, is not used (a notice says so); two
+ *   opens at once both succeed and leave one whole file.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -358,6 +358,17 @@ Test(cache, folder_writable_by_others_unused)
 	tl_list_dir(CACHE, &l);
 	cr_assert_eq(l.n, 0);
 	tl_list_free(&l);
+}
+
+Test(cache, folder_that_cannot_be_made_is_a_notice)
+{
+	char file[TL_PATH];
+	tl_join(file, "%s/plain", tl_scratch());
+	tl_write(file, "x", 1);
+	tl_join(CACHE, "%s/plain/idx", tl_scratch());
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	cr_assert(strstr(notices, "no index is kept"), "%s", notices);
 }
 
 static void *open_one(void *arg)
