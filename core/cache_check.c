@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cache_check.h"
+#include "scan_read.h"
 
 struct ck {
 	const struct ccm_source *src;
@@ -48,10 +49,17 @@ static void items(struct ck *c, const struct ccm_msg *m)
 		need(c, it->kind <= CCM_ITEM_EXT, "an item of no kind");
 		need(c, in_file(c, m->file, it->src_off, it->src_len),
 		     "an item out of its file");
+		/* An attachment's header lines are read whole into memory:
+		 * no longer than the scan's window on a message allows. */
 		if (it->kind == CCM_ITEM_HEX)
-			need(c, it->aux <= it->src_off, "a hex item's line");
+			need(c,
+			     it->aux <= it->src_off &&
+			             it->aux <= CCM_FEED_MSG_MAX,
+			     "a hex item's line");
 		if (it->kind == CCM_ITEM_EXT)
-			need(c, in_file(c, it->file, 0, it->out_len),
+			need(c,
+			     in_file(c, it->file, 0, it->out_len) &&
+			             it->src_len <= CCM_FEED_MSG_MAX,
 			     "an attachment out of its file");
 	}
 }
