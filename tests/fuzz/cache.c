@@ -82,10 +82,9 @@ static void read_file(const ccm_source *src, size_t po, size_t f, uint64_t seed,
 		uint64_t off = i == 0 ? 0 : (seed >> 11) % (size + 1);
 		size_t len = i < 2 ? 70000 : 1 + (size_t)(seed >> 40) % 9000;
 		ccm_file_read(src, po, f, off, len, buf, &got);
-		int fd;
-		uint64_t fd_off;
-		if (!ccm_file_span(src, po, f, off, len, &fd, &fd_off))
-			close(fd);
+		struct ccm_span sp;
+		if (!ccm_file_span(src, po, f, off, len, &sp))
+			ccm_span_end(src, &sp);
 	}
 }
 
