@@ -134,7 +134,11 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 		err = ccm_src_fds_init(src);
 	errno = 0;
 	char root[PATH_MAX];
-	bool cache = opts->cache_dir && realpath(path, root);
+	/* The mail views keep more than the tables of cache_table.c hold
+	 * (po->mail, once they land): until those are in the index file,
+	 * only the IFF view is cached. */
+	bool cache = opts->cache_dir && opts->view == CCM_VIEW_IFF &&
+	             realpath(path, root);
 	bool loaded = !err && cache && ccm_cache_load(src, root);
 	if (!err && !loaded)
 		err = scan(src, path, msg, msgsz);
