@@ -369,9 +369,15 @@ static ccm_err lay_out(struct tree *tr)
 				num[c] = (uint32_t)next;
 				order[next++] = c;
 			}
+	po->names.n = 0;
 	for (size_t q = 0; q < n; q++) {
 		const struct tnode *x = &tr->t.v[order[q]];
-		v[q] = (struct ccm_node){.name = x->name,
+		uint32_t name;
+		if (ccm_nodes_name(po, x->name, &name)) {
+			free(order), free(num), free(v);
+			return CCM_ERR_NOMEM;
+		}
+		v[q] = (struct ccm_node){.name = name,
 		                         .size = x->size,
 		                         .mtime = x->mtime,
 		                         .parent = num[x->parent],

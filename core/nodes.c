@@ -9,23 +9,32 @@
 
 #include "nodes.h"
 
-ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
-                      const char *name, uint32_t parent, uint32_t *id)
+ccm_err ccm_nodes_name(struct ccm_po *po, const char *name, uint32_t *off)
 {
 	size_t len = strlen(name) + 1;
-	if (po->nodes.n >= CCM_NONE || po->names.n + len > UINT32_MAX)
+	if (po->names.n + len > UINT32_MAX)
 		return CCM_ERR_NOMEM;
 	while (po->names.cap - po->names.n < len)
 		if (!ccm_grow((void **)&po->names.v, &po->names.cap, 1))
 			return CCM_ERR_NOMEM;
+	*off = (uint32_t)po->names.n;
+	memcpy(po->names.v + po->names.n, name, len);
+	po->names.n += len;
+	return CCM_OK;
+}
+
+ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
+                      const char *name, uint32_t parent, uint32_t *id)
+{
+	uint32_t off;
+	if (po->nodes.n >= CCM_NONE || ccm_nodes_name(po, name, &off))
+		return CCM_ERR_NOMEM;
 	struct ccm_node *n = CCM_PUSH(po->nodes);
 	if (!n)
 		return CCM_ERR_NOMEM;
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
-	n->name = (uint32_t)po->names.n;
-	memcpy(po->names.v + po->names.n, name, len);
-	po->names.n += len;
+	n->name = off;
 	n->parent = parent;
 	*id = (uint32_t)(po->nodes.n - 1);
 	return CCM_OK;

@@ -28,6 +28,10 @@ ccm_err ccm_nodes_add(struct ccm_po *po, enum ccm_node_kind kind,
 ccm_err ccm_find_name(size_t n, const char *(*name)(const void *, size_t),
                       const void *ctx, const char *want, size_t *at);
 
+/* Appends name (NUL-terminated) to po->names; *off is where it starts,
+ * for a node's name. CCM_ERR_NOMEM when out of memory or past 4 GiB. */
+ccm_err ccm_nodes_name(struct ccm_po *po, const char *name, uint32_t *off);
+
 /* The name of node n of po (NUL-terminated, as long as po). */
 static inline const char *ccm_node_name(const struct ccm_po *po,
                                         const struct ccm_node *n)
