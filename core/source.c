@@ -135,7 +135,7 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	errno = 0;
 	char root[PATH_MAX];
 	/* The mail views keep more than the tables of cache_table.c hold
-	 * (po->mail, once they land): until those are in the index file,
+	 * (po->mail, core/mailidx.h): until that is in the index file,
 	 * only the IFF view is cached. */
 	bool cache = opts->cache_dir && opts->view == CCM_VIEW_IFF &&
 	             realpath(path, root);
