@@ -253,8 +253,12 @@ bool ccm_cache_load(struct ccm_source *src, const char *root)
 
 void ccm_cache_store(const struct ccm_source *src, const char *root)
 {
-	if (src->dirs_lost)
+	if (src->dirs_lost) {
+		ccm_notice(&src->opts,
+		           "index file not written: a folder of the source "
+		           "could not be recorded");
 		return;
+	}
 	int dirfd = open_dir(src, true);
 	if (dirfd < 0)
 		return;

@@ -32,9 +32,9 @@ bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st)
 void ccm_srcdir_note(struct ccm_source *src, const char *path)
 {
 	/* Kept absolute: a later open may run from another folder. */
-	char abs[PATH_MAX];
-	if (path[0] != '/' && (!getcwd(abs, sizeof(abs)) ||
-	                       !ccm_path_join(abs, sizeof(abs), abs, path)))
+	char cwd[PATH_MAX], abs[PATH_MAX];
+	if (path[0] != '/' && (!getcwd(cwd, sizeof(cwd)) ||
+	                       !ccm_path_join(abs, sizeof(abs), cwd, path)))
 		abs[0] = '\0';
 	const char *full = path[0] == '/' ? path : abs;
 	for (size_t i = src->dirs.n; i-- > 0;)

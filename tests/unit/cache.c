@@ -134,6 +134,27 @@ Test(cache, used_when_valid)
 	open_check(&o, true);
 }
 
+/* A source named relative to the working folder is cached the same (its
+ * folders are recorded by their absolute paths). */
+Test(cache, used_for_a_relative_source)
+{
+	char dir[TL_PATH];
+	tl_join(dir, "%s", SRC);
+	char *slash = strrchr(dir, '/');
+	cr_assert_not_null(slash);
+	*slash = '\0';
+	cr_assert_eq(chdir(dir), 0); /* each test is a process of its own */
+	struct ccm_options o = opts_with(CACHE);
+	for (int i = 0; i < 2; i++) {
+		notices[0] = '\0';
+		ccm_source *src = tl_open(slash + 1, &o);
+		bool loaded = strstr(notices, "index loaded from ") != NULL;
+		cr_assert_eq(loaded, i == 1, "open %d, notices:\n%s", i,
+		             notices);
+		ccm_source_close(src);
+	}
+}
+
 Test(cache, nocache_keeps_nothing)
 {
 	struct ccm_options o = opts_with(NULL);
