@@ -57,20 +57,25 @@ ccm_err ccm_report(const struct ccm_po *po, struct ccm_buf *out)
 	}
 	line(po, out, b.p, b.len);
 	ccm_buf_printf(out, "Export folder: %s\r\n", po->dir);
-	ccm_buf_printf(out,
-	               "Code page: %u in the export, %u in these files; "
-	               "dates read as %s\r\n",
-	               po->src_cp, po->out_cp,
+	/* The mail views write UTF-8 whatever the migration files' page. */
+	bool iff = po->src->opts.view == CCM_VIEW_IFF;
+	ccm_buf_printf(out, "Code page: %u in the export, ", po->src_cp);
+	if (iff)
+		ccm_buf_printf(out, "%u in these files", po->out_cp);
+	else
+		ccm_buf_puts(out, "UTF-8 in these messages");
+	ccm_buf_printf(out, "; dates read as %s\r\n",
 	               ccm_date_order_name(po->date_order));
 	ccm_lossy_report(po, out);
 	ccm_buf_printf(out,
 	               "Mailboxes: %llu\r\nMessages: %llu\r\n"
-	               "Attachments: %llu\r\nBytes in the migration files: "
+	               "Attachments: %llu\r\nBytes in the migration files%s: "
 	               "%llu\r\nMailing lists: %zu public, %zu private\r\n"
 	               "Bulletin boards: %llu\r\n",
 	               (unsigned long long)st->mailboxes,
 	               (unsigned long long)st->messages,
 	               (unsigned long long)st->attachments,
+	               iff ? "" : " (-o view=iff)",
 	               (unsigned long long)st->bytes, po->lists.n, po->plists.n,
 	               (unsigned long long)st->boards);
 	ccm_buf_printf(out, "Warnings: %llu\r\nLeft out: %llu\r\n",
