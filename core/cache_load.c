@@ -91,6 +91,10 @@ static bool fix(struct rd *r, char *e, const struct ccm_fix *fx, size_t nfx)
 			p = r->strs + (v - 1);
 		if (!v && fx[i].kind == CCM_FIX_STR && len)
 			return bad(r, "a string out of bounds");
+		/* An empty text is "", never NULL: renderers add offsets to
+		 * it (a scan never leaves a NULL where the index file can). */
+		if (!v && fx[i].kind == CCM_FIX_STR)
+			p = "";
 		if (p && fx[i].kind == CCM_FIX_PATH && !(p = path_of(r, p)))
 			return bad(r, "out of memory");
 		memcpy(slot, &p, sizeof(p));
