@@ -6,15 +6,41 @@
  * read out of bounds (the reader and the window clip every copy).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache_check.h"
+#include "cache_table.h"
 #include "scan_read.h"
+
+/*
+ * The large arrays (messages, items, row plans and pieces, seek points,
+ * nodes) are read for the check with pread, a window at a time, not
+ * through the mapping. On a machine with shadow page tables every page
+ * of a new mapping costs a trip to the hypervisor on its first touch:
+ * walking the 110 MB index of a million messages through the mapping
+ * took 55 to 65 ms here, reading it with pread 18 ms. The pages are then
+ * touched only by the reads that need them. The elements checked are the
+ * file's bytes, the same bytes the mapping shows: the file is private to
+ * its owner and only ever replaced by rename, never written in place.
+ */
+enum { WIN_BYTES = 64 * 1024 };
+
+struct win {
+	const char *base; /* the array, where the po record points */
+	size_t esz, n;    /* its element size and length */
+	size_t lo, cnt;   /* elements [lo, lo + cnt) are in buf */
+	bool direct;      /* read base in place (not in the mapped file) */
+	_Alignas(16) char buf[WIN_BYTES];
+};
 
 struct ck {
 	const struct ccm_source *src;
 	const struct ccm_po *po;
+	int fd; /* the index file, or -1: read the mapping in place */
 	const char *fail;
+	struct win *w[3]; /* windows on an array and the ones it names */
 };
 
 static bool need(struct ck *c, bool ok, const char *what)
@@ -23,6 +49,48 @@ static bool need(struct ck *c, bool ok, const char *what)
 		c->fail = what;
 	return ok;
 }
+
+static void win_start(struct ck *c, struct win *w, const void *base, size_t esz,
+                      size_t n)
+{
+	w->base = base;
+	w->esz = esz;
+	w->n = n;
+	w->lo = w->cnt = 0;
+	w->direct = c->fd < 0 || !n || !ccm_cache_mapped(c->src, base);
+}
+
+/* Reads the window of w that starts at element i. A failed read fails
+ * the check and reads as zeros. */
+static void win_fill(struct ck *c, struct win *w, size_t i)
+{
+	size_t cnt = WIN_BYTES / w->esz;
+	if (cnt > w->n - i)
+		cnt = w->n - i;
+	size_t len = cnt * w->esz;
+	off_t at = (off_t)(w->base - c->src->map) + (off_t)(i * w->esz);
+	if (pread(c->fd, w->buf, len, at) != (ssize_t)len) {
+		memset(w->buf, 0, len);
+		need(c, false, "the index file could not be read");
+	}
+	w->lo = i;
+	w->cnt = cnt;
+}
+
+/* Element i (< w->n) of the array of w: a copy in the window, or the
+ * element itself when it is not in the mapped file. */
+static inline const void *win_at(struct ck *c, struct win *w, size_t i)
+{
+	if (w->direct)
+		return w->base + i * w->esz;
+	if (i - w->lo >= w->cnt) /* also i < w->lo: the difference wraps */
+		win_fill(c, w, i);
+	return w->buf + (i - w->lo) * w->esz;
+}
+
+#define WIN(c, k, arr)                                                         \
+	win_start(c, (c)->w[k], (arr).v, sizeof(*(arr).v), (arr).n)
+#define AT(c, k, type, i) ((const type *)win_at(c, (c)->w[k], i))
 
 /* [a, a + n) within [0, lim)? In 64 bits: no 32-bit sum wraps. */
 static bool span(uint64_t a, uint64_t n, uint64_t lim)
@@ -43,9 +111,9 @@ static bool str_ok(const struct ccm_str *s)
 
 static void items(struct ck *c, const struct ccm_msg *m)
 {
-	const struct ccm_po *po = c->po;
 	for (uint32_t k = 0; k < m->nitems && !c->fail; k++) {
-		const struct ccm_item *it = &po->items.v[m->item0 + k];
+		const struct ccm_item *it =
+		        AT(c, 1, struct ccm_item, m->item0 + k);
 		need(c, it->kind <= CCM_ITEM_EXT, "an item of no kind");
 		need(c, in_file(c, m->file, it->src_off, it->src_len),
 		     "an item out of its file");
@@ -67,25 +135,36 @@ static void items(struct ck *c, const struct ccm_msg *m)
 static void messages(struct ck *c)
 {
 	const struct ccm_po *po = c->po;
+	WIN(c, 0, po->msgs);
+	WIN(c, 1, po->items);
 	for (size_t i = 0; i < po->msgs.n && !c->fail; i++) {
-		const struct ccm_msg *m = &po->msgs.v[i];
+		const struct ccm_msg *m = AT(c, 0, struct ccm_msg, i);
 		if (need(c,
 		         span(m->item0, m->nitems, po->items.n) &&
 		                 in_file(c, m->file, m->hdr_off, m->hdr_len),
 		         "a message out of bounds"))
 			items(c, m);
 	}
+}
+
+static void seeks(struct ck *c)
+{
+	const struct ccm_po *po = c->po;
+	WIN(c, 0, po->seekidx);
+	WIN(c, 1, po->seekpts);
+	WIN(c, 2, po->items);
 	for (size_t i = 0; i < po->seekidx.n && !c->fail; i++) {
-		const struct ccm_seekidx *si = &po->seekidx.v[i];
+		const struct ccm_seekidx *si = AT(c, 0, struct ccm_seekidx, i);
 		if (!need(c,
 		          si->item < po->items.n &&
 		                  span(si->first, si->count, po->seekpts.n),
 		          "a seek point out of bounds"))
 			break;
+		uint64_t len = AT(c, 2, struct ccm_item, si->item)->src_len;
 		for (uint32_t k = 0; k < si->count; k++)
 			need(c,
-			     po->seekpts.v[si->first + k].src <=
-			             po->items.v[si->item].src_len,
+			     AT(c, 1, struct ccm_seekpt, si->first + k)->src <=
+			             len,
 			     "a seek point past its item");
 	}
 }
@@ -93,8 +172,10 @@ static void messages(struct ck *c)
 static void plans(struct ck *c)
 {
 	const struct ccm_po *po = c->po;
+	WIN(c, 0, po->plans);
+	WIN(c, 1, po->pieces);
 	for (size_t i = 0; i < po->plans.n && !c->fail; i++) {
-		const struct ccm_rowplan *pl = &po->plans.v[i];
+		const struct ccm_rowplan *pl = AT(c, 0, struct ccm_rowplan, i);
 		if (!need(c,
 		          span(pl->piece0, pl->npieces, po->pieces.n) &&
 		                  pl->file < c->src->files.n,
@@ -102,7 +183,7 @@ static void plans(struct ck *c)
 			break;
 		for (uint32_t k = 0; k < pl->npieces; k++) {
 			const struct ccm_rowpiece *pc =
-			        &po->pieces.v[pl->piece0 + k];
+			        AT(c, 1, struct ccm_rowpiece, pl->piece0 + k);
 			need(c,
 			     pc->lit || in_file(c, pl->file, pc->src, pc->len),
 			     "a row piece out of its file");
@@ -171,8 +252,9 @@ static void nodes(struct ck *c)
 	const struct ccm_po *po = c->po;
 	/* Every name ends within po->names: its last byte is a NUL. */
 	bool names = po->names.n && !po->names.v[po->names.n - 1];
-	for (size_t i = 0; i < po->nodes.n; i++) {
-		const struct ccm_node *nd = &po->nodes.v[i];
+	WIN(c, 0, po->nodes);
+	for (size_t i = 0; i < po->nodes.n && !c->fail; i++) {
+		const struct ccm_node *nd = AT(c, 0, struct ccm_node, i);
 		need(c,
 		     names && nd->name < po->names.n &&
 		             nd->parent < po->nodes.n &&
@@ -183,15 +265,23 @@ static void nodes(struct ck *c)
 		             (nd->kind != CCM_NODE_MAIL ||
 		              nd->arg < po->msgs.n),
 		     "a folder tree node out of bounds");
-		need(c, po->node_by_name[i] < po->nodes.n,
-		     "a node name out of bounds");
 	}
+	win_start(c, c->w[0], po->node_by_name, sizeof(*po->node_by_name),
+	          po->nodes.n);
+	for (size_t i = 0; i < po->nodes.n && !c->fail; i++)
+		need(c, *AT(c, 0, uint32_t, i) < po->nodes.n,
+		     "a node name out of bounds");
 }
 
 bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
-                        char *why, size_t whysz)
+                        int fd, char *why, size_t whysz)
 {
-	struct ck c = {src, po, NULL};
+	struct win *w = malloc(3 * sizeof(*w));
+	if (!w) {
+		snprintf(why, whysz, "out of memory");
+		return false;
+	}
+	struct ck c = {src, po, fd, NULL, {w, w + 1, w + 2}};
 	need(&c,
 	     memchr(po->folder, 0, sizeof(po->folder)) != NULL &&
 	             str_ok(&po->name) && str_ok(&po->pkl) &&
@@ -201,10 +291,12 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	             po->file0 <= po->file1 && po->file1 <= src->files.n,
 	     "a post office record out of bounds");
 	messages(&c);
+	seeks(&c);
 	plans(&c);
 	people(&c);
 	outputs(&c);
 	nodes(&c);
+	free(w);
 	if (c.fail)
 		snprintf(why, whysz, "%s", c.fail);
 	return !c.fail;

@@ -20,6 +20,7 @@ struct rd {
 	const struct ccm_cache_hdr *h;
 	const char *strs;
 	const char *root;
+	int fd; /* the file map maps, or -1 (ccm_cache_parse) */
 	char *why;
 	size_t whysz;
 };
@@ -179,14 +180,15 @@ static bool post_office(struct rd *r, uint32_t p)
 			return false;
 	if (ccm_cp_init(&po->cp, po->src_cp, po->out_cp))
 		return bad(r, "a post office with an unknown code page");
-	return ccm_cache_check_po(r->src, po, r->why, r->whysz);
+	return ccm_cache_check_po(r->src, po, r->fd, r->why, r->whysz);
 }
 
-bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n,
-                     const char *root, char *why, size_t whysz)
+bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n, int fd,
+                     const char *root, void (*src_done)(void *), void *arg,
+                     char *why, size_t whysz)
 {
-	struct rd r = {src,  map,  n,   ccm_cache_header(map, n),
-	               NULL, root, why, whysz};
+	struct rd r = {src, map, n,    ccm_cache_header(map, n), NULL, root,
+	               fd,  why, whysz};
 	src->map = map;
 	src->map_len = n;
 	const struct ccm_cache_hdr *h = r.h;
@@ -205,6 +207,10 @@ bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n,
 	for (uint32_t i = 0; i < ccm_src_narrays; i++)
 		if (!array(&r, (char *)src, CCM_NONE, i, &ccm_src_arrays[i]))
 			return false;
+	if (!ccm_cache_check_src(src, why, whysz))
+		return false;
+	if (src_done)
+		src_done(arg);
 	src->pos = calloc(h->npo ? h->npo : 1, sizeof(*src->pos));
 	if (!src->pos)
 		return bad(&r, "out of memory");
@@ -212,5 +218,5 @@ bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n,
 	for (uint32_t p = 0; p < h->npo; p++)
 		if (!post_office(&r, p))
 			return false;
-	return ccm_cache_check_src(src, why, whysz);
+	return true;
 }

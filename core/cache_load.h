@@ -18,10 +18,15 @@
  * checked; the checksum, the options key and the source files'
  * identities are not (the caller's, cache.c). Returns false with a reason
  * in why (whysz bytes) when the bytes are not a sound index; src may then
- * hold part of one, for ccm_index_free.
+ * hold part of one, for ccm_index_free. fd is the file map maps, from
+ * which the checks read the large arrays (cache_check.h), or -1.
+ * src_done(arg), when not NULL, is called once src->files and src->dirs
+ * are read and checked, before the post offices: it may read them, and
+ * write their rofs marks, while the parse goes on.
  */
-bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n,
-                     const char *root, char *why, size_t whysz);
+bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n, int fd,
+                     const char *root, void (*src_done)(void *), void *arg,
+                     char *why, size_t whysz);
 
 /* The header of an index file of n bytes at map, or NULL when it is too
  * short, of another format or version, or of another size. */

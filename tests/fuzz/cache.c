@@ -92,17 +92,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
-	/* Mapped like the real file: page-aligned, unmapped at close. */
-	char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Mapped like the real file, from a file: page-aligned, unmapped at
+	 * close. Its checks read the large arrays from the file (fd), or,
+	 * for inputs of odd length, through the mapping. */
+	int fd = memfd_create("fz-index", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		abort();
-	memcpy(map, data, size);
 	struct ccm_source *src = calloc(1, sizeof(*src));
 	if (!src || ccm_src_fds_init(src))
 		abort();
 	char why[256];
-	if (ccm_cache_parse(src, map, size, fz_export(), why, sizeof(why))) {
+	bool ok = ccm_cache_parse(src, map, size, size % 2 ? -1 : fd,
+	                          fz_export(), NULL, NULL, why, sizeof(why));
+	close(fd);
+	if (ok) {
 		refresh(src);
 		static char buf[70000];
 		uint64_t seed = fz_hash(data, size);

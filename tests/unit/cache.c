@@ -9,9 +9,11 @@
  *   file) and an option change makes the next open scan again, and the
  *   one after load the new index;
  * - a truncated, bit-flipped, other-version or other-owner index file is
- *   ignored with a notice and replaced; a cache folder others may write
- *   to, or one that cannot be made, is not used (a notice says so); two
- *   opens at once both succeed and leave one whole file.
+ *   ignored with a notice and replaced, and so is one whose checksum was
+ *   made again over a message that points out of bounds (the loader's
+ *   own checks, which read the arrays from the file, refuse it); a cache folder
+ * others may write to, or one that cannot be made, is not used (a notice says
+ * so); two opens at once both succeed and leave one whole file.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +25,8 @@
 
 #include <criterion/criterion.h>
 
+#include "cache_table.h"
+#include "index.h"
 #include "tl.h"
 
 static char SRC[TL_PATH], CACHE[TL_PATH];
@@ -345,6 +349,48 @@ static void other_version(const char *path)
 static void other_owner(const char *path)
 {
 	cr_assert_eq(chown(path, 4242, 4242), 0);
+}
+
+/*
+ * The last message of the first post office made to point past the end
+ * of the items, and the checksum made again: only the loader's checks
+ * of every index can refuse the file. The last message is the last
+ * element of a window of the check: the window is read from the file,
+ * not through the mapping.
+ */
+static void message_out_of_bounds(const char *path)
+{
+	size_t n, msgs_id = 0;
+	char *d = tl_slurp(path, &n);
+	struct ccm_cache_hdr h;
+	memcpy(&h, d, sizeof(h));
+	for (size_t i = 0; i < ccm_po_narrays; i++)
+		if (!strcmp(ccm_po_arrays[i].name, "msgs"))
+			msgs_id = i + 1;
+	cr_assert(msgs_id);
+	struct ccm_cache_toc t;
+	memcpy(&t,
+	       d + h.toc_off +
+	               ccm_cache_toc_at(0, (uint32_t)msgs_id) * sizeof(t),
+	       sizeof(t));
+	cr_assert(t.po == 0 && t.id == msgs_id && t.count > 1);
+	struct ccm_msg m;
+	char *last = d + t.off + (t.count - 1) * sizeof(m);
+	memcpy(&m, last, sizeof(m));
+	m.item0 = UINT32_MAX - 1;
+	memcpy(last, &m, sizeof(m));
+	struct ccm_cache_sum sum;
+	ccm_cache_sum_init(&sum);
+	ccm_cache_sum_add(&sum, d + sizeof(h), n - sizeof(h));
+	h.sum = ccm_cache_sum_end(&sum);
+	memcpy(d, &h, sizeof(h));
+	tl_write(path, d, n);
+	free(d);
+}
+
+Test(cache, resummed_bad_index_ignored)
+{
+	ignored_after(message_out_of_bounds, "a message out of bounds");
 }
 
 Test(cache, truncated_file_ignored)
