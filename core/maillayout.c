@@ -25,6 +25,18 @@ ccm_err ccm_mail_options(struct ccm_source *src, char *msg, size_t msgsz)
 	ccm_err err = ccm_tz_parse(o->tz, &src->mail->tz, msg, msgsz);
 	if (!err && o->addrmap)
 		err = ccm_addrmap_load(o->addrmap, &src->mail->map, msg, msgsz);
+	/* Read all the same, so that a wrong one is an error in every view
+	 * and the options work when the view is changed. */
+	if (!err && o->view == CCM_VIEW_IFF)
+		ccm_notice(o,
+		           "the %s option%s shape%s only the mail views "
+		           "(maildir, eml): the IFF view is made without %s",
+		           o->tz && o->addrmap ? "tz and addrmap"
+		           : o->tz             ? "tz"
+		                               : "addrmap",
+		           o->tz && o->addrmap ? "s" : "",
+		           o->tz && o->addrmap ? "" : "s",
+		           o->tz && o->addrmap ? "them" : "it");
 	return err;
 }
 

@@ -87,6 +87,39 @@ Test(cli, usage_errors_are_two_lines)
 	tl_rmtree(D);
 }
 
+/* The mail options given with the IFF view: a notice that they change
+ * nothing there, and the tree is written; with a mail view, no notice. */
+Test(cli, mail_options_with_the_iff_view_are_a_notice)
+{
+	D = tl_tmpdir();
+	char *src = tl_path(D, "src"), *out = tl_path(D, "out");
+	const char *gen[] = {tl_env("CCM_GEN"), "--messages", "5", src, NULL};
+	char *err;
+	cr_assert_eq(tl_capture(gen, NULL, NULL, &err), 0, "%s", err);
+	free(err);
+	static const char note[] = "ccmail2iff: the tz option shapes only the "
+	                           "mail views (maildir, eml): the IFF view "
+	                           "is made without it\n";
+	const char *iff[] = {"--tz=Europe/Berlin", "--no-cache", src, out,
+	                     NULL};
+	cr_assert_eq(run(&err, iff), 0, "%s", err);
+	cr_assert(strstr(err, note), "no notice:\n%s", err);
+	free(err);
+	tl_remove_tree(out);
+	const char *mail[] = {"--tz=Europe/Berlin",
+	                      "--view=maildir",
+	                      "--no-cache",
+	                      src,
+	                      out,
+	                      NULL};
+	cr_assert_eq(run(&err, mail), 0, "%s", err);
+	cr_assert(!strstr(err, "shapes only"), "a notice:\n%s", err);
+	free(err);
+	free(out);
+	free(src);
+	tl_rmtree(D);
+}
+
 /* A source of many files, written by ccm-gen into D/src. */
 static char *many_files(void)
 {
