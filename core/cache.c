@@ -21,36 +21,10 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_key.h"
 #include "cache_load.h"
 #include "cache_table.h"
 #include "cache_write.h"
-
-void ccm_cache_key(const struct ccm_options *o, const char *root,
-                   struct ccm_buf *key)
-{
-	ccm_buf_printf(key, "source=%s\n", root);
-	ccm_buf_printf(key, "out_codepage=%u\n", o->out_codepage);
-	ccm_buf_printf(key, "dos83=%d\n", o->dos83);
-	ccm_buf_printf(key, "sec_split=%llu\n",
-	               (unsigned long long)o->sec_split);
-	ccm_buf_printf(key, "date_order=%d\n", (int)o->date_order);
-	ccm_buf_printf(key, "view=%d\n", (int)o->view);
-	ccm_buf_printf(key, "tz=%s\n", o->tz ? o->tz : "");
-	ccm_buf_printf(key, "addrmap=%s\n", o->addrmap ? o->addrmap : "");
-	struct stat st;
-	if (o->addrmap && !stat(o->addrmap, &st))
-		ccm_buf_printf(
-		        key,
-		        "addrmap_id=%llu:%llu:%llu:%lld.%09ld:%lld.%09ld\n",
-		        (unsigned long long)st.st_dev,
-		        (unsigned long long)st.st_ino,
-		        (unsigned long long)st.st_size,
-		        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-		        (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-	/* Build constants that shape the index. */
-	ccm_buf_printf(key, "seek_step=%llu\nplan_min=%u\n",
-	               (unsigned long long)CCM_SEEK_STEP, CCM_PLAN_MIN);
-}
 
 /* The file of source root: a hash of its path, so one file per source. */
 static void file_name(const char *root, char out[32])

@@ -23,12 +23,4 @@ bool ccm_cache_load(struct ccm_source *src, const char *root);
  * replacing it by rename; a failure is a notice. */
 void ccm_cache_store(const struct ccm_source *src, const char *root);
 
-/*
- * Appends to key what the output depends on besides the source files:
- * the source's folder root, each output option, the map file's identity.
- * A new option that changes the output is one more line here.
- */
-void ccm_cache_key(const struct ccm_options *o, const char *root,
-                   struct ccm_buf *key);
-
 #endif

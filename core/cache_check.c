@@ -12,6 +12,7 @@
 
 #include "cache_check.h"
 #include "cache_table.h"
+#include "mailidx.h"
 #include "scan_read.h"
 
 /*
@@ -40,7 +41,7 @@ struct ck {
 	const struct ccm_po *po;
 	int fd; /* the index file, or -1: read the mapping in place */
 	const char *fail;
-	struct win *w[3]; /* windows on an array and the ones it names */
+	struct win *w[4]; /* windows on an array and the ones it names */
 };
 
 static bool need(struct ck *c, bool ok, const char *what)
@@ -273,15 +274,60 @@ static void nodes(struct ck *c)
 		     "a node name out of bounds");
 }
 
+/*
+ * A mail view's seek points: each message's run lies inside po->mail's,
+ * each point in a text item of its message, at most at its end, in the
+ * order of its output offset, within the encoded text. A part head's
+ * length (parthdr) and the parts' lengths only shape the output.
+ */
+static void mail_seeks(struct ck *c, const struct ccm_msg *m,
+                       const struct ccm_mailmsg *mm)
+{
+	uint64_t last = 0;
+	for (uint32_t k = 0; k < mm->nseek && !c->fail; k++) {
+		const struct ccm_mailseek *sp =
+		        AT(c, 3, struct ccm_mailseek, mm->seek0 + k);
+		bool in =
+		        sp->item >= m->item0 && sp->item - m->item0 < m->nitems;
+		const struct ccm_item *it =
+		        in ? AT(c, 2, struct ccm_item, sp->item) : NULL;
+		need(c,
+		     in && it->kind == CCM_ITEM_TEXT &&
+		             sp->src <= it->src_len && sp->out <= mm->body &&
+		             last <= sp->out,
+		     "a mail seek point out of bounds");
+		last = sp->out;
+	}
+}
+
+static void mail(struct ck *c)
+{
+	const struct ccm_po *po = c->po;
+	const struct ccm_mailidx *mi = po->mail;
+	if (!mi)
+		return;
+	win_start(c, c->w[0], mi->msgs, sizeof(*mi->msgs), po->msgs.n);
+	WIN(c, 1, po->msgs);
+	WIN(c, 2, po->items);
+	WIN(c, 3, mi->seeks);
+	for (size_t i = 0; i < po->msgs.n && !c->fail; i++) {
+		const struct ccm_mailmsg *mm = AT(c, 0, struct ccm_mailmsg, i);
+		if (need(c, span(mm->seek0, mm->nseek, mi->seeks.n),
+		         "a message's mail seek points out of bounds") &&
+		    mm->nseek)
+			mail_seeks(c, AT(c, 1, struct ccm_msg, i), mm);
+	}
+}
+
 bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
                         int fd, char *why, size_t whysz)
 {
-	struct win *w = malloc(3 * sizeof(*w));
+	struct win *w = malloc(4 * sizeof(*w));
 	if (!w) {
 		snprintf(why, whysz, "out of memory");
 		return false;
 	}
-	struct ck c = {src, po, fd, NULL, {w, w + 1, w + 2}};
+	struct ck c = {src, po, fd, NULL, {w, w + 1, w + 2, w + 3}};
 	need(&c,
 	     memchr(po->folder, 0, sizeof(po->folder)) != NULL &&
 	             str_ok(&po->name) && str_ok(&po->pkl) &&
@@ -296,6 +342,8 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	people(&c);
 	outputs(&c);
 	nodes(&c);
+	if (!c.fail)
+		mail(&c); /* once the messages' items are shown in bounds */
 	free(w);
 	if (c.fail)
 		snprintf(why, whysz, "%s", c.fail);

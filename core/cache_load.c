@@ -12,6 +12,7 @@
 #include "cache_check.h"
 #include "cache_load.h"
 #include "cache_table.h"
+#include "maillayout.h"
 
 struct rd {
 	struct ccm_source *src;
@@ -117,14 +118,18 @@ static const struct ccm_cache_toc *section(struct rd *r, uint32_t po,
 	return t;
 }
 
-static bool array(struct rd *r, char *base, uint32_t po, uint32_t id,
+/* Line id of post office po (CCM_NONE: the source) into the pointer v
+ * and the count n (a CCM_ARRAY's, when own_n, followed by its room); v
+ * NULL: a mail view's line in an index without one, which must be empty. */
+static bool array(struct rd *r, void **v, size_t *n, uint32_t po, uint32_t id,
                   const struct ccm_cache_arr *a)
 {
 	const struct ccm_cache_toc *t = section(r, po, id, a->elem);
 	if (!t)
 		return bad(r, "a section out of bounds");
-	size_t *n = (size_t *)(base + a->n);
-	void **v = (void **)(base + a->v);
+	if (!v)
+		return !t->count || bad(r, "a mail view's section in the IFF "
+		                           "view's index");
 	if (!a->own_n && *n != t->count)
 		return bad(r, "a section of the wrong length");
 	const char *at = r->map + t->off;
@@ -132,7 +137,7 @@ static bool array(struct rd *r, char *base, uint32_t po, uint32_t id,
 		*v = (void *)at;
 		*n = (size_t)t->count;
 		if (a->own_n) /* the CCM_ARRAY's room */
-			*(size_t *)(base + a->n + sizeof(size_t)) = *n;
+			n[1] = *n;
 		return true;
 	}
 	char *copy = malloc(t->count ? t->count * a->elem : 1);
@@ -145,7 +150,7 @@ static bool array(struct rd *r, char *base, uint32_t po, uint32_t id,
 		if (!fix(r, copy + i * a->elem, a->fix, a->nfix))
 			return false;
 	if (a->own_n) /* the CCM_ARRAY's room */
-		*(size_t *)(base + a->n + sizeof(size_t)) = *n;
+		n[1] = *n;
 	return true;
 }
 
@@ -175,10 +180,18 @@ static bool post_office(struct rd *r, uint32_t p)
 	po->dir = po->dir ? strdup(po->dir) : NULL;
 	if (!po->dir)
 		return bad(r, "a post office without its folder");
-	for (uint32_t i = 0; i < ccm_po_narrays; i++)
-		if (!array(r, (char *)po, p, i + 1, &ccm_po_arrays[i]))
+	/* A mail view's index: its arrays below, the rest made again. */
+	if (r->src->opts.view != CCM_VIEW_IFF &&
+	    !(po->mail = calloc(1, sizeof(*po->mail))))
+		return bad(r, "out of memory");
+	for (uint32_t i = 0; i < ccm_po_narrays; i++) {
+		const struct ccm_cache_arr *a = &ccm_po_arrays[i];
+		if (!array(r, ccm_cache_arr_ptr(po, a),
+		           ccm_cache_arr_count(po, a), p, i + 1, a))
 			return false;
-	if (ccm_cp_init(&po->cp, po->src_cp, po->out_cp))
+	}
+	if (ccm_cp_init(&po->cp, po->src_cp, po->out_cp) ||
+	    (po->mail && ccm_mail_ready(po)))
 		return bad(r, "a post office with an unknown code page");
 	return ccm_cache_check_po(r->src, po, r->fd, r->why, r->whysz);
 }
@@ -204,9 +217,12 @@ bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n, int fd,
 	    map[h->strs_off + h->strs_len - 1])
 		return bad(&r, "a header out of bounds");
 	r.strs = map + h->strs_off;
-	for (uint32_t i = 0; i < ccm_src_narrays; i++)
-		if (!array(&r, (char *)src, CCM_NONE, i, &ccm_src_arrays[i]))
+	for (uint32_t i = 0; i < ccm_src_narrays; i++) {
+		const struct ccm_cache_arr *a = &ccm_src_arrays[i];
+		if (!array(&r, (void **)((char *)src + a->v),
+		           (size_t *)((char *)src + a->n), CCM_NONE, i, a))
 			return false;
+	}
 	if (!ccm_cache_check_src(src, why, whysz))
 		return false;
 	if (src_done)

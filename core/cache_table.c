@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "cache_table.h"
+#include "mailidx.h"
 
 #define FIX(T, f, k)                                                           \
 	{                                                                      \
@@ -54,19 +55,33 @@ static const struct ccm_fix srcdir_fix[] = {
 #define ARR(B, f)                                                              \
 	{                                                                      \
 #f, offsetof(B, f.v), offsetof(B, f.n), ELEM(B, f.v), true,    \
-		        NULL, 0                                                \
+		        false, NULL, 0                                         \
 	}
 /* A CCM_ARRAY whose elements hold pointers (fixed up at load). */
 #define ARR_FIX(B, f, fx)                                                      \
 	{                                                                      \
 #f, offsetof(B, f.v), offsetof(B, f.n), ELEM(B, f.v), true,    \
-		        fx, NELEM(fx)                                          \
+		        false, fx, NELEM(fx)                                   \
 	}
 /* A bare pointer to as many elements as the CCM_ARRAY nf has. */
 #define PTR(B, f, nf)                                                          \
 	{                                                                      \
 #f, offsetof(B, f), offsetof(B, nf.n), ELEM(B, f), false,      \
-		        NULL, 0                                                \
+		        false, NULL, 0                                         \
+	}
+/* The mail index's CCM_ARRAY f, and its pointer f as long as the post
+ * office's CCM_ARRAY nf. */
+#define MAIL_ARR(f)                                                            \
+	{                                                                      \
+		"mail." #f, offsetof(struct ccm_mailidx, f.v),                 \
+		        offsetof(struct ccm_mailidx, f.n),                     \
+		        ELEM(struct ccm_mailidx, f.v), true, true, NULL, 0     \
+	}
+#define MAIL_PTR(f, nf)                                                        \
+	{                                                                      \
+		"mail." #f, offsetof(struct ccm_mailidx, f),                   \
+		        offsetof(struct ccm_po, nf.n),                         \
+		        ELEM(struct ccm_mailidx, f), false, true, NULL, 0      \
 	}
 
 /* A line with a count of another (PTR) comes after that one's line. */
@@ -90,6 +105,9 @@ const struct ccm_cache_arr ccm_po_arrays[] = {
         ARR(struct ccm_po, names),
         PTR(struct ccm_po, node_by_name, nodes),
         PTR(struct ccm_po, sec_by_msg, secs),
+        MAIL_PTR(msgs, msgs),
+        MAIL_PTR(parthdr, items),
+        MAIL_ARR(seeks),
 };
 const size_t ccm_po_narrays = NELEM(ccm_po_arrays);
 
@@ -177,6 +195,19 @@ uint64_t ccm_cache_sum_end(const struct ccm_cache_sum *s)
 	return h;
 }
 
+void **ccm_cache_arr_ptr(const struct ccm_po *po, const struct ccm_cache_arr *a)
+{
+	char *base = a->mail ? (char *)po->mail : (char *)po;
+	return base ? (void **)(base + a->v) : NULL;
+}
+
+size_t *ccm_cache_arr_count(const struct ccm_po *po,
+                            const struct ccm_cache_arr *a)
+{
+	char *base = a->mail && a->own_n ? (char *)po->mail : (char *)po;
+	return base && (!a->mail || po->mail) ? (size_t *)(base + a->n) : NULL;
+}
+
 bool ccm_cache_mapped(const struct ccm_source *src, const void *p)
 {
 	const char *c = p;
@@ -189,13 +220,27 @@ static void drop(const struct ccm_source *src, void *p)
 		free(p);
 }
 
+void ccm_index_free_mail(const struct ccm_source *src, struct ccm_po *po)
+{
+	if (!po->mail)
+		return;
+	for (size_t i = 0; i < ccm_po_narrays; i++)
+		if (ccm_po_arrays[i].mail)
+			drop(src, *ccm_cache_arr_ptr(po, &ccm_po_arrays[i]));
+	ccm_cp_fini(&po->mail->u8);
+	free(po->mail);
+	po->mail = NULL;
+}
+
 void ccm_index_free_po(const struct ccm_source *src, struct ccm_po *po)
 {
 	ccm_cp_fini(&po->cp);
 	if (!ccm_cache_mapped(src, po->dir))
 		free(po->dir);
+	ccm_index_free_mail(src, po);
 	for (size_t i = 0; i < ccm_po_narrays; i++)
-		drop(src, *(void **)((char *)po + ccm_po_arrays[i].v));
+		if (!ccm_po_arrays[i].mail)
+			drop(src, *ccm_cache_arr_ptr(po, &ccm_po_arrays[i]));
 	ccm_buf_free(&po->log.text);
 	free(po);
 }

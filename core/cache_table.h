@@ -19,7 +19,7 @@
 #include "index.h"
 
 /* Bumped whenever the file's layout or the meaning of a field changes. */
-#define CCM_CACHE_FORMAT 1
+#define CCM_CACHE_FORMAT 2
 #define CCM_CACHE_MAGIC "CCMIDX\r\n"
 #define CCM_CACHE_ORDER 0x01020304u
 
@@ -61,12 +61,15 @@ struct ccm_fix {
  * An array of the index: the pointer at v in its base (struct ccm_po or
  * struct ccm_source) and the count at n. own_n: the count is the
  * array's own (a CCM_ARRAY); else it is an earlier line's, and the file's
- * must equal it. nfix == 0: used in place from the mapping.
+ * must equal it. nfix == 0: used in place from the mapping. mail: the
+ * base is the post office's mail index (po->mail, struct ccm_mailidx),
+ * which only a mail view has (none: the section is empty); a count
+ * that is not the array's own is still the post office's.
  */
 struct ccm_cache_arr {
 	const char *name;
 	size_t v, n, elem;
-	bool own_n;
+	bool own_n, mail;
 	const struct ccm_fix *fix;
 	size_t nfix;
 };
@@ -105,8 +108,18 @@ void ccm_cache_sum_init(struct ccm_cache_sum *s);
 void ccm_cache_sum_add(struct ccm_cache_sum *s, const void *p, size_t n);
 uint64_t ccm_cache_sum_end(const struct ccm_cache_sum *s);
 
+/* Line a of post office po: where its pointer is, and its count (NULL,
+ * 0 when it is po->mail's and po has none). */
+void **ccm_cache_arr_ptr(const struct ccm_po *po,
+                         const struct ccm_cache_arr *a);
+size_t *ccm_cache_arr_count(const struct ccm_po *po,
+                            const struct ccm_cache_arr *a);
+
 /* Is p inside the index file src maps? (Such memory is never freed.) */
 bool ccm_cache_mapped(const struct ccm_source *src, const void *p);
+/* Frees po->mail and what it owns, but never mapped memory; po->mail
+ * is then NULL. */
+void ccm_index_free_mail(const struct ccm_source *src, struct ccm_po *po);
 /* Frees a post office of src and what it owns, but never mapped memory. */
 void ccm_index_free_po(const struct ccm_source *src, struct ccm_po *po);
 /* Frees every post office, source file and folder record of src, its

@@ -112,10 +112,24 @@ static void fix(struct wr *w, char *e, const struct ccm_fix *fx, size_t nfx)
 	}
 }
 
-static void array(struct wr *w, const char *base, const struct ccm_cache_arr *a)
+/* Line a's elements and their count: the source's line (po NULL), or
+ * post office po's. */
+static const char *elems(const struct ccm_source *src, const struct ccm_po *po,
+                         const struct ccm_cache_arr *a, size_t *n)
 {
-	const char *v = *(char *const *)(base + a->v);
-	size_t n = *(const size_t *)(base + a->n);
+	if (!po) {
+		*n = *(const size_t *)((const char *)src + a->n);
+		return *(char *const *)((const char *)src + a->v);
+	}
+	void **v = ccm_cache_arr_ptr(po, a);
+	const size_t *c = ccm_cache_arr_count(po, a);
+	*n = c ? *c : 0;
+	return v ? *v : NULL;
+}
+
+static void array(struct wr *w, const char *v, size_t n,
+                  const struct ccm_cache_arr *a)
+{
 	_Alignas(8) char e[256];
 	if (a->elem > sizeof(e)) {
 		w->fail = true;
@@ -168,18 +182,17 @@ static void toc(struct wr *w, const struct ccm_source *src, uint64_t at)
 			id = (uint32_t)((i - ccm_src_narrays) %
 			                (1 + ccm_po_narrays));
 		}
-		const char *base = po == CCM_NONE ? (const char *)src
-		                                  : (const char *)src->pos[po];
+		const struct ccm_po *p = po == CCM_NONE ? NULL : src->pos[po];
 		const struct ccm_cache_arr *a = po == CCM_NONE
 		                                        ? &ccm_src_arrays[id]
 		                                : id ? &ccm_po_arrays[id - 1]
 		                                     : NULL;
-		t = (struct ccm_cache_toc){po, id, sizeof(struct ccm_po),
-		                           0,  at, 1};
-		if (a)
-			t = (struct ccm_cache_toc){
-			        po, id, (uint32_t)a->elem,
-			        0,  at, *(const size_t *)(base + a->n)};
+		size_t n = 1, elem = sizeof(struct ccm_po);
+		if (a) {
+			elems(src, p, a, &n);
+			elem = a->elem;
+		}
+		t = (struct ccm_cache_toc){po, id, (uint32_t)elem, 0, at, n};
 		put(w, &t, sizeof(t));
 		at += size8(t.count * t.elem);
 	}
@@ -188,12 +201,18 @@ static void toc(struct wr *w, const struct ccm_source *src, uint64_t at)
 /* Both passes over the sections, in table of contents order. */
 static void sections(struct wr *w, const struct ccm_source *src)
 {
-	for (size_t i = 0; i < ccm_src_narrays; i++)
-		array(w, (const char *)src, &ccm_src_arrays[i]);
+	size_t n;
+	const char *v;
+	for (size_t i = 0; i < ccm_src_narrays; i++) {
+		v = elems(src, NULL, &ccm_src_arrays[i], &n);
+		array(w, v, n, &ccm_src_arrays[i]);
+	}
 	for (size_t p = 0; p < src->npo; p++) {
 		record(w, src->pos[p]);
-		for (size_t i = 0; i < ccm_po_narrays; i++)
-			array(w, (const char *)src->pos[p], &ccm_po_arrays[i]);
+		for (size_t i = 0; i < ccm_po_narrays; i++) {
+			v = elems(src, src->pos[p], &ccm_po_arrays[i], &n);
+			array(w, v, n, &ccm_po_arrays[i]);
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "cache_table.h"
 #include "fields.h"
 #include "mail.h"
 #include "mailbody.h"
@@ -48,17 +49,14 @@ void ccm_mail_options_free(struct ccm_source *src)
 	src->mail = NULL;
 }
 
-void ccm_mail_free(struct ccm_po *po)
+ccm_err ccm_mail_ready(struct ccm_po *po)
 {
 	struct ccm_mailidx *mi = po->mail;
-	if (!mi)
-		return;
-	ccm_cp_fini(&mi->u8);
-	free(mi->msgs);
-	free(mi->parthdr);
-	free(mi->seeks.v);
-	free(mi);
-	po->mail = NULL;
+	bool eml = po->src->opts.view == CCM_VIEW_EML;
+	mi->eol = eml ? "\r\n" : "\n";
+	mi->eoln = eml ? 2 : 1;
+	ccm_mail_label(po, po->name.s, po->name.n, mi->label);
+	return ccm_cp_init(&mi->u8, po->src_cp, 65001);
 }
 
 static void hash_str(struct ccm_hash *h, const char *tag,
@@ -257,21 +255,17 @@ static ccm_err mail_init(struct ccm_po *po)
 	if (!mi)
 		return CCM_ERR_NOMEM;
 	po->mail = mi;
-	bool eml = po->src->opts.view == CCM_VIEW_EML;
-	mi->eol = eml ? "\r\n" : "\n";
-	mi->eoln = eml ? 2 : 1;
 	mi->msgs = calloc(po->msgs.n + 1, sizeof(*mi->msgs));
 	mi->parthdr = calloc(po->items.n + 1, sizeof(*mi->parthdr));
 	if (!mi->msgs || !mi->parthdr)
 		return CCM_ERR_NOMEM;
-	ccm_mail_label(po, po->name.s, po->name.n, mi->label);
-	return ccm_cp_init(&mi->u8, po->src_cp, 65001);
+	return ccm_mail_ready(po);
 }
 
 ccm_err ccm_mail_layout(struct ccm_po *po, struct ccm_mail_info **infos)
 {
 	*infos = NULL;
-	ccm_mail_free(po);
+	ccm_index_free_mail(po->src, po);
 	ccm_err err = mail_init(po);
 	struct ccm_mail_info *inf = calloc(po->msgs.n + 1, sizeof(*inf));
 	uint32_t *owner = calloc(po->msgs.n + 1, sizeof(*owner));

@@ -14,7 +14,12 @@
  */
 ccm_err ccm_mail_options(struct ccm_source *src, char *msg, size_t msgsz);
 void ccm_mail_options_free(struct ccm_source *src);
-/* Frees po->mail (what ccm_mail_layout made). */
-void ccm_mail_free(struct ccm_po *po);
+/*
+ * Makes po->mail, its arrays in place (from ccm_mail_layout, or an index
+ * file), ready for reads: its line end, its post office's domain label
+ * and its converter to UTF-8, which no index file holds. po->cp must be
+ * ready. Freed with ccm_index_free_mail (cache_table.h).
+ */
+ccm_err ccm_mail_ready(struct ccm_po *po);
 
 #endif

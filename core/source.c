@@ -134,11 +134,7 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 		err = ccm_src_fds_init(src);
 	errno = 0;
 	char root[PATH_MAX];
-	/* The mail views keep more than the tables of cache_table.c hold
-	 * (po->mail, core/mailidx.h): until that is in the index file,
-	 * only the IFF view is cached. */
-	bool cache = opts->cache_dir && opts->view == CCM_VIEW_IFF &&
-	             realpath(path, root);
+	bool cache = opts->cache_dir && realpath(path, root);
 	bool loaded = !err && cache && ccm_cache_load(src, root);
 	if (!err && !loaded)
 		err = scan(src, path, msg, msgsz);
@@ -171,10 +167,8 @@ void ccm_source_close(ccm_source *src)
 	if (!src)
 		return;
 	for (size_t i = 0; i < src->npo; i++)
-		if (src->pos[i]) {
+		if (src->pos[i])
 			ccm_scan_path_free(src->pos[i]);
-			ccm_mail_free(src->pos[i]);
-		}
 	ccm_mail_options_free(src);
 	ccm_index_free(src);
 	ccm_src_fds_free(src);

@@ -29,13 +29,18 @@ static bool safe_name(const char *s)
 	return true;
 }
 
+void ccm_tz_file(const char *name, char *path, size_t n)
+{
+	const char *dir = getenv("TZDIR");
+	snprintf(path, n, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo",
+	         name);
+}
+
 /* True when the zoneinfo file of name is a TZif file. */
 static bool zone_exists(const char *name)
 {
-	const char *dir = getenv("TZDIR");
 	char path[512];
-	snprintf(path, sizeof(path), "%s/%s",
-	         dir && dir[0] ? dir : "/usr/share/zoneinfo", name);
+	ccm_tz_file(name, path, sizeof(path));
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return false;

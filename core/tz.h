@@ -28,6 +28,10 @@ struct ccm_tz {
 ccm_err ccm_tz_parse(const char *spec, struct ccm_tz *tz, char *msg,
                      size_t msgsz);
 
+/* The zoneinfo file of zone name, as the C library reads it: $TZDIR/name,
+ * else /usr/share/zoneinfo/name, into path (n bytes). */
+void ccm_tz_file(const char *name, char *path, size_t n);
+
 /*
  * Between ccm_tz_begin and ccm_tz_end the process's TZ is tz's zone:
  * call them only while no other thread runs (the scan and layout of
