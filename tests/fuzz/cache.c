@@ -8,10 +8,15 @@
  * export's files as they are now (when the sizes agree), and every file
  * of every post office is read in windows, looked up and spliced. No
  * promise about the bytes is checked: a fuzzed index may describe any
- * output, it must only never lead a read out of bounds.
+ * output, it must only never lead a read out of bounds. The view is the
+ * one the input's options key names (view=N), so that a mail view's
+ * index (po->mail) is parsed too; then every node of the tree is also
+ * looked up and read in windows (a message's from its seek points).
  *
  * FZ_CACHE_SEED=PATH fuzz-cache -runs=0 writes the base post office's
- * index file to PATH (how tests/fuzz/corpus/cache/base was made).
+ * index file to PATH (how tests/fuzz/corpus/cache/base was made), of
+ * the view FZ_CACHE_VIEW names (1 maildir: corpus/cache/maildir, 2 eml;
+ * default 0, the IFF view).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include "cache_load.h"
 #include "cache_table.h"
 #include "harness.h"
+#include "maillayout.h"
 #include "srcio.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,7 +39,10 @@ static void make_seed(const char *out)
 {
 	char dir[4096], cmd[8192];
 	snprintf(dir, sizeof(dir), "%s.idx", fz_export());
-	struct ccm_options o = {.cache_dir = dir};
+	const char *view = getenv("FZ_CACHE_VIEW");
+	struct ccm_options o = {.cache_dir = dir,
+	                        .view = view ? (enum ccm_view)atoi(view)
+	                                     : CCM_VIEW_IFF};
 	ccm_source *src;
 	if (ccm_source_open(fz_export(), &o, &src, NULL, 0))
 		abort();
@@ -88,6 +97,41 @@ static void read_file(const ccm_source *src, size_t po, size_t f, uint64_t seed,
 	}
 }
 
+/* Every node of post office po: its entry found again by name in its
+ * folder, a file's bytes read in windows. */
+static void read_nodes(const ccm_source *src, size_t po, uint64_t seed,
+                       char *buf)
+{
+	for (size_t i = 0; i < ccm_po_node_count(src, po); i++) {
+		struct ccm_node_info in;
+		ccm_node_info(src, po, i, &in);
+		size_t at, got;
+		ccm_node_lookup(src, po, in.parent, in.name, &at);
+		for (size_t k = 0; in.dir && k < in.nchild; k++)
+			ccm_node_child(src, po, i, k);
+		for (int r = 0; !in.dir && r < 4; r++) {
+			seed = seed * 6364136223846793005ull +
+			       1442695040888963407ull;
+			uint64_t off =
+			        r == 0 ? 0 : (seed >> 11) % (in.size + 1);
+			size_t len =
+			        r < 2 ? 70000 : 1 + (size_t)(seed >> 40) % 9000;
+			ccm_node_read(src, po, i, off, len, buf, &got);
+		}
+	}
+}
+
+/* The view the options key of the input names; the IFF view if none. */
+static enum ccm_view view_of(const uint8_t *data, size_t size)
+{
+	const char *v = memmem(data, size < 4096 ? size : 4096, "\nview=", 6);
+	if (!v || v + 6 >= (const char *)data + size)
+		return CCM_VIEW_IFF;
+	return v[6] == '1'   ? CCM_VIEW_MAILDIR
+	       : v[6] == '2' ? CCM_VIEW_EML
+	                     : CCM_VIEW_IFF;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
@@ -104,7 +148,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ccm_source *src = calloc(1, sizeof(*src));
 	if (!src || ccm_src_fds_init(src))
 		abort();
+	src->opts.view = view_of(data, size);
 	char why[256];
+	if (ccm_mail_options(src, why, sizeof(why)))
+		abort();
 	bool ok = ccm_cache_parse(src, map, size, size % 2 ? -1 : fd,
 	                          fz_export(), NULL, NULL, why, sizeof(why));
 	close(fd);
@@ -119,8 +166,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ccm_po_stats(src, po, &st);
 			for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
 				read_file(src, po, f, seed + f, buf);
+			read_nodes(src, po, seed, buf);
 		}
 	}
-	ccm_source_close(src); /* unmaps map */
+	ccm_source_close(src); /* unmaps map, frees src->mail */
 	return 0;
 }

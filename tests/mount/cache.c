@@ -7,7 +7,9 @@
  *   writes without the cache; ccmail2iff then loads the same file;
  * - two mounts of one source at once both show that tree, and leave one
  *   whole index file that a third mount loads;
- * - with -o nocache no file is written and nothing is loaded.
+ * - with -o nocache no file is written and nothing is loaded;
+ * - the same for the mail views: a remount of -o view=maildir or
+ *   view=eml loads the index and shows ccmail2iff's --view tree.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -75,6 +77,41 @@ Test(cache, remount_loads_the_index)
 	free(err);
 	tl_assert_same_tree(out, ref, 0);
 	tl_finish();
+}
+
+/* Two mounts of a mail view: the second loads the first's index. */
+static void mail_view(const char *view)
+{
+	static const char *const gen[] = {
+	        "--seed",     "29", "--pos",          "2",    "--users", "4",
+	        "--messages", "50", "--attach-bytes", "200K", NULL};
+	char vw[32], vo[TL_PATH + 48];
+	snprintf(vw, sizeof(vw), "--view=%s", view);
+	const char *const plain[] = {"--no-cache", vw, NULL};
+	tl_make_source(src, gen);
+	tl_make_reference(src, ref, plain);
+	tl_join(idx, "%s/idx", tl_scratch());
+	snprintf(vo, sizeof(vo), "cache=%s,view=%s", idx, view);
+	const char *const o[] = {"-o", vo, NULL};
+	for (int i = 0; i < 2; i++) {
+		struct tl_mount *m = tl_mount(src, o);
+		cr_assert_eq(log_says(m, "index loaded from"), i == 1,
+		             "mount %d, log %s", i, m->log);
+		tl_assert_same_tree(m->mnt, ref, 0);
+		cr_assert_eq(tl_umount(m), 0);
+	}
+	cr_assert_eq(files_in(idx), 1);
+	tl_finish();
+}
+
+Test(cache, maildir_remount_loads_the_index)
+{
+	mail_view("maildir");
+}
+
+Test(cache, eml_remount_loads_the_index)
+{
+	mail_view("eml");
 }
 
 Test(cache, two_mounts_at_once)
