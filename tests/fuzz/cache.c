@@ -63,14 +63,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The identities of the base export's files as they are now. */
-static void refresh(struct ccm_source *src)
+/* The identities of the base export's files as they are now; true when
+ * every file is one of them, of the size the index says. */
+static bool refresh(struct ccm_source *src)
 {
+	bool all = true;
 	for (size_t i = 0; i < src->files.n; i++) {
 		struct ccm_srcfile *f = &src->files.v[i];
 		struct stat st;
-		if (stat(f->path, &st) || (uint64_t)st.st_size != f->size)
+		if (stat(f->path, &st) || (uint64_t)st.st_size != f->size) {
+			all = false;
 			continue;
+		}
 		f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
 		              st.st_mtim.tv_nsec;
 		f->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
@@ -78,6 +82,7 @@ static void refresh(struct ccm_source *src)
 		f->ino = (uint64_t)st.st_ino;
 		f->dev = (uint64_t)st.st_dev;
 	}
+	return all;
 }
 
 static void read_file(const ccm_source *src, size_t po, size_t f, uint64_t seed,
@@ -156,7 +161,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                          fz_export(), NULL, NULL, why, sizeof(why));
 	close(fd);
 	if (ok) {
-		refresh(src);
+		/* A message's mail form reads its header whole, as its
+		 * layout did: its length is bounded by its file's size,
+		 * which only the identity check of a real load (cache.c)
+		 * shows to be true. So the tree is read only when every
+		 * file is the export's, as that check would demand. */
+		bool same = refresh(src);
 		static char buf[70000];
 		uint64_t seed = fz_hash(data, size);
 		for (size_t po = 0; po < ccm_source_po_count(src); po++) {
@@ -166,7 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ccm_po_stats(src, po, &st);
 			for (size_t f = 0; f < ccm_po_file_count(src, po); f++)
 				read_file(src, po, f, seed + f, buf);
-			read_nodes(src, po, seed, buf);
+			if (same)
+				read_nodes(src, po, seed, buf);
 		}
 	}
 	ccm_source_close(src); /* unmaps map, frees src->mail */
