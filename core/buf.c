@@ -103,6 +103,24 @@ char *ccm_arena_strndup(struct ccm_arena *a, const char *s, size_t n)
 	return p;
 }
 
+void ccm_arena_adopt(struct ccm_arena *a, struct ccm_arena *from)
+{
+	if (!from->head)
+		return;
+	if (!a->head) {
+		*a = *from;
+	} else {
+		/* After a's head, which stays the block a allocates from. */
+		struct ccm_arena_block *tail = from->head;
+		while (tail->next)
+			tail = tail->next;
+		tail->next = a->head->next;
+		a->head->next = from->head;
+	}
+	from->head = NULL;
+	from->used = 0;
+}
+
 void ccm_arena_free(struct ccm_arena *a)
 {
 	struct ccm_arena_block *blk = a->head;

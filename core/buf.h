@@ -68,6 +68,8 @@ struct ccm_arena {
 char *ccm_arena_strndup(struct ccm_arena *a, const char *s, size_t n);
 /* n bytes that live until ccm_arena_free, or NULL. */
 void *ccm_arena_alloc(struct ccm_arena *a, size_t n);
+/* Moves every block of from into a: what from gave lives as long as a. */
+void ccm_arena_adopt(struct ccm_arena *a, struct ccm_arena *from);
 /* Frees every block of a at once. */
 void ccm_arena_free(struct ccm_arena *a);
 

@@ -240,7 +240,10 @@ struct ccm_po {
 	struct ccm_mailidx *mail;  /* the mail views' index (mail.c) */
 	struct ccm_log log;        /* warnings of the scan and layout */
 	struct ccm_dircache *dirs; /* listings of folders, during the scan */
-	struct ccm_feed *feed;     /* the block reader, during the scan */
+	/* A part of a parallel scan: the post office whose listings it
+	 * shares and into which it is merged (scan_par.c); else NULL. */
+	struct ccm_po *parent;
+	struct ccm_feed *feed; /* the block reader, during the scan */
 	struct ccm_po_stats stats;
 };
 

@@ -12,6 +12,7 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,11 @@ struct ccm_dircache {
 	char *path;
 	char **names; /* sorted without regard to case */
 	size_t n;
+	/* The folder's identity, taken before it was listed (id.path points
+	 * to abs): what a part of a parallel scan records (scan_par.c). */
+	bool id_ok;
+	struct ccm_srcdir id;
+	char *abs;
 };
 
 static int cmp_ci(const void *a, const void *b)
@@ -32,16 +38,18 @@ static int cmp_ci(const void *a, const void *b)
 	return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
-static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
+/* Lists folder path into a new entry of po's listings; NULL when out of
+ * memory. */
+static struct ccm_dircache *list_new(struct ccm_po *po, const char *path)
 {
-	for (struct ccm_dircache *d = po->dirs; d; d = d->next)
-		if (!strcmp(d->path, path))
-			return d;
 	struct ccm_dircache *d = calloc(1, sizeof(*d));
+	char abs[PATH_MAX];
 	if (!d)
 		return NULL;
 	d->path = strdup(path);
-	ccm_srcdir_note(po->src, path);
+	d->id_ok = ccm_srcdir_take(path, &d->id, abs, sizeof(abs)) &&
+	           (d->abs = strdup(abs));
+	d->id.path = d->abs;
 	DIR *dir = opendir(path);
 	size_t cap = 0;
 	struct dirent *de;
@@ -65,6 +73,42 @@ static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
 	return d;
 }
 
+static struct ccm_dircache *list_find(const struct ccm_po *po, const char *path)
+{
+	for (struct ccm_dircache *d = po->dirs; d; d = d->next)
+		if (!strcmp(d->path, path))
+			return d;
+	return NULL;
+}
+
+/*
+ * The parts of a parallel scan share the listings of the post office
+ * they belong to (each folder is listed once, whatever the thread), under
+ * this lock; each part records the folders it used with the identity
+ * taken when the folder was listed, so that the merged record is the one
+ * a scan in one thread makes.
+ */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ccm_dircache *listing(struct ccm_po *po, const char *path)
+{
+	struct ccm_dircache *d;
+	if (!po->parent) {
+		if ((d = list_find(po, path)))
+			return d;
+		ccm_srcdir_note(po->src, path);
+		return list_new(po, path);
+	}
+	pthread_mutex_lock(&shared_lock);
+	d = list_find(po->parent, path);
+	if (!d)
+		d = list_new(po->parent, path);
+	pthread_mutex_unlock(&shared_lock);
+	if (d)
+		ccm_srcdir_add(po->src, d->id_ok ? &d->id : NULL);
+	return d;
+}
+
 void ccm_scan_path_free(struct ccm_po *po)
 {
 	while (po->dirs) {
@@ -74,6 +118,7 @@ void ccm_scan_path_free(struct ccm_po *po)
 			free(d->names[i]);
 		free(d->names);
 		free(d->path);
+		free(d->abs);
 		free(d);
 	}
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "scan_msg.h"
+#include "scan_par.h"
 #include "scan_path.h"
 #include "scan_po.h"
 #include "scan_read.h"
@@ -373,40 +374,16 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 	scanfile_close(&f);
 }
 
-static int cmp_bytes(const void *a, const void *b)
+static int cmp_path(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct ccm_scanjob *)a)->path,
+	              ((const struct ccm_scanjob *)b)->path);
 }
 
-static void mailboxes(struct ccm_po *po)
+/* The bulletin board file (a job: path is NULL). */
+static void boards(struct ccm_po *po, const char *path)
 {
-	const char *users = ccm_scan_find(po, po->dir, "USERS");
-	if (!users)
-		return;
-	char dir[PATH_MAX];
-	if (!ccm_path_join(dir, sizeof(dir), po->dir, users))
-		return;
-	char **names;
-	size_t n = ccm_scan_list(po, dir, &names);
-	char **exp = calloc(n ? n : 1, sizeof(*exp));
-	size_t ne = 0;
-	for (size_t i = 0; exp && i < n; i++) {
-		size_t len = strlen(names[i]);
-		if (len > 4 && ccm_caseeq(names[i] + len - 4, ".EXP", 4))
-			exp[ne++] = names[i];
-	}
-	/* Byte order of file names: the same source, the same report. */
-	qsort(exp, ne, sizeof(*exp), cmp_bytes);
-	for (size_t i = 0; i < ne; i++) {
-		char path[PATH_MAX];
-		if (ccm_path_join(path, sizeof(path), dir, exp[i]))
-			mailbox_file(po, path);
-	}
-	free(exp);
-}
-
-static void boards(struct ccm_po *po)
-{
+	(void)path;
 	struct ccm_scanfile f;
 	struct ccm_line l;
 	if (!open_named(po, po->dir, "CCMBB.EXP", &f))
@@ -454,6 +431,44 @@ static void boards(struct ccm_po *po)
 	scanfile_close(&f);
 }
 
+/*
+ * The mailbox files of USERS/ (in byte order of their names: the same
+ * source, the same report) and the bulletin boards, scanned in parallel
+ * (scan_par.c), merged in that order.
+ */
+static ccm_err mailboxes_and_boards(struct ccm_po *po)
+{
+	const char *users = ccm_scan_find(po, po->dir, "USERS");
+	char dir[PATH_MAX];
+	char **names = NULL;
+	size_t n = 0;
+	if (users && ccm_path_join(dir, sizeof(dir), po->dir, users))
+		n = ccm_scan_list(po, dir, &names);
+	struct ccm_scanjob *jobs = calloc(n + 1, sizeof(*jobs));
+	if (!jobs)
+		return CCM_ERR_NOMEM;
+	size_t nj = 0;
+	ccm_err err = CCM_OK;
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t len = strlen(names[i]);
+		char path[PATH_MAX];
+		if (len <= 4 || !ccm_caseeq(names[i] + len - 4, ".EXP", 4) ||
+		    !ccm_path_join(path, sizeof(path), dir, names[i]))
+			continue;
+		jobs[nj] = (struct ccm_scanjob){mailbox_file, strdup(path)};
+		if (!jobs[nj++].path)
+			err = CCM_ERR_NOMEM;
+	}
+	qsort(jobs, nj, sizeof(*jobs), cmp_path);
+	jobs[nj++] = (struct ccm_scanjob){boards, NULL};
+	if (!err)
+		err = ccm_scan_jobs(po, jobs, nj);
+	for (size_t i = 0; i < nj; i++)
+		free((char *)jobs[i].path);
+	free(jobs);
+	return err;
+}
+
 static ccm_err scan_all(struct ccm_po *po)
 {
 	po->file0 = (uint32_t)po->src->files.n;
@@ -473,9 +488,10 @@ static ccm_err scan_all(struct ccm_po *po)
 		check_line(po, NULL, name_line, po->name.s, po->name.n);
 	records(po, &DIRECTORY);
 	records(po, &PUBLIC_LISTS);
-	mailboxes(po);
-	boards(po);
+	err = mailboxes_and_boards(po);
 	ccm_scan_path_free(po);
+	if (err)
+		return err;
 	po->file1 = (uint32_t)po->src->files.n;
 	for (uint32_t i = po->file0; i < po->file1; i++) {
 		int64_t ns = po->src->files.v[i].mtime_ns;

@@ -29,29 +29,68 @@ bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st)
 	       (uint64_t)st->st_ino == f->ino && (uint64_t)st->st_dev == f->dev;
 }
 
-void ccm_srcdir_note(struct ccm_source *src, const char *path)
+/* path made absolute into abs (abssz bytes); false when it cannot be. */
+static bool absolute(const char *path, char *abs, size_t abssz)
 {
-	/* Kept absolute: a later open may run from another folder. */
-	char cwd[PATH_MAX], abs[PATH_MAX];
-	if (path[0] != '/' && (!getcwd(cwd, sizeof(cwd)) ||
-	                       !ccm_path_join(abs, sizeof(abs), cwd, path)))
-		abs[0] = '\0';
-	const char *full = path[0] == '/' ? path : abs;
-	for (size_t i = src->dirs.n; i-- > 0;)
-		if (!strcmp(src->dirs.v[i].path, full))
-			return;
+	char cwd[PATH_MAX];
+	if (path[0] != '/')
+		return getcwd(cwd, sizeof(cwd)) &&
+		       ccm_path_join(abs, abssz, cwd, path);
+	size_t n = strlen(path);
+	if (n >= abssz)
+		return false;
+	memcpy(abs, path, n + 1);
+	return true;
+}
+
+bool ccm_srcdir_take(const char *path, struct ccm_srcdir *d, char *abs,
+                     size_t abssz)
+{
 	struct stat st;
-	struct ccm_srcdir *d =
-	        !full[0] || stat(full, &st) ? NULL : CCM_PUSH(src->dirs);
-	const char *p =
-	        d ? ccm_arena_strndup(&src->arena, full, strlen(full)) : NULL;
-	if (!p) {
-		src->dirs.n -= d != NULL;
+	if (!absolute(path, abs, abssz) || !abs[0] || stat(abs, &st))
+		return false;
+	*d = (struct ccm_srcdir){abs, ns_of(st.st_mtim), ns_of(st.st_ctim),
+	                         (uint64_t)st.st_ino, (uint64_t)st.st_dev};
+	return true;
+}
+
+static bool dir_known(const struct ccm_source *src, const char *path)
+{
+	for (size_t i = src->dirs.n; i-- > 0;)
+		if (!strcmp(src->dirs.v[i].path, path))
+			return true;
+	return false;
+}
+
+void ccm_srcdir_add(struct ccm_source *src, const struct ccm_srcdir *d)
+{
+	if (!d) {
 		src->dirs_lost = true;
 		return;
 	}
-	*d = (struct ccm_srcdir){p, ns_of(st.st_mtim), ns_of(st.st_ctim),
-	                         (uint64_t)st.st_ino, (uint64_t)st.st_dev};
+	if (dir_known(src, d->path))
+		return;
+	struct ccm_srcdir *n = CCM_PUSH(src->dirs);
+	const char *p =
+	        n ? ccm_arena_strndup(&src->arena, d->path, strlen(d->path))
+	          : NULL;
+	if (!p) {
+		src->dirs.n -= n != NULL;
+		src->dirs_lost = true;
+		return;
+	}
+	*n = *d;
+	n->path = p;
+}
+
+void ccm_srcdir_note(struct ccm_source *src, const char *path)
+{
+	char abs[PATH_MAX];
+	struct ccm_srcdir d;
+	if (absolute(path, abs, sizeof(abs)) && dir_known(src, abs))
+		return;
+	bool ok = ccm_srcdir_take(path, &d, abs, sizeof(abs));
+	ccm_srcdir_add(src, ok ? &d : NULL);
 }
 
 bool ccm_srcdir_same(const struct ccm_srcdir *d)

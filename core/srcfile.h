@@ -6,6 +6,7 @@
 #define CCM_SRCFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -48,6 +49,14 @@ struct ccm_srcdir {
  * failed stat is remembered (src->dirs_lost), so that no index is kept.
  */
 void ccm_srcdir_note(struct ccm_source *src, const char *path);
+/* The same in two steps, for a listing shared by the threads of a scan
+ * (scan_path.c): takes folder path's identity now into *d, its absolute
+ * path written into abs (abssz bytes, which d->path points to); false
+ * when that fails. Then records *d in src once (a copy of its path in
+ * src's arena); d NULL stands for a failed take. */
+bool ccm_srcdir_take(const char *path, struct ccm_srcdir *d, char *abs,
+                     size_t abssz);
+void ccm_srcdir_add(struct ccm_source *src, const struct ccm_srcdir *d);
 /* Does folder d still have the identity the scan recorded? */
 bool ccm_srcdir_same(const struct ccm_srcdir *d);
 
