@@ -264,6 +264,9 @@ struct ccm_source {
 	CCM_ARRAY(struct ccm_srcdir) dirs; /* the folders the scan listed */
 	bool dirs_lost; /* a folder could not be recorded: keep no index */
 	bool any_rofs;  /* some file is on a read-only file system (splice) */
+	/* During the scan: file system rw_dev is known to be writable. */
+	bool rw_known;
+	uint64_t rw_dev;
 	struct ccm_mailcfg *mail; /* tz and addrmap of the mail views */
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */

@@ -285,12 +285,13 @@ static ccm_err text_render(const struct ccm_po *po, uint32_t file,
 /*
  * Checks one Hex: value of an item that holds got bytes so far (want is
  * its count, or UINT64_MAX): hex digits only, in pairs, not past the
- * count. Says why not in why.
+ * count (digits: v is known to hold hex digits only). Says why not in
+ * why.
  */
-static bool hex_line_ok(const char *v, size_t vn, uint64_t want, uint64_t got,
-                        uint64_t line, char *why, size_t whysz)
+static bool hex_line_ok(const char *v, size_t vn, bool digits, uint64_t want,
+                        uint64_t got, uint64_t line, char *why, size_t whysz)
 {
-	if (!ccm_hex_all(v, vn)) {
+	if (!digits && !ccm_hex_all(v, vn)) {
 		size_t j = 0;
 		while (CCM_IS_HEX(v[j]))
 			j++;
@@ -359,7 +360,9 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 	for (;;) {
 		const char *v;
 		size_t vn;
-		if (!hex_line_fast(lx, &v, &vn)) {
+		/* The fast path's value is digits only: checked as found. */
+		bool digits = hex_line_fast(lx, &v, &vn);
+		if (!digits) {
 			if (!ccm_lex_peek(lx, &l) ||
 			    !ccm_kw(&l, "Hex:", &v, &vn))
 				break;
@@ -379,7 +382,8 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 			v++;
 			vn--;
 		}
-		if (!hex_line_ok(v, vn, want, got, lx->line - 1, why, whysz)) {
+		if (!hex_line_ok(v, vn, digits, want, got, lx->line - 1, why,
+		                 whysz)) {
 			ok = false;
 			continue;
 		}

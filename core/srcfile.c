@@ -119,8 +119,17 @@ static uint32_t srcfile_add(struct ccm_source *src, int fd,
 	f->size = (uint64_t)st->st_size;
 	f->mtime_ns = ns_of(st->st_mtim);
 	f->ctime_ns = ns_of(st->st_ctim);
-	struct statvfs sv;
-	f->rofs = !fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY);
+	/* Thousands of attachment files lie on one or two file systems:
+	 * one found writable is taken as writable for the rest of the scan
+	 * (a bind mount of it that is read-only then only loses splice).
+	 * Read-only is never assumed: it is asked of every file. */
+	f->rofs = false;
+	if (!src->rw_known || src->rw_dev != (uint64_t)st->st_dev) {
+		struct statvfs sv;
+		f->rofs = !fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY);
+		src->rw_known = !f->rofs;
+		src->rw_dev = (uint64_t)st->st_dev;
+	}
 	src->any_rofs |= f->rofs;
 	f->ino = (uint64_t)st->st_ino;
 	f->dev = (uint64_t)st->st_dev;
