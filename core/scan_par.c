@@ -30,21 +30,26 @@ unsigned ccm_scan_threads;
 struct part {
 	struct ccm_po po;
 	struct ccm_source src;
+	struct part *next; /* in the pool's spare parts */
 };
 
 /* A job's result: done once its part is complete (part NULL: out of
  * memory). */
 struct slot {
 	struct part *part;
-	bool done;
+	bool started, done;
 };
 
 struct pool {
 	struct ccm_po *po;
 	const struct ccm_scanjob *jobs;
 	struct slot *slots;
-	size_t n, next;
-	bool failed; /* out of memory: no job is started any more */
+	size_t n, next; /* jobs, and how many were started */
+	size_t first;   /* the largest job, started first */
+	bool failed;    /* out of memory: no job is started any more */
+	/* Parts merged, emptied with their arrays' room kept: the next jobs
+	 * reuse them, so that memory is grown and first touched once. */
+	struct part *spare;
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 };
@@ -59,10 +64,15 @@ struct worker {
 	bool started;
 };
 
-static struct part *part_new(struct ccm_po *po, struct worker *w)
+static struct part *part_new(struct pool *pl, struct worker *w)
 {
-	struct part *pt = calloc(1, sizeof(*pt));
-	if (!pt)
+	struct ccm_po *po = pl->po;
+	pthread_mutex_lock(&pl->lock);
+	struct part *pt = pl->spare;
+	if (pt)
+		pl->spare = pt->next;
+	pthread_mutex_unlock(&pl->lock);
+	if (!pt && !(pt = calloc(1, sizeof(*pt))))
 		return NULL;
 	pt->src.opts = po->src->opts;
 	pt->src.arena = w->arena;
@@ -114,6 +124,25 @@ enum {
 	A_COUNT
 };
 #define FIELD(p, off, T) ((T *)(void *)((char *)(p) + (off)))
+
+/* Empties a merged part for another job; its arrays keep their room. */
+static void part_clear(struct part *pt)
+{
+	struct part was = *pt;
+	memset(pt, 0, sizeof(*pt));
+	for (size_t i = 0; i < A_COUNT; i++) {
+		const struct arr *a = &ARRAYS[i];
+		*FIELD(&pt->po, a->v, void *) = *FIELD(&was.po, a->v, void *);
+		*FIELD(&pt->po, a->cap, size_t) =
+		        *FIELD(&was.po, a->cap, size_t);
+	}
+	pt->po.log.text.p = was.po.log.text.p;
+	pt->po.log.text.cap = was.po.log.text.cap;
+	pt->src.files.v = was.src.files.v;
+	pt->src.files.cap = was.src.files.cap;
+	pt->src.dirs.v = was.src.dirs.v;
+	pt->src.dirs.cap = was.src.dirs.cap;
+}
 
 static void part_free(struct part *pt)
 {
@@ -259,25 +288,40 @@ static ccm_err merge(struct ccm_po *po, const struct part *pt)
 	return CCM_OK;
 }
 
+/*
+ * The job started k-th: the largest first, then the others in order. A
+ * large file started last would keep one thread busy alone at the end;
+ * started first, only its own part waits to be merged (the others are
+ * merged as they come).
+ */
+static size_t job_at(const struct pool *pl, size_t k)
+{
+	if (k == 0)
+		return pl->first;
+	return k <= pl->first ? k - 1 : k;
+}
+
 /* Runs the next job into a new part; false when none is left to start. */
 static bool run_one(struct worker *w)
 {
 	struct pool *pl = w->pool;
 	pthread_mutex_lock(&pl->lock);
-	size_t j = pl->failed ? pl->n : pl->next;
-	if (j < pl->n)
+	size_t k = pl->failed ? pl->n : pl->next, j = job_at(pl, k);
+	if (k < pl->n) {
 		pl->next++;
+		pl->slots[j].started = true;
+	}
 	pthread_mutex_unlock(&pl->lock);
-	if (j >= pl->n)
+	if (k >= pl->n)
 		return false;
-	struct part *pt = part_new(pl->po, w);
+	struct part *pt = part_new(pl, w);
 	if (pt) {
 		pl->jobs[j].fn(&pt->po, pl->jobs[j].path);
 		w->arena = pt->src.arena;
 		pt->src.arena = (struct ccm_arena){0};
 	}
 	pthread_mutex_lock(&pl->lock);
-	pl->slots[j] = (struct slot){pt, true};
+	pl->slots[j] = (struct slot){pt, true, true};
 	pl->failed |= !pt;
 	pthread_cond_broadcast(&pl->done);
 	pthread_mutex_unlock(&pl->lock);
@@ -300,7 +344,8 @@ static void *worker_main(void *arg)
 static void merge_done(struct pool *pl, size_t *merged, bool wait, ccm_err *err)
 {
 	pthread_mutex_lock(&pl->lock);
-	while (*merged < pl->next) {
+	/* A job not started by now never is once the caller waits. */
+	while (*merged < pl->n && pl->slots[*merged].started) {
 		struct slot *s = &pl->slots[*merged];
 		if (!s->done) {
 			if (!wait)
@@ -312,9 +357,13 @@ static void merge_done(struct pool *pl, size_t *merged, bool wait, ccm_err *err)
 		if (!*err)
 			*err = s->part ? merge(pl->po, s->part) : CCM_ERR_NOMEM;
 		if (s->part)
-			part_free(s->part);
-		s->part = NULL;
+			part_clear(s->part);
 		pthread_mutex_lock(&pl->lock);
+		if (s->part) {
+			s->part->next = pl->spare;
+			pl->spare = s->part;
+			s->part = NULL;
+		}
 		pl->failed |= *err != CCM_OK;
 		(*merged)++;
 	}
@@ -346,6 +395,9 @@ ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
 {
 	size_t nt = threads_for(n);
 	struct pool pl = {.po = po, .jobs = jobs, .n = n};
+	for (size_t i = 1; i < n; i++)
+		if (jobs[i].size > jobs[pl.first].size)
+			pl.first = i;
 	pl.slots = calloc(n ? n : 1, sizeof(*pl.slots));
 	struct worker *ws = calloc(nt, sizeof(*ws));
 	if (!pl.slots || !ws) {
@@ -366,11 +418,21 @@ ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
 	while (run_one(&ws[0]))
 		merge_done(&pl, &merged, false, &err);
 	merge_done(&pl, &merged, true, &err);
-	for (size_t i = 0; i < nt; i++) {
+	for (size_t i = 0; i < nt; i++)
 		if (ws[i].started)
 			pthread_join(ws[i].tid, NULL);
+	/* Parts done after a failure, never merged. */
+	for (size_t i = merged; i < n; i++)
+		if (pl.slots[i].part)
+			part_free(pl.slots[i].part);
+	for (size_t i = 0; i < nt; i++) {
 		ccm_arena_adopt(&po->src->arena, &ws[i].arena);
 		ccm_feed_free(&ws[i].feed);
+	}
+	while (pl.spare) {
+		struct part *pt = pl.spare;
+		pl.spare = pt->next;
+		part_free(pt);
 	}
 	pthread_cond_destroy(&pl.done);
 	pthread_mutex_destroy(&pl.lock);

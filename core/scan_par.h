@@ -6,6 +6,7 @@
 #define CCM_SCAN_PAR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "index.h"
 
@@ -16,6 +17,7 @@ typedef void (*ccm_scan_fn)(struct ccm_po *po, const char *path);
 struct ccm_scanjob {
 	ccm_scan_fn fn;
 	const char *path;
+	uint64_t size; /* of its file, a hint for the order; 0: unknown */
 };
 
 /* The most threads a scan runs, the caller's included; 0 (the default):

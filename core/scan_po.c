@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scan_msg.h"
@@ -431,6 +432,14 @@ static void boards(struct ccm_po *po, const char *path)
 	scanfile_close(&f);
 }
 
+/* A file's size as stat sees it now, 0 if it cannot: only a hint for
+ * the order in which files are started (scan_par.h). */
+static uint64_t size_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
 /*
  * The mailbox files of USERS/ (in byte order of their names: the same
  * source, the same report) and the bulletin boards, scanned in parallel
@@ -455,12 +464,17 @@ static ccm_err mailboxes_and_boards(struct ccm_po *po)
 		if (len <= 4 || !ccm_caseeq(names[i] + len - 4, ".EXP", 4) ||
 		    !ccm_path_join(path, sizeof(path), dir, names[i]))
 			continue;
-		jobs[nj] = (struct ccm_scanjob){mailbox_file, strdup(path)};
+		jobs[nj] = (struct ccm_scanjob){mailbox_file, strdup(path),
+		                                size_of(path)};
 		if (!jobs[nj++].path)
 			err = CCM_ERR_NOMEM;
 	}
 	qsort(jobs, nj, sizeof(*jobs), cmp_path);
-	jobs[nj++] = (struct ccm_scanjob){boards, NULL};
+	const char *bb = ccm_scan_find(po, po->dir, "CCMBB.EXP");
+	char path[PATH_MAX];
+	bool named = bb && ccm_path_join(path, sizeof(path), po->dir, bb);
+	jobs[nj++] =
+	        (struct ccm_scanjob){boards, NULL, named ? size_of(path) : 0};
 	if (!err)
 		err = ccm_scan_jobs(po, jobs, nj);
 	for (size_t i = 0; i < nj; i++)
