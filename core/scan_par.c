@@ -59,7 +59,7 @@ struct pool {
  * arena's blocks go to the source at the end, with every part's strings. */
 struct worker {
 	struct pool *pool;
-	struct ccm_feed feed;
+	struct ccm_feed own, *feed; /* the caller's: po->feed, if any */
 	struct ccm_arena arena;
 	pthread_t tid;
 	bool started;
@@ -90,7 +90,7 @@ static struct part *part_new(struct pool *pl, struct worker *w)
 	p->why = po->why;
 	p->boards_msg0 = p->boards_msg1 = CCM_NONE;
 	p->parent = po;
-	p->feed = &w->feed;
+	p->feed = w->feed;
 	return pt;
 }
 
@@ -430,8 +430,13 @@ ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
 	}
 	pthread_mutex_init(&pl.lock, NULL);
 	pthread_cond_init(&pl.done, NULL);
-	for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
 		ws[i].pool = &pl;
+		ws[i].feed = &ws[i].own;
+	}
+	/* The caller's thread reads through po's reader and its buffer. */
+	if (po->feed)
+		ws[0].feed = po->feed;
 	/* Threads that cannot be made leave their share to the others. */
 	for (size_t i = 1; i < nt; i++)
 		ws[i].started =
@@ -450,7 +455,7 @@ ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
 			part_free(pl.slots[i].part);
 	for (size_t i = 0; i < nt; i++) {
 		ccm_arena_adopt(&po->src->arena, &ws[i].arena);
-		ccm_feed_free(&ws[i].feed);
+		ccm_feed_free(&ws[i].own);
 	}
 	while (pl.spare) {
 		struct part *pt = pl.spare;

@@ -32,9 +32,9 @@ extern unsigned ccm_scan_threads;
  * for byte, whatever the number of threads. Each job runs on a part (a
  * post office of its own that shares po's settings and folder listings,
  * with a source of its own); po's own arrays are written by the caller's
- * thread only. po->feed is not used. Needs po's page, date order, name
- * and folder set. CCM_ERR_NOMEM when a part could not be made or merged
- * (what was merged before stays).
+ * thread only; the caller's jobs read through po->feed, if set. Needs
+ * po's page, date order, name and folder set. CCM_ERR_NOMEM when a part
+ * could not be made or merged (what was merged before stays).
  */
 ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
                       size_t n);
