@@ -202,16 +202,12 @@ static void start_stats(void *arg)
 
 /* The options key of the file, compared with this mount's. */
 static bool same_key(const struct ccm_source *src,
-                     const struct ccm_cache_hdr *h, const char *root)
+                     const struct ccm_cache_hdr *h)
 {
-	struct ccm_buf key = {0};
-	ccm_cache_key(&src->opts, root, &key);
-	bool same = !key.oom && h->key_off <= h->size &&
-	            h->key_len <= h->size - h->key_off &&
-	            h->key_len == key.len &&
-	            !memcmp(src->map + h->key_off, key.p, key.len);
-	ccm_buf_free(&key);
-	return same;
+	const struct ccm_buf *key = &src->cache_key;
+	return !key->oom && h->key_off <= h->size &&
+	       h->key_len <= h->size - h->key_off && h->key_len == key->len &&
+	       !memcmp(src->map + h->key_off, key->p, key->len);
 }
 
 /* Is the mapped file (src->map, open as fd) the index of this source and
@@ -225,7 +221,7 @@ static bool usable(struct ccm_source *src, int fd, const char *root, char *why,
 		snprintf(why, whysz, "short, or of another version");
 		return false;
 	}
-	if (!same_key(src, h, root)) {
+	if (!same_key(src, h)) {
 		snprintf(why, whysz, "made with other options");
 		return false;
 	}
@@ -282,8 +278,9 @@ static bool map_file(struct ccm_source *src, int dirfd, const char *name,
 	return src->map != NULL;
 }
 
-bool ccm_cache_load(struct ccm_source *src, const char *root)
+bool ccm_cache_load(struct ccm_source *src)
 {
+	const char *root = src->cache_root;
 	int dirfd = open_dir(src, false);
 	if (dirfd < 0)
 		return false;
@@ -308,8 +305,9 @@ bool ccm_cache_load(struct ccm_source *src, const char *root)
 	return false;
 }
 
-void ccm_cache_store(const struct ccm_source *src, const char *root)
+void ccm_cache_store(const struct ccm_source *src)
 {
+	const char *root = src->cache_root;
 	if (src->dirs_lost) {
 		ccm_notice(&src->opts,
 		           "index file not written: a folder of the source "
@@ -327,12 +325,10 @@ void ccm_cache_store(const struct ccm_source *src, const char *root)
 	int fd = openat(dirfd, tmp,
 	                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	                0600);
-	struct ccm_buf key = {0};
-	ccm_cache_key(&src->opts, root, &key);
-	bool ok = fd >= 0 && !key.oom &&
-	          ccm_cache_write(src, root, key.p, key.len, fd);
+	const struct ccm_buf *key = &src->cache_key;
+	bool ok = fd >= 0 && !key->oom &&
+	          ccm_cache_write(src, root, key->p, key->len, fd);
 	int e = errno;
-	ccm_buf_free(&key);
 	if (fd >= 0 && close(fd))
 		ok = false;
 	if (ok && renameat(dirfd, tmp, dirfd, name))

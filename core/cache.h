@@ -13,14 +13,16 @@
 #include "index.h"
 
 /*
- * Loads the index of source root (absolute, real) from src->opts's cache
- * folder into src, which holds none yet. true when it did (a notice
- * names the file); false when there was none to use, src then as it was.
+ * Loads the index of source src->cache_root (absolute, real; its options
+ * key in src->cache_key) from src->opts's cache folder into src, which
+ * holds none yet. true when it did (a notice names the file); false when
+ * there was none to use, src then as it was.
  */
-bool ccm_cache_load(struct ccm_source *src, const char *root);
+bool ccm_cache_load(struct ccm_source *src);
 
-/* Writes the index of src, just scanned from root, to its cache file,
- * replacing it by rename; a failure is a notice. */
-void ccm_cache_store(const struct ccm_source *src, const char *root);
+/* Writes the index of src, scanned from src->cache_root, to its cache
+ * file with the key src->cache_key, replacing it by rename; a failure is
+ * a notice. */
+void ccm_cache_store(const struct ccm_source *src);
 
 #endif

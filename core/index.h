@@ -275,6 +275,11 @@ struct ccm_source {
 	 * read-only: arrays inside it are never freed, never written. */
 	const char *map;
 	size_t map_len;
+	/* While an index file is owed (scanned, with a cache folder): the
+	 * source's real folder and the options key, made at open, before
+	 * the scan read the zone and map files the key sums. */
+	char *cache_root;
+	struct ccm_buf cache_key;
 };
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_key.h"
 #include "cache_table.h"
 #include "discover.h"
 #include "layout.h"
@@ -109,6 +110,29 @@ static ccm_err scan(ccm_source *src, const char *path, char *msg, size_t msgsz)
 	return err;
 }
 
+/* The source's folder and options key, kept for the index file: the key
+ * is made now, with the zone and map files as the scan reads them. */
+static ccm_err cache_begin(ccm_source *src, const char *root)
+{
+	src->cache_root = strdup(root);
+	ccm_cache_key(&src->opts, root, &src->cache_key);
+	return src->cache_root && !src->cache_key.oom ? CCM_OK : CCM_ERR_NOMEM;
+}
+
+static void cache_end(ccm_source *src)
+{
+	free(src->cache_root);
+	src->cache_root = NULL;
+	ccm_buf_free(&src->cache_key);
+}
+
+void ccm_source_keep_index(ccm_source *src)
+{
+	if (src->cache_root)
+		ccm_cache_store(src);
+	cache_end(src);
+}
+
 ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
                         ccm_source **out, char *msg, size_t msgsz)
 {
@@ -135,7 +159,11 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 	errno = 0;
 	char root[PATH_MAX];
 	bool cache = opts->cache_dir && realpath(path, root);
-	bool loaded = !err && cache && ccm_cache_load(src, root);
+	if (!err && cache)
+		err = cache_begin(src, root);
+	bool loaded = !err && cache && ccm_cache_load(src);
+	if (loaded)
+		cache_end(src);
 	if (!err && !loaded)
 		err = scan(src, path, msg, msgsz);
 	for (size_t i = 0; !err && i < src->npo; i++) {
@@ -150,8 +178,8 @@ ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
 			        (unsigned long long)po->stats.left_out,
 			        po->folder);
 	}
-	if (!err && cache && !loaded)
-		ccm_cache_store(src, root);
+	if (!err && cache && !loaded && !opts->cache_later)
+		ccm_source_keep_index(src);
 	if (err && !msg[0])
 		snprintf(msg, msgsz, "%s: %s", path, ccm_strerror(err));
 	if (err) {
@@ -170,6 +198,7 @@ void ccm_source_close(ccm_source *src)
 		if (src->pos[i])
 			ccm_scan_path_free(src->pos[i]);
 	ccm_mail_options_free(src);
+	cache_end(src);
 	ccm_index_free(src);
 	ccm_src_fds_free(src);
 	free(src);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -402,12 +403,37 @@ static int loop(struct fuse_session *se, const struct fuse_cmdline_opts *fo)
 	return res;
 }
 
+static void *keep_index(void *src)
+{
+	ccm_source_keep_index(src);
+	return NULL;
+}
+
+/* Serves the mounted file system until unmounted, while a thread writes
+ * the index file a scan owes: the mount is ready a write sooner (15 ms
+ * at 100k messages, ten times that at 1M). The exit code. */
+static int serve_mounted(struct run *r, ccm_source *src)
+{
+	daemonised = !r->fo.foreground;
+	fuse_daemonize(r->fo.foreground); /* forks: no thread before it */
+	ccm_term_start(&r->ll, r->mnt);   /* SIGTERM: lazily */
+	pthread_t t;
+	bool writing = !pthread_create(&t, NULL, keep_index, src);
+	/* The loop returns the signal that ended it: a clean stop. */
+	int rc = loop(r->se, &r->fo) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
+	fuse_session_unmount(r->se);
+	if (writing)
+		pthread_join(t, NULL);
+	return rc;
+}
+
 /* Step 3: scan, mount and serve until unmounted; the exit code. */
 static int serve(struct run *r)
 {
 	struct fuse_session *se = r->se;
 	char msg[1024];
 	ccm_source *src = NULL;
+	r->o.cache_later = true;
 	ccm_err err =
 	        ccm_source_open(r->c.source, &r->o, &src, msg, sizeof(msg));
 	int rc = CCM_EXIT_IO;
@@ -420,17 +446,12 @@ static int serve(struct run *r)
 		r->ll.src = src;
 		ccm_ll_count(&r->ll);
 		rc = CCM_EXIT_OUTPUT;
-		if (!fuse_session_mount(se, r->mnt)) {
-			daemonised = !r->fo.foreground;
-			fuse_daemonize(r->fo.foreground);
-			ccm_term_start(&r->ll, r->mnt); /* SIGTERM: lazily */
-			/* The loop returns the signal that ended it: a clean
-			 * stop. */
-			rc = loop(se, &r->fo) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
-			fuse_session_unmount(se);
-		}
+		if (!fuse_session_mount(se, r->mnt))
+			rc = serve_mounted(r, src);
 		fuse_remove_signal_handlers(se);
 	}
+	if (src) /* when no thread could, or no mount was made */
+		ccm_source_keep_index(src);
 	ccm_source_close(src);
 	return rc;
 }

@@ -81,6 +81,10 @@ struct ccm_options {
 	/* The folder of the persistent index (a cache file per source, see
 	 * README.md); NULL: no cache, every open scans. */
 	const char *cache_dir;
+	/* With cache_dir: after a scan, ccm_source_open leaves the index file
+	 * to ccm_source_keep_index (a mount then serves while it is written)
+	 * instead of writing it before it returns. */
+	bool cache_later;
 	/* Called with one line (no line end) for each condition worth telling
 	 * the operator at scan time; may be NULL. */
 	void (*notice)(void *ctx, const char *line);
@@ -102,13 +106,23 @@ typedef struct ccm_source ccm_source;
  */
 
 /*
- * Scans SOURCE with opts (copied; opts->notice is called during the scan
- * only). On success *out is the source, which the caller closes with
- * ccm_source_close. On failure returns an error and, when msg is not
- * NULL, writes a sentence for the operator into msg (at most msgsz bytes).
+ * Scans SOURCE with opts (copied; opts->notice is called during the scan,
+ * and by ccm_source_keep_index). On success *out is the source, which the
+ * caller closes with ccm_source_close. On failure returns an error and, when
+ * msg is not NULL, writes a sentence for the operator into msg (at most msgsz
+ * bytes).
  */
 ccm_err ccm_source_open(const char *path, const struct ccm_options *opts,
                         ccm_source **out, char *msg, size_t msgsz);
+
+/*
+ * Writes the index file that ccm_source_open owes after a scan with
+ * opts->cache_later (its options key was made when the source was
+ * opened); does nothing when none is owed, or the second time. May run
+ * on a thread of its own while reads go on; ccm_source_close must wait
+ * until it returns. A failure is a notice (opts->notice).
+ */
+void ccm_source_keep_index(ccm_source *src);
 void ccm_source_close(ccm_source *src);
 
 /* Post offices, in the order of their folder names. */
