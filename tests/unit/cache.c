@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,8 +26,10 @@
 
 #include <criterion/criterion.h>
 
+#include "cache_load.h"
 #include "cache_table.h"
 #include "index.h"
+#include "maillayout.h"
 #include "tl.h"
 
 static char SRC[TL_PATH], CACHE[TL_PATH];
@@ -463,5 +466,43 @@ Test(cache, two_opens_at_once)
 		struct ccm_options o = opts_with(CACHE);
 		open_check(&o, true);
 		append();
+	}
+}
+
+/*
+ * The seeds of fuzz-cache are index files of this build's format: a seed
+ * the parser rejects at once (after struct ccm_po, an array element or
+ * the version changed) leaves the fuzzer on the first checks only. It is
+ * checked here, in the suite, since a stale seed fails no fuzz run.
+ */
+Test(cache, fuzz_seeds_are_current)
+{
+	static const char *const seeds[] = {"base", "maildir"};
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(*seeds); i++) {
+		char path[TL_PATH], why[256] = "";
+		tl_join(path, "%s/tests/fuzz/corpus/cache/%s",
+		        tl_env("CCM_SOURCE_ROOT"), seeds[i]);
+		size_t n;
+		char *d = tl_slurp(path, &n);
+		/* Mapped like a real index file: page-aligned. */
+		char *map = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		cr_assert(map != MAP_FAILED);
+		memcpy(map, d, n);
+		free(d);
+		struct ccm_source *src = calloc(1, sizeof(*src));
+		cr_assert(src);
+		src->opts.view = i ? CCM_VIEW_MAILDIR : CCM_VIEW_IFF;
+		cr_assert_eq(ccm_mail_options(src, why, sizeof(why)), CCM_OK);
+		bool ok = ccm_cache_parse(src, map, n, -1, "/nonexistent", NULL,
+		                          NULL, why, sizeof(why));
+		ccm_index_free(src); /* unmaps map */
+		ccm_mail_options_free(src);
+		free(src);
+		cr_assert(ok,
+		          "%s is not an index of this build (%s): make it "
+		          "again with FZ_CACHE_SEED=%s build-fuzz/tests/fuzz/"
+		          "fuzz-cache -runs=0 (FZ_CACHE_VIEW=1 for maildir)",
+		          path, why, path);
 	}
 }
