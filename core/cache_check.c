@@ -5,6 +5,7 @@
  * not checked here: a wrong one gives a read CCM_ERR_CHANGED, never a
  * read out of bounds (the reader and the window clip every copy).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +134,13 @@ static void items(struct ck *c, const struct ccm_msg *m)
 	}
 }
 
-static void messages(struct ck *c)
+/* Messages [lo, hi) and their items, through windows 0 and 1. */
+static void messages_in(struct ck *c, size_t lo, size_t hi)
 {
 	const struct ccm_po *po = c->po;
 	WIN(c, 0, po->msgs);
 	WIN(c, 1, po->items);
-	for (size_t i = 0; i < po->msgs.n && !c->fail; i++) {
+	for (size_t i = lo; i < hi && !c->fail; i++) {
 		const struct ccm_msg *m = AT(c, 0, struct ccm_msg, i);
 		if (need(c,
 		         span(m->item0, m->nitems, po->items.n) &&
@@ -146,6 +148,54 @@ static void messages(struct ck *c)
 		         "a message out of bounds"))
 			items(c, m);
 	}
+}
+
+/* The second half of the messages, checked by a thread of its own with
+ * windows of its own. */
+struct part {
+	struct ck c;
+	size_t lo, hi;
+	struct win w[2];
+};
+
+static void *messages_part(void *arg)
+{
+	struct part *p = arg;
+	messages_in(&p->c, p->lo, p->hi);
+	return NULL;
+}
+
+/*
+ * The messages and their items are most of an index (96 of its 111 bytes
+ * a message at a million): their two halves are checked on two threads,
+ * since the check is what a remount waits for (at a million messages,
+ * 60 -> 57 ms beside the checksum's and the stats' threads on 2 cores).
+ * SPLIT_MIN is low on purpose: a thread costs tens of microseconds, and
+ * the suite's small post offices then take this path too.
+ */
+enum { SPLIT_MIN = 64 };
+
+static void messages(struct ck *c)
+{
+	size_t n = c->po->msgs.n, half = n / 2;
+	struct part *p = n >= SPLIT_MIN ? malloc(sizeof(*p)) : NULL;
+	pthread_t t;
+	bool threaded = false;
+	if (p) {
+		p->c = *c;
+		p->c.fail = NULL;
+		p->c.w[0] = &p->w[0];
+		p->c.w[1] = &p->w[1];
+		p->lo = half;
+		p->hi = n;
+		threaded = !pthread_create(&t, NULL, messages_part, p);
+	}
+	messages_in(c, 0, threaded ? half : n);
+	if (threaded) {
+		pthread_join(t, NULL);
+		need(c, !p->c.fail, p->c.fail);
+	}
+	free(p);
 }
 
 static void seeks(struct ck *c)
