@@ -10,6 +10,8 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache_key.h"
@@ -18,10 +20,26 @@
 
 #define CHUNK ((size_t)64 * 1024) /* a multiple of 32 (the checksum) */
 
-/* "LEN:SUM" of file path's bytes, or "unreadable". */
+/*
+ * "LEN:SUM" of file path's bytes, or "unreadable". A pipe, as in
+ * addrmap=<(make-map), was already read to its end by the load: its
+ * bytes cannot be summed again, so its line names this process and
+ * time, which no later key repeats; such a source is scanned each time.
+ * Opened without waiting, so that a FIFO never blocks here.
+ */
 static void file_sum(const char *tag, const char *path, struct ccm_buf *key)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		ccm_buf_printf(key, "%s=%s not a file: %ld.%lld.%09ld\n", tag,
+		               path, (long)getpid(), (long long)now.tv_sec,
+		               now.tv_nsec);
+		close(fd);
+		return;
+	}
 	char *buf = fd >= 0 ? malloc(CHUNK) : NULL;
 	struct ccm_cache_sum sum;
 	ccm_cache_sum_init(&sum);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <criterion/criterion.h>
@@ -242,4 +243,37 @@ Test(cache_mail, iff_view_ignores_mail_options)
 	o.tz = "-0300";
 	o.addrmap = NULL;
 	check(&o, true);
+}
+
+/* A pipe holding text, as "/dev/fd/N" in path; returns its read end. */
+static int pipe_of(char *path, const char *text)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	size_t n = strlen(text);
+	cr_assert_eq(write(p[1], text, n), (ssize_t)n);
+	close(p[1]);
+	snprintf(path, TL_PATH, "/dev/fd/%d", p[0]);
+	return p[0];
+}
+
+/*
+ * A map read from a pipe, as addrmap=<(make-map) gives, cannot be read
+ * again to be summed: the source is scanned at each open, never served
+ * from an index made with other bytes (two pipes of one name in a row).
+ */
+Test(cache_mail, map_from_a_pipe_is_never_cached)
+{
+	for (int i = 0; i < 2; i++) {
+		char path[TL_PATH];
+		int fd = pipe_of(path, i ? "\"Zed, Zo\",zq@example.com\n"
+		                         : "\"Zed, Zo\",zr@example.com\n");
+		struct ccm_options o = opts_of(CCM_VIEW_MAILDIR, NULL, path);
+		notices[0] = '\0';
+		ccm_source *src = tl_open(SRC, &o);
+		cr_assert(!strstr(notices, "index loaded from "),
+		          "open %d loaded an index:\n%s", i + 1, notices);
+		ccm_source_close(src);
+		close(fd);
+	}
 }
