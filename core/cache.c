@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "cache_key.h"
 #include "cache_load.h"
 #include "cache_table.h"
 #include "cache_write.h"
