@@ -1,8 +1,8 @@
 /*
  * The index: what one scan of a source learns, kept until unmount.
  *
- * Memory is the point of this layout. A message costs one ccm_msg (48
- * bytes) and one ccm_item per text or file item (32 bytes); no header
+ * Memory is the point of this layout. A message costs one ccm_msg (40
+ * bytes) and one ccm_item per text or file item (24 bytes); no header
  * field, body or attachment is kept. What a PRI row or a SEC section header
  * needs is read again from the source (the message header is a byte range
  * of its .EXP file) and rendered the same way the scan measured it, so the
@@ -38,19 +38,35 @@ enum ccm_item_kind {
 
 /*
  * TEXT: src_off/src_len are the item's bytes in the message's file,
- *       out_len their length once line ends and code page are converted.
+ *       out_len their length once line ends and code page are converted;
+ *       aux holds CCM_TEXT_EOL when they end with a line end.
  * HEX:  src_off/src_len span the Hex: lines; aux is how far before src_off
  *       the File item: line starts; out_len is the decoded size.
  * EXT:  src_off/src_len are the File item: line in the message's file;
  *       file is the external file; out_len its size.
+ *
+ * 24 bytes, most of an index file with the messages: out_len is below
+ * CCM_ITEM_OUT_MAX (an item that would be longer is left out by the scan,
+ * with a warning; no SEC file could hold it, CCM_SEC_SPLIT_MAX being
+ * less), and file (EXT) shares its bits with aux (TEXT and HEX), below
+ * CCM_ITEM_ARG_MAX (a larger file number is refused the same way).
  */
+#define CCM_ITEM_OUT_MAX UINT32_MAX
+#define CCM_ITEM_ARG_MAX ((UINT32_C(1) << 30) - 1)
 struct ccm_item {
 	uint64_t src_off;
 	uint64_t src_len;
-	uint64_t out_len;
-	uint32_t file;
-	uint32_t aux : 30;
-	uint32_t kind : 2;
+	uint32_t out_len;
+	union {
+		struct {
+			uint32_t file : 30; /* EXT */
+			uint32_t kind : 2;
+		};
+		struct {
+			uint32_t aux : 30; /* TEXT and HEX */
+			uint32_t : 2;
+		};
+	};
 };
 
 /* A point to resume rendering an item from: out is the output offset
@@ -102,17 +118,25 @@ struct ccm_rowplan {
 	uint32_t file, piece0, npieces;
 };
 
+/*
+ * 40 bytes. Offsets in an export file or a PRI file are below
+ * CCM_OFF_MAX (256 TiB); sec_off, once the layout set it, is inside a SEC
+ * file (at most CCM_SEC_SPLIT_MAX bytes), and before, the sections'
+ * length, which the scan keeps below 4 GiB (a longer message is left out
+ * with a warning; no SEC file could hold it).
+ */
+#define CCM_OFF_MAX ((UINT64_C(1) << 48) - 1)
 struct ccm_msg {
-	uint64_t hdr_off; /* the Message: line */
-	uint64_t sec_off; /* its first section in its SEC file */
-	uint64_t pri_off; /* its row in its PRI file */
+	uint64_t hdr_off : 48; /* the Message: line */
+	uint64_t nitems : 16;
+	uint64_t pri_off : 48; /* its row in its PRI file */
+	uint64_t flags : 16;
+	uint32_t sec_off; /* its first section in its SEC file */
 	uint32_t hdr_len; /* up to and with the Contents: line */
 	uint32_t row_len; /* the whole row with its line end */
 	uint32_t file;
 	uint32_t item0;
 	uint32_t line; /* of the Message: line */
-	uint16_t nitems;
-	uint16_t flags;
 };
 
 /* A text that also lives in the arena: bytes in the post office page. */

@@ -130,6 +130,15 @@ static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
 	return out;
 }
 
+/* A text item's output length, unless it is more than an item keeps. */
+static ccm_err set_out(struct ccm_item *it, uint64_t out)
+{
+	if (out > CCM_ITEM_OUT_MAX)
+		return CCM_ERR_INVAL;
+	it->out_len = (uint32_t)out;
+	return CCM_OK;
+}
+
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
                          size_t n, size_t *bad)
 {
@@ -161,8 +170,7 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 			}
 			out += measure_fast(s, b, e, n);
 		}
-		it->out_len = out;
-		return CCM_OK;
+		return set_out(it, out);
 	}
 	uint64_t out = 0, next = CCM_SEEK_STEP;
 	bool prev_cr = false;
@@ -189,8 +197,7 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 	}
 	if (prev_cr)
 		out++;
-	it->out_len = out;
-	return CCM_OK;
+	return set_out(it, out);
 }
 
 /*
@@ -400,6 +407,12 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		}
 		got += vn / 2;
 	}
+	if (ok && got > CCM_ITEM_OUT_MAX) {
+		snprintf(why, whysz,
+		         "the Hex: lines hold %llu bytes, 4 GiB or more",
+		         (unsigned long long)got);
+		ok = false;
+	}
 	if (ok && want != UINT64_MAX && got < want) {
 		snprintf(why, whysz,
 		         "the count line says %llu bytes but the Hex: lines "
@@ -415,7 +428,7 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 	struct ccm_item *it = &po->items.v[idx];
 	it->src_off = start;
 	it->src_len = ccm_lex_off(lx, lx->p) - start;
-	it->out_len = got;
+	it->out_len = (uint32_t)got;
 	return true;
 }
 

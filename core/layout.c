@@ -242,6 +242,9 @@ static struct ccm_ofile *add_file(struct ccm_po *po, enum ccm_ofile_kind kind,
 	return f;
 }
 
+/* The most a row's Body pointer adds: "#00000001.SEC(" offset ")" CR LF. */
+#define ROW_PTR_MAX (14 + 20 + 1 + 2)
+
 /*
  * One PRI: its messages [a, b) get rows and sections. Sections go to SEC
  * files of their own, split before the split size; a message that cannot
@@ -270,9 +273,17 @@ static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
 			        (unsigned long long)len,
 			        (unsigned long long)split, SEC_HEADER_LEN);
 		}
+		if (!(m->flags & CCM_MSG_DROPPED) &&
+		    pri + m->row_len + ROW_PTR_MAX > CCM_OFF_MAX) {
+			m->flags |= CCM_MSG_DROPPED;
+			ccm_leftout(&po->log, &po->src->files.v[m->file],
+			            m->line,
+			            "message left out: its PRI file would pass "
+			            "256 TiB");
+		}
 		m->pri_off = pri;
 		if (m->flags & CCM_MSG_DROPPED) {
-			m->sec_off = sec ? sec->size : 0;
+			m->sec_off = sec ? (uint32_t)sec->size : 0;
 			m->row_len = 0;
 			continue;
 		}
@@ -282,7 +293,7 @@ static ccm_err place(struct ccm_po *po, uint64_t prefix, uint32_t a, uint32_t b,
 				return CCM_ERR_NOMEM;
 			*sec = (struct ccm_sec){i, i, SEC_HEADER_LEN};
 		}
-		m->sec_off = sec->size;
+		m->sec_off = (uint32_t)sec->size; /* at most split */
 		sec->size += len;
 		sec->msg1 = i + 1;
 		/* "#00000001.SEC(" offset ")" CR LF */

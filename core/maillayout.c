@@ -159,7 +159,10 @@ static ccm_err attachments(struct ccm_po *po, uint32_t i, struct ccm_reader *rd,
 		err = ccm_mail_attname(po, m, it, ++number, rd, &name);
 		if (!err && h) {
 			ccm_hash_put(h, name.p ? name.p : "", name.len);
-			ccm_hash_put(h, &it->out_len, sizeof(it->out_len));
+			/* Eight bytes, as when the item kept 64 bits:
+			 * Message-IDs stay what they were. */
+			uint64_t out_len = it->out_len;
+			ccm_hash_put(h, &out_len, sizeof(out_len));
 			mm->flags |= CCM_MAIL_MULTI;
 		} else if (!err) {
 			ccm_mail_parthead(po, mm, name.p ? name.p : "",

@@ -71,7 +71,6 @@ static struct ccm_item *new_item(struct ccm_scanfile *f, uint32_t *idx)
 		return NULL;
 	*idx = (uint32_t)(f->po->items.n - 1);
 	memset(it, 0, sizeof(*it));
-	it->file = f->file;
 	return it;
 }
 
@@ -176,8 +175,17 @@ static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 	it->src_off = s_off;
 	it->src_len = n;
 	size_t bad;
-	if (ccm_text_measure(f->po, idx, s, n, &bad)) {
+	size_t seeks = f->po->seekpts.n, seekidx = f->po->seekidx.n;
+	ccm_err err = ccm_text_measure(f->po, idx, s, n, &bad);
+	if (err) {
 		f->po->items.n--;
+		f->po->seekpts.n = seeks;
+		f->po->seekidx.n = seekidx;
+		if (err == CCM_ERR_INVAL)
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
+			            "a text item of %zu bytes, 4 GiB or more "
+			            "once converted; item left out",
+			            n);
 		return false;
 	}
 	if (bad)
@@ -275,6 +283,15 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		}
 		uint64_t size = f->po->src->files.v[ext].size;
+		if (size > CCM_ITEM_OUT_MAX || ext > CCM_ITEM_ARG_MAX) {
+			ccm_leftout(
+			        &f->po->log, ccm_sf(f), line,
+			        "file item: the file holds %llu bytes, 4 GiB "
+			        "or more, or is more than the index can "
+			        "number; item left out",
+			        (unsigned long long)size);
+			return false;
+		}
 		if (count != UINT64_MAX && count != size) {
 			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "file item: the count line says %llu bytes "
@@ -290,7 +307,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 		it->file = ext;
 		it->src_off = title_off;
 		it->src_len = title_n;
-		it->out_len = size;
+		it->out_len = (uint32_t)size;
 		return true;
 	}
 	ccm_leftout(&f->po->log, ccm_sf(f), line,
@@ -461,7 +478,14 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 		                                 : "an item could not be read "
 		                                   "again");
 	}
-	m->sec_off = len;
+	if (!err && len > UINT32_MAX) {
+		m->flags |= CCM_MSG_DROPPED;
+		ccm_leftout(&po->log, ccm_sf(f), line,
+		            "its sections are %llu bytes long, 4 GiB or more, "
+		            "more than a SEC file holds; message left out",
+		            (unsigned long long)len);
+	}
+	m->sec_off = len > UINT32_MAX ? 0 : (uint32_t)len;
 	free(copy);
 }
 
@@ -487,6 +511,15 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 		return;
 	}
 	*m = (struct ccm_msg){0};
+	if (hdr > CCM_OFF_MAX) {
+		po->msgs.n--;
+		po->items.n = item0;
+		ccm_feed_unmark(lx);
+		ccm_leftout(&po->log, ccm_sf(f), line,
+		            "a message 256 TiB or more into its file; message "
+		            "left out");
+		return;
+	}
 	m->hdr_off = hdr;
 	m->hdr_len = (uint32_t)hdr_len;
 	m->file = f->file;

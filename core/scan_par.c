@@ -202,6 +202,10 @@ static size_t append(void *v, size_t *n, const void *from, size_t fn,
 static bool merge_room(struct ccm_po *po, const struct part *pt)
 {
 	struct ccm_source *src = po->src;
+	/* An item numbers files in 30 bits (index.h): a source of more
+	 * than a billion files could not be held in memory anyway. */
+	if (pt->src.files.n > CCM_ITEM_ARG_MAX - src->files.n)
+		return false;
 	if (!room((void **)&src->files.v, src->files.n, &src->files.cap,
 	          pt->src.files.n, sizeof(*src->files.v)))
 		return false;
@@ -261,8 +265,10 @@ static void rebase(struct ccm_po *po, const struct base *b, const size_t *at)
 		po->msgs.v[i].file += b->file;
 		po->msgs.v[i].item0 += b->item;
 	}
+	/* Only an attachment's item names a file (a text's or a hex
+	 * item's bits there are its aux). */
 	for (size_t i = at[A_ITEMS]; i < po->items.n; i++)
-		if (po->items.v[i].file != CCM_NONE)
+		if (po->items.v[i].kind == CCM_ITEM_EXT)
 			po->items.v[i].file += b->file;
 	for (size_t i = at[A_SEEKIDX]; i < po->seekidx.n; i++) {
 		po->seekidx.v[i].item += b->item;
