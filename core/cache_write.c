@@ -5,6 +5,12 @@
  * its string in the blob, which a second pass over the same elements
  * writes after the sections. The header, with the checksum of all that
  * follows it, is written last, at the start.
+ *
+ * A string is written once: one met again (a name in the directory, a
+ * mailbox and a list) and one that ends the string before it (a source
+ * file's path relative to its export folder, after the same path
+ * relative to the source's) get the first one's bytes. Both passes make
+ * the same calls in the same order, so they find the same strings.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,14 +22,24 @@
 
 #define WBUF ((size_t)64 * 1024) /* a multiple of 32 (the checksum) */
 
+/* A string of the blob, by its bytes: at is its offset there. */
+struct seen {
+	const char *s;
+	size_t n;
+	uint64_t at;
+};
+
 struct wr {
 	int fd;
 	bool fail;
 	bool strings; /* the second pass: write the strings only */
 	const char *root;
 	size_t rootlen;
-	uint64_t pos;  /* of the next byte written */
-	uint64_t blob; /* the blob's length so far */
+	uint64_t pos;      /* of the next byte written */
+	uint64_t blob;     /* the blob's length so far */
+	struct seen *seen; /* open addressing, nseen of cap in use */
+	size_t nseen, cap;
+	struct seen last; /* the string met last */
 	struct ccm_cache_sum sum;
 	size_t n;
 	char buf[WBUF];
@@ -72,6 +88,69 @@ static void pad8(struct wr *w)
 	put(w, zero, (8 - w->pos % 8) % 8);
 }
 
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ^ n;
+}
+
+/* The slot of s[0..n) in w->seen: its entry, or the empty one for it. */
+static struct seen *slot(const struct wr *w, const char *s, size_t n)
+{
+	size_t i = (size_t)hash(s, n) & (w->cap - 1);
+	while (w->seen[i].s &&
+	       (w->seen[i].n != n || memcmp(w->seen[i].s, s, n)))
+		i = (i + 1) & (w->cap - 1);
+	return &w->seen[i];
+}
+
+/* Room for one more string; false (and the file failed) without it. */
+static bool room(struct wr *w)
+{
+	if (2 * (w->nseen + 1) <= w->cap)
+		return true;
+	struct seen *old = w->seen;
+	size_t ocap = w->cap;
+	w->cap = ocap ? 2 * ocap : 1024;
+	w->seen = calloc(w->cap, sizeof(*w->seen));
+	if (!w->seen) {
+		w->seen = old;
+		w->cap = ocap;
+		w->fail = true;
+		return false;
+	}
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].s)
+			*slot(w, old[i].s, old[i].n) = old[i];
+	free(old);
+	return true;
+}
+
+/* The blob offset of s[0..n): where it, or a string it ends, already is,
+ * else the end of the blob, where the second pass writes it. */
+static uint64_t place(struct wr *w, const char *s, size_t n)
+{
+	const struct seen *l = &w->last;
+	if (l->s && n <= l->n && !memcmp(l->s + (l->n - n), s, n))
+		return l->at + (l->n - n);
+	if (!room(w))
+		return 0;
+	struct seen *e = slot(w, s, n);
+	if (!e->s) {
+		*e = (struct seen){s, n, w->blob};
+		w->nseen++;
+		w->blob += n + 1;
+		if (w->strings) {
+			put(w, s, n);
+			put(w, "", 1);
+		}
+	}
+	w->last = *e;
+	return e->at;
+}
+
 /* A string of the blob: its slot value now, its bytes in the second pass. */
 static uint64_t string(struct wr *w, const char *s, size_t n, bool path)
 {
@@ -82,13 +161,17 @@ static uint64_t string(struct wr *w, const char *s, size_t n, bool path)
 		s += w->rootlen + (s[w->rootlen] == '/');
 		n = strlen(s);
 	}
-	uint64_t at = w->blob;
-	w->blob += n + 1;
-	if (w->strings) {
-		put(w, s, n);
-		put(w, "", 1);
-	}
-	return at + 1;
+	return place(w, s, n) + 1;
+}
+
+/* A pass over the strings begins: none met yet. */
+static void forget(struct wr *w)
+{
+	if (w->seen)
+		memset(w->seen, 0, w->cap * sizeof(*w->seen));
+	w->nseen = 0;
+	w->last = (struct seen){0};
+	w->blob = 0;
 }
 
 /* The pointers of element e (a copy) become slots of the blob. */
@@ -243,7 +326,7 @@ static bool write_index(struct wr *w, const struct ccm_source *src,
 	sections(w, src);
 	h.strs_off = w->pos;
 	w->strings = true;
-	w->blob = 0;
+	forget(w);
 	sections(w, src);
 	put(w, "", 1); /* the blob is never empty, and ends with NUL */
 	h.strs_len = w->pos - h.strs_off;
@@ -260,6 +343,7 @@ bool ccm_cache_write(const struct ccm_source *src, const char *root,
 	if (!w)
 		return false;
 	bool ok = write_index(w, src, root, key, keylen, fd);
+	free(w->seen);
 	free(w);
 	return ok;
 }
