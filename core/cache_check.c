@@ -403,7 +403,8 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 bool ccm_cache_check_src(const struct ccm_source *src, char *why, size_t whysz)
 {
 	for (size_t i = 0; i < src->files.n; i++)
-		if (!src->files.v[i].path || !src->files.v[i].rel) {
+		if (!src->files.v[i].path ||
+		    src->files.v[i].rel_n > strlen(src->files.v[i].path)) {
 			snprintf(why, whysz, "a source file without a path");
 			return false;
 		}

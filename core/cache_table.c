@@ -44,7 +44,6 @@ static const struct ccm_fix piece_fix[] = {
 };
 static const struct ccm_fix srcfile_fix[] = {
         FIX_PATH(struct ccm_srcfile, path),
-        FIX_CSTR(struct ccm_srcfile, rel),
 };
 static const struct ccm_fix srcdir_fix[] = {
         FIX_PATH(struct ccm_srcdir, path),

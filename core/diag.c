@@ -11,7 +11,7 @@
 static void vlog(struct ccm_log *log, const struct ccm_srcfile *f,
                  uint64_t line, const char *fmt, va_list ap)
 {
-	ccm_buf_puts(&log->text, f && f->rel ? f->rel : "PO.INI");
+	ccm_buf_puts(&log->text, f && f->path ? ccm_srcfile_rel(f) : "PO.INI");
 	if (line)
 		ccm_buf_printf(&log->text, ":%llu", (unsigned long long)line);
 	ccm_buf_puts(&log->text, ": ");

@@ -146,7 +146,7 @@ static ccm_err merge_mailboxes(struct ccm_po *po)
 			            "a second mailbox file for '%.*s'; its %u "
 			            "messages are left out (%s is used)",
 			            (int)mb->name.n, mb->name.s, mb->nmsg,
-			            kept->rel);
+			            ccm_srcfile_rel(kept));
 			for (uint32_t k = 0; k < mb->nmsg; k++)
 				po->msgs.v[mb->msg0 + k].flags |=
 				        CCM_MSG_DROPPED;

@@ -226,6 +226,12 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 		snprintf(why, whysz, "Path: '%.*s' is not a readable file", w,
 		         v);
 		break;
+	case CCM_OPEN_TOOBIG:
+		snprintf(why, whysz,
+		         "Path: '%.*s' is 1 PiB or more, or below a folder "
+		         "whose path is too long",
+		         w, v);
+		break;
 	case CCM_OPEN_NOMEM:
 		snprintf(why, whysz, "out of memory");
 		break;

@@ -27,7 +27,11 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 	memset(f, 0, sizeof(*f));
 	f->po = po;
 	f->fd = -1;
-	struct ccm_srcfile pseudo = {.path = path, .rel = rel};
+	/* Named in messages by its end, at most CCM_SRCFILE_REL_MAX bytes. */
+	size_t rn = strlen(rel);
+	struct ccm_srcfile pseudo = {
+	        .path = rel,
+	        .rel_n = rn < CCM_SRCFILE_REL_MAX ? rn : CCM_SRCFILE_REL_MAX};
 	switch (ccm_srcfile_open(po->src, po->dir, path, &f->fd, &f->file)) {
 	case CCM_OPEN_OK:
 		break;
@@ -40,6 +44,12 @@ static bool scanfile_open(struct ccm_po *po, const char *path, const char *rel,
 		ccm_leftout(&po->log, &pseudo, 0,
 		            "cannot be opened, or is not a regular file; "
 		            "left out");
+		return false;
+	case CCM_OPEN_TOOBIG:
+		ccm_leftout(
+		        &po->log, &pseudo, 0,
+		        "1 PiB or more, or below a folder whose path is too "
+		        "long; left out");
 		return false;
 	case CCM_OPEN_NOMEM:
 		return false;

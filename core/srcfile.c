@@ -111,7 +111,7 @@ static uint32_t srcfile_add(struct ccm_source *src, int fd,
 	if (!f)
 		return CCM_NONE;
 	f->path = ccm_arena_strndup(&src->arena, path, strlen(path));
-	f->rel = f->path ? f->path + (rel - path) : NULL;
+	f->rel_n = strlen(rel);
 	if (!f->path) {
 		src->files.n--;
 		return CCM_NONE;
@@ -187,6 +187,12 @@ enum ccm_open_result ccm_srcfile_open(struct ccm_source *src, const char *dir,
 			close(*fd);
 		*fd = -1;
 		return CCM_OPEN_NOTFILE;
+	}
+	if ((uint64_t)st.st_size > CCM_SRCFILE_SIZE_MAX ||
+	    strlen(rp + dl + 1) > CCM_SRCFILE_REL_MAX) {
+		close(*fd);
+		*fd = -1;
+		return CCM_OPEN_TOOBIG;
 	}
 	*id = srcfile_add(src, *fd, &st, rp, rp + dl + 1);
 	if (*id == CCM_NONE) {

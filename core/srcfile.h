@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 struct ccm_source;
@@ -23,12 +24,26 @@ struct ccm_source;
  */
 struct ccm_srcfile {
 	const char *path; /* absolute */
-	const char *rel;  /* relative to its export folder, for messages */
-	uint64_t size;
+	/* 48 bytes in all, one for each of the index's thousands of source
+	 * files: the size below 1 PiB, and the name relative to the file's
+	 * export folder, for messages, as the length of that end of path
+	 * (ccm_srcfile_rel; a length, not an offset, so that it holds
+	 * whatever the folder's path). A file beyond either is refused at
+	 * open. */
+	uint64_t size : 50;
+	uint64_t rel_n : 13;
+	uint64_t rofs : 1; /* on a file system mounted read-only at scan time */
 	int64_t mtime_ns, ctime_ns;
 	uint64_t ino, dev;
-	bool rofs; /* on a file system mounted read-only at scan time */
 };
+#define CCM_SRCFILE_SIZE_MAX ((UINT64_C(1) << 50) - 1)
+#define CCM_SRCFILE_REL_MAX ((UINT64_C(1) << 13) - 1)
+
+/* The file's name relative to its export folder (for messages). */
+static inline const char *ccm_srcfile_rel(const struct ccm_srcfile *f)
+{
+	return f->path + strlen(f->path) - f->rel_n;
+}
 
 /*
  * A folder the scan listed (the source, its export folders, USERS/, the
@@ -68,6 +83,7 @@ enum ccm_open_result {
 	CCM_OPEN_OUTSIDE, /* no real path, or one outside the folder */
 	CCM_OPEN_NOTFILE, /* cannot be opened, or not a regular file */
 	CCM_OPEN_NOMEM,   /* opened, but could not be registered */
+	CCM_OPEN_TOOBIG,  /* CCM_SRCFILE_SIZE_MAX or REL_MAX passed */
 };
 
 /*
