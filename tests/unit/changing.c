@@ -7,7 +7,8 @@
  * - at read time, any change to a source file the read reaches fails the
  *   read with CCM_ERR_CHANGED, never mixed bytes: changed in place with
  *   the same size and its mtime put back, renamed over, deleted, or made
- *   a FIFO, whether or not the core already holds a descriptor of it.
+ *   a FIFO, whether or not the core already holds a descriptor of it;
+ * - an attachment too large for the index is left out, reported.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +155,30 @@ Test(fifo, attachment_path_at_scan)
 {
 	ccm_source *src = scan_with_fifo("FILES/EXT.BIN");
 	expect_report(src, "Path: 'FILES/EXT.BIN' is not a readable file");
+	ccm_source_close(src);
+}
+
+/* --- sizes the index does not keep ------------------------------------ */
+
+TestSuite(limits, .init = setup, .fini = teardown, .timeout = 20);
+
+/* An attachment of 4 GiB (a sparse file) is more than an item keeps:
+ * left out with a report line, its message kept with its text (before,
+ * the whole message was left out by the SEC split). */
+Test(limits, attachment_of_4_gib)
+{
+	export_write();
+	char *p = tl_path(EXP, "FILES/EXT.BIN");
+	cr_assert_eq(truncate(p, (off_t)1 << 32), 0, "truncate %s: %s", p,
+	             strerror(errno));
+	free(p);
+	ccm_source *src = tl_open(EXP, NULL);
+	expect_report(src, "the file holds 4294967296 bytes, 4 GiB or more");
+	size_t n;
+	char *sec = tl_file(src, 0, "00000001.SEC", &n);
+	cr_expect(tl_contains(sec, n, "The body of the first message."));
+	cr_expect(!tl_contains(sec, n, "Attachment,"));
+	free(sec);
 	ccm_source_close(src);
 }
 
