@@ -355,7 +355,7 @@ static bool hex_line_fast(struct ccm_lex *lx, const char **v, size_t *vn)
 }
 
 bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
-                  uint64_t want, char *why, size_t whysz)
+                  uint64_t want, bool *huge, char *why, size_t whysz)
 {
 	struct ccm_line l;
 	uint64_t got = 0, next = CCM_SEEK_STEP;
@@ -364,6 +364,7 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 	size_t seek_mark = po->seekpts.n, idx_mark = po->seekidx.n;
 	bool ok = true;
 	why[0] = '\0';
+	*huge = false;
 	for (;;) {
 		const char *v;
 		size_t vn;
@@ -407,7 +408,8 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		}
 		got += vn / 2;
 	}
-	if (ok && got > CCM_ITEM_OUT_MAX) {
+	*huge = ok && got > CCM_ITEM_OUT_MAX;
+	if (*huge) {
 		snprintf(why, whysz,
 		         "the Hex: lines hold %llu bytes, 4 GiB or more",
 		         (unsigned long long)got);

@@ -26,10 +26,11 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
  * from the count line, or UINT64_MAX when there was none. On success sets
  * the item's src_off, src_len, out_len and seek points, leaving lx after
  * the last Hex: line. On failure returns false with a reason in why, and
- * lx after every consecutive Hex: line.
+ * lx after every consecutive Hex: line; *huge tells that the lines hold
+ * 4 GiB or more (more than any SEC file holds).
  */
 bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
-                  uint64_t want, char *why, size_t whysz);
+                  uint64_t want, bool *huge, char *why, size_t whysz);
 
 /*
  * Pushes the whole output of an item through the window, rendering only

@@ -181,10 +181,15 @@ static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 		f->po->items.n--;
 		f->po->seekpts.n = seeks;
 		f->po->seekidx.n = seekidx;
+		/* No SEC file could hold it: like any message longer than
+		 * the split size, the message is left out (the split's rule,
+		 * which a shorter but still too long one meets at layout). */
+		f->huge |= err == CCM_ERR_INVAL;
 		if (err == CCM_ERR_INVAL)
 			ccm_leftout(&f->po->log, ccm_sf(f), line,
 			            "a text item of %zu bytes, 4 GiB or more "
-			            "once converted; item left out",
+			            "once converted, more than a SEC file "
+			            "holds; message left out",
 			            n);
 		return false;
 	}
@@ -264,10 +269,17 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			ccm_warn(&f->po->log, ccm_sf(f), line,
 			         "file item: no count line before its Hex: "
 			         "lines; every Hex: line is decoded");
-		if (!ccm_hex_scan(f->po, idx, lx, count, why, sizeof(why))) {
+		bool huge;
+		if (!ccm_hex_scan(f->po, idx, lx, count, &huge, why,
+		                  sizeof(why))) {
 			f->po->items.n--;
-			ccm_leftout(&f->po->log, ccm_sf(f), line,
-			            "file item: %s; item left out", why);
+			f->huge |= huge;
+			ccm_leftout(
+			        &f->po->log, ccm_sf(f), line,
+			        huge ? "file item: %s, more than a SEC file "
+			               "holds; message left out"
+			             : "file item: %s; item left out",
+			        why);
 			return false;
 		}
 		it = &f->po->items.v[idx];
@@ -283,13 +295,20 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		}
 		uint64_t size = f->po->src->files.v[ext].size;
-		if (size > CCM_ITEM_OUT_MAX || ext > CCM_ITEM_ARG_MAX) {
+		if (size > CCM_ITEM_OUT_MAX) {
+			f->huge = true;
 			ccm_leftout(
 			        &f->po->log, ccm_sf(f), line,
 			        "file item: the file holds %llu bytes, 4 GiB "
-			        "or more, or is more than the index can "
-			        "number; item left out",
+			        "or more, more than a SEC file holds; "
+			        "message left out",
 			        (unsigned long long)size);
+			return false;
+		}
+		if (ext > CCM_ITEM_ARG_MAX) {
+			ccm_leftout(&f->po->log, ccm_sf(f), line,
+			            "file item: more files than the index can "
+			            "number; item left out");
 			return false;
 		}
 		if (count != UINT64_MAX && count != size) {
@@ -503,6 +522,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 		return;
 	}
 	uint32_t item0 = (uint32_t)po->items.n;
+	f->huge = false;
 	size_t nitems = items(f, line);
 	struct ccm_msg *m = CCM_PUSH(po->msgs);
 	if (!m) {
@@ -528,5 +548,7 @@ void ccm_scan_message(struct ccm_scanfile *f, uint16_t flags)
 	m->flags = flags;
 	m->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	measure(f, m, line);
+	if (f->huge)
+		m->flags |= CCM_MSG_DROPPED; /* said where the item was */
 	ccm_feed_unmark(lx);
 }

@@ -15,6 +15,7 @@ struct ccm_scanfile {
 	struct ccm_lex lx;
 	bool boards; /* CCMBB.EXP: "Bulletin board:" also ends a message */
 	int fd;      /* scan_po.c closes it */
+	bool huge;   /* the message being read has an item of 4 GiB or more */
 };
 
 /* The scanned file's record. Taken anew at each use: the array of source

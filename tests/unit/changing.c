@@ -8,7 +8,8 @@
  *   read with CCM_ERR_CHANGED, never mixed bytes: changed in place with
  *   the same size and its mtime put back, renamed over, deleted, or made
  *   a FIFO, whether or not the core already holds a descriptor of it;
- * - an attachment too large for the index is left out, reported.
+ * - a message with an attachment too large for any SEC file is left out,
+ *   reported.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -162,9 +163,10 @@ Test(fifo, attachment_path_at_scan)
 
 TestSuite(limits, .init = setup, .fini = teardown, .timeout = 20);
 
-/* An attachment of 4 GiB (a sparse file) is more than an item keeps:
- * left out with a report line, its message kept with its text (before,
- * the whole message was left out by the SEC split). */
+/* An attachment of 4 GiB (a sparse file) is more than an item keeps, and
+ * more than any SEC file holds: its message is left out and reported, as
+ * the split leaves out any message too long for a SEC file, and the rest
+ * of the post office is kept. */
 Test(limits, attachment_of_4_gib)
 {
 	export_write();
@@ -173,11 +175,18 @@ Test(limits, attachment_of_4_gib)
 	             strerror(errno));
 	free(p);
 	ccm_source *src = tl_open(EXP, NULL);
-	expect_report(src, "the file holds 4294967296 bytes, 4 GiB or more");
+	expect_report(src, "the file holds 4294967296 bytes, 4 GiB or more, "
+	                   "more than a SEC file holds; message left out");
 	size_t n;
+	for (size_t f = 0; f < ccm_po_file_count(src, 0); f++) {
+		char *out = tl_read(src, 0, f, 65536, &n);
+		cr_expect(
+		        !tl_contains(out, n, "The body of the first message."),
+		        "file %zu holds the left-out message", f);
+		free(out);
+	}
 	char *sec = tl_file(src, 0, "00000001.SEC", &n);
-	cr_expect(tl_contains(sec, n, "The body of the first message."));
-	cr_expect(!tl_contains(sec, n, "Attachment,"));
+	cr_expect(tl_contains(sec, n, "Bo's text."));
 	free(sec);
 	ccm_source_close(src);
 }
