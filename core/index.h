@@ -295,6 +295,9 @@ struct ccm_source {
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */
 	struct ccm_fdslot *fds; /* CCM_FD_SLOTS of them */
+	/* Unique to this open source in this process, never 0: what the
+	 * reader's per-thread memo is keyed by (reader.c). */
+	uint64_t stamp;
 	/* The index file the arrays were loaded from (cache_load.c), mapped
 	 * read-only: arrays inside it are never freed, never written. */
 	const char *map;

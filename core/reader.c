@@ -41,6 +41,7 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
 	rd->ntouched = 0;
 	rd->cap = sizeof(rd->inl) / sizeof(rd->inl[0]);
 	rd->oom = false;
+	rd->nlearnt = 0;
 	rd->ahead = hint < 4096             ? 4096
 	            : hint > CCM_READ_AHEAD ? CCM_READ_AHEAD
 	                                    : hint;
@@ -92,6 +93,43 @@ static void touch(struct ccm_reader *rd, uint32_t file)
 	rd->touched[rd->ntouched++] = file;
 }
 
+/*
+ * The memo of attachment header lines: a read inside an attachment's data
+ * needs the lengths of the lines before it (they place the data), and
+ * reading them costs a pread each. Direct-mapped by item, per thread (no
+ * lock), keyed by the source's stamp so that a source opened later at the
+ * same address never finds another's lengths.
+ */
+#define MEMO_SLOTS 256
+static _Thread_local struct memo {
+	uint64_t stamp;
+	const void *po;
+	uint32_t item, len;
+} memo[MEMO_SLOTS];
+
+static struct memo *memo_slot(uint32_t item)
+{
+	return &memo[(item * 2654435761u) >> 24 & (MEMO_SLOTS - 1)];
+}
+
+bool ccm_reader_recall(struct ccm_reader *rd, const void *po, uint32_t item,
+                       uint32_t file, uint32_t *len)
+{
+	const struct memo *e = memo_slot(item);
+	if (e->stamp != rd->src->stamp || e->po != po || e->item != item)
+		return false;
+	touch(rd, file);
+	*len = e->len;
+	return true;
+}
+
+void ccm_reader_learn(struct ccm_reader *rd, const void *po, uint32_t item,
+                      uint32_t len)
+{
+	if (rd->nlearnt < sizeof(rd->learnt) / sizeof(rd->learnt[0]))
+		rd->learnt[rd->nlearnt++] = (struct ccm_learnt){po, item, len};
+}
+
 ccm_err ccm_reader_verify(struct ccm_reader *rd)
 {
 	if (rd->oom)
@@ -103,11 +141,18 @@ ccm_err ccm_reader_verify(struct ccm_reader *rd)
 			return err;
 		}
 	}
+	/* Every byte checked: what was learnt from them may be kept. */
+	for (uint32_t i = 0; i < rd->nlearnt; i++) {
+		const struct ccm_learnt *l = &rd->learnt[i];
+		*memo_slot(l->item) =
+		        (struct memo){rd->src->stamp, l->po, l->item, l->len};
+	}
 	return CCM_OK;
 }
 
 void ccm_reader_blame(struct ccm_reader *rd)
 {
+	rd->nlearnt = 0; /* the read failed: nothing of it is kept */
 	if (changed == CCM_NONE)
 		(void)ccm_reader_verify(rd);
 }

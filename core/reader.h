@@ -27,6 +27,13 @@ struct ccm_reader {
 	uint32_t *touched, ntouched, cap;
 	uint32_t inl[8];
 	bool oom; /* a file could not be noted: the read must fail */
+	/* Lengths learnt from this read's bytes (ccm_reader_learn), kept
+	 * for later reads only once the read is verified. */
+	struct ccm_learnt {
+		const void *po;
+		uint32_t item, len;
+	} learnt[4];
+	uint32_t nlearnt;
 };
 
 /*
@@ -56,6 +63,24 @@ void ccm_reader_fini(struct ccm_reader *rd);
  * still, by its path, the file the scan saw (ccm_src_verify).
  */
 ccm_err ccm_reader_verify(struct ccm_reader *rd);
+
+/*
+ * The length of the header line of attachment section `item` of post
+ * office po (sec.c), remembered by this thread from an earlier read whose
+ * bytes were verified: true with *len, and the read then counts as
+ * touching source file `file` (the message's file, which the line was
+ * read from), so that ccm_reader_verify still checks it. A length only
+ * ever comes from bytes that had the scan's identity, so it is the
+ * scan's, whatever the file holds now.
+ */
+bool ccm_reader_recall(struct ccm_reader *rd, const void *po, uint32_t item,
+                       uint32_t file, uint32_t *len);
+
+/* Offers the length of that line, just rendered from this read's bytes:
+ * remembered once ccm_reader_verify passes (and forgotten when it does
+ * not, or when more than a few are offered). */
+void ccm_reader_learn(struct ccm_reader *rd, const void *po, uint32_t item,
+                      uint32_t len);
 
 /*
  * After a render found its source not as the scan saw it: finds which

@@ -83,6 +83,25 @@ static uint64_t join_len(const struct ccm_item *it)
 	return (it->aux & CCM_TEXT_EOL) ? 2 : 4;
 }
 
+/*
+ * Skips the header line of attachment section `item` when the thread
+ * remembers its length (reader.c) and the line lies wholly before the
+ * window: a read inside the attachment's data then reads no byte of the
+ * message's file for it.
+ */
+static bool skip_header(const struct ccm_po *po, const struct ccm_msg *m,
+                        uint32_t item, struct ccm_win *w, uint64_t *len)
+{
+	uint32_t n;
+	if (w->pos >= w->start ||
+	    !ccm_reader_recall(w->rd, po, item, m->file, &n) ||
+	    w->pos + n > w->start)
+		return false;
+	w->pos += n;
+	*len += n;
+	return true;
+}
+
 ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
                      const struct ccm_held *held, struct ccm_win *w,
                      uint64_t *len)
@@ -135,6 +154,9 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 	unsigned number = 0;
 	pending = 0;
 	for (uint32_t i = 0; !err && i < m->nitems; i++) {
+		/* A full window needs nothing after it: *len stops here. */
+		if (w && ccm_win_full(w))
+			break;
 		const struct ccm_item *it = &items[i];
 		if (it->kind == CCM_ITEM_TEXT) {
 			position += pending + it->out_len;
@@ -142,12 +164,18 @@ ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
 			continue;
 		}
 		number++;
-		b.len = 0;
-		err = attach_header(po, m, it, number, i == last_file, position,
-		                    held, w ? w->rd : NULL, &b);
-		if (err)
-			break;
-		put_line(w, &b, len);
+		if (!w || !skip_header(po, m, m->item0 + i, w, len)) {
+			b.len = 0;
+			err = attach_header(po, m, it, number, i == last_file,
+			                    position, held, w ? w->rd : NULL,
+			                    &b);
+			if (err)
+				break;
+			if (w)
+				ccm_reader_learn(w->rd, po, m->item0 + i,
+				                 (uint32_t)b.len);
+			put_line(w, &b, len);
+		}
 		if (w) {
 			err = ccm_item_render(po, m->file, it, m->item0 + i, w);
 			ccm_win_put(w, "\r\n", 2);

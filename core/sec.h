@@ -19,8 +19,9 @@ struct ccm_held {
 
 /*
  * Walks the sections of message m. With a window, renders what falls in
- * it; always sets *len to the sections' total length. held holds the
- * message's bytes at scan time, or is NULL to read the source.
+ * it, and stops once the window is full; sets *len to the length walked:
+ * the sections' total length, unless the window filled before their end. held
+ * holds the message's bytes at scan time, or is NULL to read the source.
  */
 ccm_err ccm_sec_walk(const struct ccm_po *po, const struct ccm_msg *m,
                      const struct ccm_held *held, struct ccm_win *w,

@@ -19,6 +19,7 @@
  * happened before it, and the bytes are not replied until it passes.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 
 ccm_err ccm_src_fds_init(struct ccm_source *src)
 {
+	static _Atomic uint64_t stamps;
+	src->stamp = atomic_fetch_add(&stamps, 1) + 1;
 	src->fds = calloc(CCM_FD_SLOTS, sizeof(*src->fds));
 	if (!src->fds)
 		return CCM_ERR_NOMEM;
