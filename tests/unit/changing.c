@@ -359,3 +359,53 @@ Test(identity, unchanged_reads_again)
 		free(tl_read(src, 0, f, 4093, NULL));
 	ccm_source_close(src);
 }
+
+/*
+ * Where EXT.BIN's data starts in 00000001.SEC: just after its
+ * "Attachment," line (the file read whole).
+ */
+static uint64_t ext_data_offset(const ccm_source *src)
+{
+	size_t n;
+	char *sec = tl_file(src, 0, "00000001.SEC", &n);
+	char *line = strstr(sec, "\r\nAttachment,");
+	cr_assert_not_null(line);
+	char *end = strstr(line + 2, "\r\n");
+	cr_assert_not_null(end);
+	uint64_t off = (uint64_t)(end + 2 - sec);
+	free(sec);
+	return off;
+}
+
+/* A 4 KiB read inside EXT.BIN's data, as the thread's second such read
+ * (the first taught it the length of the attachment's header line). */
+static ccm_err read_inside_data(const ccm_source *src, uint64_t at)
+{
+	size_t f = tl_file_index(src, 0, "00000001.SEC");
+	char buf[4096];
+	size_t got;
+	ccm_err err = ccm_file_read(src, 0, f, at, sizeof(buf), buf, &got);
+	cr_assert(!err || err == CCM_ERR_CHANGED, "%s", ccm_strerror(err));
+	return err;
+}
+
+/*
+ * A read inside attachment data reads none of the mailbox file once the
+ * thread remembers the header lines before it (reader.c's memo); the
+ * mailbox file still decides where the data lies, so a change to it
+ * still fails that read.
+ */
+Test(identity, mailbox_changed_fails_read_inside_attachment)
+{
+	ccm_source *src = open_and_read();
+	uint64_t at = ext_data_offset(src) + EXT_SIZE / 2;
+	cr_assert_eq(read_inside_data(src, at), CCM_OK);
+	cr_assert_eq(read_inside_data(src, at), CCM_OK);
+	char *text = strdup(MAILBOX_A);
+	cr_assert_not_null(text);
+	memcpy(strstr(text, "first message"), "FIRST", 5);
+	overwrite_same_size("USERS/A.EXP", text, strlen(text));
+	cr_expect_eq(read_inside_data(src, at), CCM_ERR_CHANGED);
+	free(text);
+	ccm_source_close(src);
+}
