@@ -409,3 +409,32 @@ Test(identity, mailbox_changed_fails_read_inside_attachment)
 	free(text);
 	ccm_source_close(src);
 }
+
+/*
+ * The folder of an attachment renamed away and another file put at its
+ * path, after the core read the old one: the old file is unchanged and
+ * its descriptor may still be kept, but the check goes through the path
+ * (srcio.c), so every read of the data fails as changed.
+ */
+Test(identity, attachment_folder_replaced_fails)
+{
+	ccm_source *src = open_and_read();
+	uint64_t at = ext_data_offset(src);
+	size_t f = tl_file_index(src, 0, "00000001.SEC");
+	char *from = tl_path(EXP, "FILES"), *to = tl_path(EXP, "FILES.OLD");
+	cr_assert_eq(rename(from, to), 0);
+	char *ext = ext_bytes('a'); /* the very same bytes, another file */
+	tl_write_at(EXP, "FILES/EXT.BIN", ext, EXT_SIZE);
+	char buf[4096];
+	for (uint64_t off = at; off < at + EXT_SIZE; off += sizeof(buf)) {
+		size_t got = 0;
+		ccm_err err =
+		        ccm_file_read(src, 0, f, off, sizeof(buf), buf, &got);
+		cr_expect_eq(err, CCM_ERR_CHANGED, "read at %llu: %s",
+		             (unsigned long long)off, ccm_strerror(err));
+	}
+	free(ext);
+	free(from);
+	free(to);
+	ccm_source_close(src);
+}
