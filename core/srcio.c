@@ -16,7 +16,9 @@
  * place (ctime moves), renamed over or deleted (the path leads elsewhere
  * or nowhere), whatever descriptor a slot still holds. A check before the
  * read would race a writer; one after it cannot miss a write that
- * happened before it, and the bytes are not replied until it passes.
+ * happened before it, and the bytes are not replied until it passes. A
+ * read that places data by a length the thread remembers instead of
+ * reading the line again (reader.c) still checks the file it came from.
  */
 #include <errno.h>
 #include <stdatomic.h>
