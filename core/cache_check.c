@@ -34,6 +34,10 @@ struct win {
 	size_t esz, n;    /* its element size and length */
 	size_t lo, cnt;   /* elements [lo, lo + cnt) are in buf */
 	bool direct;      /* read base in place (not in the mapped file) */
+	/* When sum is not NULL: the file's bytes [sum_at, sum_end) are
+	 * still to be added to it, each as it is read (win_sum). */
+	struct ccm_cache_sum *sum;
+	uint64_t sum_at, sum_end;
 	_Alignas(16) char buf[WIN_BYTES];
 };
 
@@ -60,6 +64,32 @@ static void win_start(struct ck *c, struct win *w, const void *base, size_t esz,
 	w->n = n;
 	w->lo = w->cnt = 0;
 	w->direct = c->fd < 0 || !n || !ccm_cache_mapped(c->src, base);
+	w->sum = NULL;
+}
+
+/* The file offset of element i of the array of w. */
+static uint64_t win_off(const struct ck *c, const struct win *w, size_t i)
+{
+	return (uint64_t)(w->base - c->src->map) + (uint64_t)i * w->esz;
+}
+
+/* Sums the bytes of w's range that lie before file offset to, reading
+ * them into the window (which then holds nothing). */
+static void sum_gap(struct ck *c, struct win *w, uint64_t to)
+{
+	if (to > w->sum_end)
+		to = w->sum_end;
+	while (w->sum_at < to && !c->fail) {
+		size_t len = to - w->sum_at < WIN_BYTES
+		                     ? (size_t)(to - w->sum_at)
+		                     : WIN_BYTES;
+		if (pread(c->fd, w->buf, len, (off_t)w->sum_at) != (ssize_t)len)
+			need(c, false, "the index file could not be read");
+		else
+			ccm_cache_sum_at(w->sum, w->sum_at, w->buf, len);
+		w->sum_at += len;
+		w->cnt = 0;
+	}
 }
 
 /* Reads the window of w that starts at element i. A failed read fails
@@ -70,13 +100,41 @@ static void win_fill(struct ck *c, struct win *w, size_t i)
 	if (cnt > w->n - i)
 		cnt = w->n - i;
 	size_t len = cnt * w->esz;
-	off_t at = (off_t)(w->base - c->src->map) + (off_t)(i * w->esz);
-	if (pread(c->fd, w->buf, len, at) != (ssize_t)len) {
+	uint64_t at = win_off(c, w, i);
+	if (w->sum)
+		sum_gap(c, w, at);
+	if (pread(c->fd, w->buf, len, (off_t)at) != (ssize_t)len) {
 		memset(w->buf, 0, len);
 		need(c, false, "the index file could not be read");
+	} else if (w->sum && at <= w->sum_at && w->sum_at < at + len) {
+		uint64_t end = at + len < w->sum_end ? at + len : w->sum_end;
+		ccm_cache_sum_at(w->sum, w->sum_at, w->buf + (w->sum_at - at),
+		                 (size_t)(end - w->sum_at));
+		w->sum_at = end;
 	}
 	w->lo = i;
 	w->cnt = cnt;
+}
+
+/* From now on the bytes of elements [lo, hi) of w's array are added to
+ * sum as the window reads them, the file's bytes being read once;
+ * win_sum_end then reads and adds what the window skipped. Nothing
+ * when w reads in place (no file). */
+static void win_sum(struct ck *c, struct win *w, struct ccm_cache_sum *sum,
+                    size_t lo, size_t hi)
+{
+	if (w->direct || !sum)
+		return;
+	w->sum = sum;
+	w->sum_at = win_off(c, w, lo);
+	w->sum_end = win_off(c, w, hi);
+}
+
+static void win_sum_end(struct ck *c, struct win *w)
+{
+	if (w->sum)
+		sum_gap(c, w, w->sum_end);
+	w->sum = NULL;
 }
 
 /* Element i (< w->n) of the array of w: a copy in the window, or the
@@ -134,13 +192,24 @@ static void items(struct ck *c, const struct ccm_msg *m)
 	}
 }
 
-/* Messages [lo, hi) and their items, through windows 0 and 1. */
-static void messages_in(struct ck *c, size_t lo, size_t hi)
+/* A part of the messages and items: messages [lo, hi), through window
+ * 0, and their items, through window 1; the bytes of messages [lo, hi)
+ * and of items [ilo, ihi) are added to sum (when not NULL). */
+struct part {
+	struct ck c;
+	size_t lo, hi, ilo, ihi;
+	struct ccm_cache_sum *sum;
+};
+
+static void messages_in(struct part *p)
 {
+	struct ck *c = &p->c;
 	const struct ccm_po *po = c->po;
 	WIN(c, 0, po->msgs);
 	WIN(c, 1, po->items);
-	for (size_t i = lo; i < hi && !c->fail; i++) {
+	win_sum(c, c->w[0], p->sum, p->lo, p->hi);
+	win_sum(c, c->w[1], p->sum, p->ilo, p->ihi);
+	for (size_t i = p->lo; i < p->hi && !c->fail; i++) {
 		const struct ccm_msg *m = AT(c, 0, struct ccm_msg, i);
 		if (need(c,
 		         span(m->item0, m->nitems, po->items.n) &&
@@ -148,20 +217,21 @@ static void messages_in(struct ck *c, size_t lo, size_t hi)
 		         "a message out of bounds"))
 			items(c, m);
 	}
+	win_sum_end(c, c->w[0]);
+	win_sum_end(c, c->w[1]);
 }
 
 /* The second half of the messages, checked by a thread of its own with
- * windows of its own. */
-struct part {
-	struct ck c;
-	size_t lo, hi;
+ * windows and a sum of its own. */
+struct half {
+	struct part p;
+	struct ccm_cache_sum sum;
 	struct win w[2];
 };
 
-static void *messages_part(void *arg)
+static void *messages_half(void *arg)
 {
-	struct part *p = arg;
-	messages_in(&p->c, p->lo, p->hi);
+	messages_in(&((struct half *)arg)->p);
 	return NULL;
 }
 
@@ -175,27 +245,49 @@ static void *messages_part(void *arg)
  */
 enum { SPLIT_MIN = 64 };
 
-static void messages(struct ck *c)
+/* The first item of message i, as the file has it: where the second
+ * half's share of the items' bytes starts (any place would do for the
+ * sum; this one has each half read its own items once). */
+static size_t first_item(struct ck *c, size_t i)
 {
-	size_t n = c->po->msgs.n, half = n / 2;
-	struct part *p = n >= SPLIT_MIN ? malloc(sizeof(*p)) : NULL;
+	struct ccm_msg m;
+	const struct ccm_po *po = c->po;
+	WIN(c, 0, po->msgs);
+	if (c->w[0]->direct)
+		memcpy(&m, &po->msgs.v[i], sizeof(m));
+	else if (pread(c->fd, &m, sizeof(m), (off_t)win_off(c, c->w[0], i)) !=
+	         (ssize_t)sizeof(m))
+		m.item0 = 0;
+	return m.item0 < po->items.n ? m.item0 : po->items.n;
+}
+
+static void messages(struct ck *c, struct ccm_cache_sum *sum)
+{
+	size_t n = c->po->msgs.n, half = n / 2, ni = c->po->items.n;
+	struct half *h = n >= SPLIT_MIN ? malloc(sizeof(*h)) : NULL;
 	pthread_t t;
 	bool threaded = false;
-	if (p) {
-		p->c = *c;
-		p->c.fail = NULL;
-		p->c.w[0] = &p->w[0];
-		p->c.w[1] = &p->w[1];
-		p->lo = half;
-		p->hi = n;
-		threaded = !pthread_create(&t, NULL, messages_part, p);
+	size_t split = h ? first_item(c, half) : ni;
+	if (h) {
+		h->p = (struct part){*c, half, n, split, ni, &h->sum};
+		h->p.c.fail = NULL;
+		h->p.c.w[0] = &h->w[0];
+		h->p.c.w[1] = &h->w[1];
+		h->sum = (struct ccm_cache_sum){0, 0};
+		threaded = !pthread_create(&t, NULL, messages_half, h);
 	}
-	messages_in(c, 0, threaded ? half : n);
+	struct part mine = {*c, 0, n, 0, ni, sum};
+	if (threaded)
+		mine.hi = half, mine.ihi = split;
+	messages_in(&mine);
+	need(c, !mine.c.fail, mine.c.fail);
 	if (threaded) {
 		pthread_join(t, NULL);
-		need(c, !p->c.fail, p->c.fail);
+		need(c, !h->p.c.fail, h->p.c.fail);
+		if (sum)
+			ccm_cache_sum_join(sum, &h->sum);
 	}
-	free(p);
+	free(h);
 }
 
 static void seeks(struct ck *c)
@@ -370,7 +462,8 @@ static void mail(struct ck *c)
 }
 
 bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
-                        int fd, char *why, size_t whysz)
+                        int fd, struct ccm_cache_sum *sum, char *why,
+                        size_t whysz)
 {
 	struct win *w = malloc(4 * sizeof(*w));
 	if (!w) {
@@ -386,7 +479,7 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	             (unsigned)po->date_order <= CCM_DATE_YMD &&
 	             po->file0 <= po->file1 && po->file1 <= src->files.n,
 	     "a post office record out of bounds");
-	messages(&c);
+	messages(&c, sum);
 	seeks(&c);
 	plans(&c);
 	people(&c);
@@ -398,6 +491,12 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	if (c.fail)
 		snprintf(why, whysz, "%s", c.fail);
 	return !c.fail;
+}
+
+bool ccm_cache_check_sums(const struct ccm_cache_arr *a)
+{
+	return !a->mail && (a->v == offsetof(struct ccm_po, msgs.v) ||
+	                    a->v == offsetof(struct ccm_po, items.v));
 }
 
 bool ccm_cache_check_src(const struct ccm_source *src, char *why, size_t whysz)

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cache_key.h"
-#include "cache_table.h"
+#include "cache_sum.h"
 #include "tz.h"
 
-#define CHUNK ((size_t)64 * 1024) /* a multiple of 32 (the checksum) */
+#define CHUNK ((size_t)64 * 1024)
 
 /*
  * "LEN:SUM" of file path's bytes, or "unreadable". A pipe, as in
@@ -41,8 +41,8 @@ static void file_sum(const char *tag, const char *path, struct ccm_buf *key)
 		return;
 	}
 	char *buf = fd >= 0 ? malloc(CHUNK) : NULL;
-	struct ccm_cache_sum sum;
-	ccm_cache_sum_init(&sum);
+	struct ccm_cache_sum sum = {0, 0};
+	uint64_t len = 0;
 	bool ok = buf != NULL;
 	for (size_t got = 0; ok;) {
 		ssize_t k = read(fd, buf + got, CHUNK - got);
@@ -50,16 +50,18 @@ static void file_sum(const char *tag, const char *path, struct ccm_buf *key)
 		if (k > 0)
 			got += (size_t)k;
 		if (ok && (k == 0 || got == CHUNK)) {
-			ccm_cache_sum_add(&sum, buf, got);
+			ccm_cache_sum_at(&sum, len, buf, got);
+			len += got;
 			if (k == 0)
 				break;
 			got = 0;
 		}
 	}
 	if (ok)
-		ccm_buf_printf(key, "%s=%s %llu:%016llx\n", tag, path,
-		               (unsigned long long)sum.len,
-		               (unsigned long long)ccm_cache_sum_end(&sum));
+		ccm_buf_printf(
+		        key, "%s=%s %llu:%016llx\n", tag, path,
+		        (unsigned long long)len,
+		        (unsigned long long)ccm_cache_sum_end(&sum, len));
 	else
 		ccm_buf_printf(key, "%s=%s unreadable\n", tag, path);
 	free(buf);

@@ -22,6 +22,7 @@ struct rd {
 	const char *strs;
 	const char *root;
 	int fd; /* the file map maps, or -1 (ccm_cache_parse) */
+	struct ccm_cache_sum *sum;
 	char *why;
 	size_t whysz;
 };
@@ -193,15 +194,16 @@ static bool post_office(struct rd *r, uint32_t p)
 	if (ccm_cp_init(&po->cp, po->src_cp, po->out_cp) ||
 	    (po->mail && ccm_mail_ready(po)))
 		return bad(r, "a post office with an unknown code page");
-	return ccm_cache_check_po(r->src, po, r->fd, r->why, r->whysz);
+	return ccm_cache_check_po(r->src, po, r->fd, r->sum, r->why, r->whysz);
 }
 
 bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n, int fd,
-                     const char *root, void (*src_done)(void *), void *arg,
-                     char *why, size_t whysz)
+                     struct ccm_cache_sum *sum, const char *root,
+                     void (*src_done)(void *), void *arg, char *why,
+                     size_t whysz)
 {
-	struct rd r = {src, map, n,    ccm_cache_header(map, n), NULL, root,
-	               fd,  why, whysz};
+	struct rd r = {src, map, n,    ccm_cache_header(map, n), NULL, root, fd,
+	               sum, why, whysz};
 	src->map = map;
 	src->map_len = n;
 	const struct ccm_cache_hdr *h = r.h;

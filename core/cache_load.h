@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cache_sum.h"
 #include "index.h"
 
 /*
@@ -19,14 +20,17 @@
  * identities are not (the caller's, cache.c). Returns false with a reason
  * in why (whysz bytes) when the bytes are not a sound index; src may then
  * hold part of one, for ccm_index_free. fd is the file map maps, from
- * which the checks read the large arrays (cache_check.h), or -1.
+ * which the checks read the large arrays (cache_check.h), or -1. sum:
+ * NULL, or where the checks add the sum of the sections they read
+ * (ccm_cache_check_sums; complete when the parse returns true).
  * src_done(arg), when not NULL, is called once src->files and src->dirs
  * are read and checked, before the post offices: it may read them, and
  * write their rofs marks, while the parse goes on.
  */
 bool ccm_cache_parse(struct ccm_source *src, const char *map, size_t n, int fd,
-                     const char *root, void (*src_done)(void *), void *arg,
-                     char *why, size_t whysz);
+                     struct ccm_cache_sum *sum, const char *root,
+                     void (*src_done)(void *), void *arg, char *why,
+                     size_t whysz);
 
 /* The header of an index file of n bytes at map, or NULL when it is too
  * short, of another format or version, or of another size. */

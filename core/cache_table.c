@@ -149,51 +149,6 @@ uint64_t ccm_cache_toc_at(uint32_t po, uint32_t id)
 	return ccm_src_narrays + (uint64_t)po * (1 + ccm_po_narrays) + id;
 }
 
-/*
- * Fletcher's sums over four lanes of 64-bit words: a changed word always
- * changes its lane's first sum, a moved one its second. Adds only, so
- * that checking a file costs less than reading it.
- */
-void ccm_cache_sum_init(struct ccm_cache_sum *s)
-{
-	*s = (struct ccm_cache_sum){{0}, {0}, 0};
-}
-
-static void lanes(struct ccm_cache_sum *s, const uint64_t w[4])
-{
-	for (int i = 0; i < 4; i++) {
-		s->a[i] += w[i];
-		s->b[i] += s->a[i];
-	}
-}
-
-void ccm_cache_sum_add(struct ccm_cache_sum *s, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	uint64_t w[4];
-	s->len += n;
-	for (; n >= 32; n -= 32, c += 32) {
-		memcpy(w, c, 32);
-		lanes(s, w);
-	}
-	if (n) {
-		memset(w, 0, sizeof(w));
-		memcpy(w, c, n);
-		lanes(s, w);
-	}
-}
-
-uint64_t ccm_cache_sum_end(const struct ccm_cache_sum *s)
-{
-	uint64_t h = s->len;
-	for (int i = 0; i < 4; i++) {
-		h = (h ^ s->a[i]) * 0x9E3779B97F4A7C15ull;
-		h = (h ^ s->b[i]) * 0x9E3779B97F4A7C15ull;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
 void **ccm_cache_arr_ptr(const struct ccm_po *po, const struct ccm_cache_arr *a)
 {
 	char *base = a->mail ? (char *)po->mail : (char *)po;

@@ -19,7 +19,7 @@
 #include "index.h"
 
 /* Bumped whenever the file's layout or the meaning of a field changes. */
-#define CCM_CACHE_FORMAT 3
+#define CCM_CACHE_FORMAT 4
 #define CCM_CACHE_MAGIC "CCMIDX\r\n"
 #define CCM_CACHE_ORDER 0x01020304u
 
@@ -28,7 +28,7 @@ struct ccm_cache_hdr {
 	uint32_t format, order;
 	char version[16]; /* CCM_VERSION, NUL-padded */
 	uint64_t size;    /* of the whole file */
-	uint64_t sum;     /* ccm_cache_sum of bytes [sizeof hdr, size) */
+	uint64_t sum;     /* cache_sum.h's of bytes [sizeof hdr, size) */
 	uint64_t key_off, key_len;
 	uint64_t toc_off, ntoc;
 	uint64_t strs_off, strs_len; /* the blob; its last byte is NUL */
@@ -95,18 +95,6 @@ extern const size_t ccm_po_nfix;
 uint64_t ccm_cache_toc_at(uint32_t po, uint32_t id);
 /* The number of table of contents entries for npo post offices. */
 uint64_t ccm_cache_ntoc(uint64_t npo);
-
-/*
- * A checksum of n bytes, fed in pieces: every piece but the last must be
- * a multiple of 32 bytes long. Not cryptographic: it finds a short,
- * damaged or half-written file, not a forged one.
- */
-struct ccm_cache_sum {
-	uint64_t a[4], b[4], len;
-};
-void ccm_cache_sum_init(struct ccm_cache_sum *s);
-void ccm_cache_sum_add(struct ccm_cache_sum *s, const void *p, size_t n);
-uint64_t ccm_cache_sum_end(const struct ccm_cache_sum *s);
 
 /* Line a of post office po: where its pointer is, and its count (NULL,
  * 0 when it is po->mail's and po has none). */

@@ -17,10 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache_sum.h"
 #include "cache_table.h"
 #include "cache_write.h"
 
-#define WBUF ((size_t)64 * 1024) /* a multiple of 32 (the checksum) */
+#define WBUF ((size_t)64 * 1024)
 
 /* A string of the blob, by its bytes: at is its offset there. */
 struct seen {
@@ -36,6 +37,7 @@ struct wr {
 	const char *root;
 	size_t rootlen;
 	uint64_t pos;      /* of the next byte written */
+	uint64_t at;       /* of buf[0] in the file */
 	uint64_t blob;     /* the blob's length so far */
 	struct seen *seen; /* open addressing, nseen of cap in use */
 	size_t nseen, cap;
@@ -61,7 +63,8 @@ static bool write_all(int fd, const char *p, size_t n)
 
 static void flush(struct wr *w)
 {
-	ccm_cache_sum_add(&w->sum, w->buf, w->n);
+	ccm_cache_sum_at(&w->sum, w->at, w->buf, w->n);
+	w->at += w->n;
 	if (!w->fail && !write_all(w->fd, w->buf, w->n))
 		w->fail = true;
 	w->n = 0;
@@ -308,7 +311,6 @@ static bool write_index(struct wr *w, const struct ccm_source *src,
 	w->fd = fd;
 	w->root = root;
 	w->rootlen = strlen(root);
-	ccm_cache_sum_init(&w->sum);
 	struct ccm_cache_hdr h = {.format = CCM_CACHE_FORMAT,
 	                          .order = CCM_CACHE_ORDER,
 	                          .npo = src->npo};
@@ -316,7 +318,7 @@ static bool write_index(struct wr *w, const struct ccm_source *src,
 	memcpy(h.version, CCM_VERSION, strlen(CCM_VERSION));
 	if (lseek(fd, sizeof(h), SEEK_SET) < 0)
 		return false;
-	w->pos = h.key_off = sizeof(h);
+	w->pos = w->at = h.key_off = sizeof(h);
 	h.key_len = keylen;
 	put(w, key, keylen);
 	pad8(w);
@@ -332,7 +334,7 @@ static bool write_index(struct wr *w, const struct ccm_source *src,
 	h.strs_len = w->pos - h.strs_off;
 	flush(w);
 	h.size = w->pos;
-	h.sum = ccm_cache_sum_end(&w->sum);
+	h.sum = ccm_cache_sum_end(&w->sum, h.size);
 	return !w->fail && pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
 }
 
