@@ -83,57 +83,139 @@ static int open_dir(const struct ccm_source *src, bool create)
 }
 
 /*
- * Is source file f the one the index describes? Its folder's descriptor
- * *dfd (of the folder f->path[0, *dl)) is kept from one file to the next:
- * thousands of attachments in one folder are each a short lookup, and
- * one statvfs tells the read-only mark of them all.
+ * The folders of the source files last looked at, kept open: thousands
+ * of attachments in one folder are each a short lookup, one statvfs
+ * tells the read-only mark of them all, and the files' order, which
+ * goes back and forth between a mailbox's file and its attachments'
+ * folder, opens no folder twice.
  */
-static bool same_file(struct ccm_srcfile *f, int *dfd, const char **dir,
-                      size_t *dl, bool *ro)
+enum { DIRS_KEPT = 4 };
+
+struct dirs {
+	struct {
+		const char *path; /* the folder is path[0, len) */
+		size_t len;
+		int fd; /* -1: none, or it could not be opened */
+		bool ro;
+	} d[DIRS_KEPT];
+	size_t next; /* the slot to use for a folder not kept */
+};
+
+/* Is source file f the one the index describes? */
+static bool same_file(struct ccm_srcfile *f, struct dirs *ds)
 {
-	size_t n = (size_t)(strrchr(f->path, '/') - f->path);
-	if (!*dir || n != *dl || memcmp(*dir, f->path, n)) {
+	size_t n = (size_t)(strrchr(f->path, '/') - f->path), k = 0;
+	while (k < DIRS_KEPT && (!ds->d[k].path || ds->d[k].len != n ||
+	                         memcmp(ds->d[k].path, f->path, n)))
+		k++;
+	if (k == DIRS_KEPT) {
 		char d[PATH_MAX];
-		if (*dfd >= 0)
-			close(*dfd);
+		k = ds->next++ % DIRS_KEPT;
+		if (ds->d[k].path && ds->d[k].fd >= 0)
+			close(ds->d[k].fd);
 		snprintf(d, sizeof(d), "%.*s", (int)n, n ? f->path : "/");
-		*dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		struct statvfs sv;
-		*ro = *dfd >= 0 && !fstatvfs(*dfd, &sv) &&
-		      (sv.f_flag & ST_RDONLY);
-		*dir = f->path;
-		*dl = n;
+		ds->d[k].ro = fd >= 0 && !fstatvfs(fd, &sv) &&
+		              (sv.f_flag & ST_RDONLY);
+		ds->d[k].fd = fd;
+		ds->d[k].path = f->path;
+		ds->d[k].len = n;
 	}
 	struct stat st;
-	f->rofs = *ro;
-	return *dfd >= 0 && !fstatat(*dfd, f->path + n + 1, &st, 0) &&
+	f->rofs = ds->d[k].ro;
+	return ds->d[k].fd >= 0 &&
+	       !fstatat(ds->d[k].fd, f->path + n + 1, &st, 0) &&
 	       ccm_srcfile_same(f, &st);
 }
 
-/* Is every source file and folder the one the index describes? Sets
- * each file's read-only mark as it is now. */
-static bool same_source(struct ccm_source *src, char *why, size_t whysz)
+/*
+ * Are the source files and folders the ones the index describes? The
+ * files are looked at in STAT_PARTS runs, each on a thread of its own
+ * (a run has few folders, so its lookups stay short); the folders with
+ * the last run. A stat costs microseconds here, thousands of them are a
+ * remount's longest task; they run while the post offices are checked.
+ */
+enum { STAT_PARTS = 2 };
+
+struct statpart {
+	struct ccm_source *src;
+	size_t lo, hi;   /* the files [lo, hi) */
+	bool dirs;       /* and the folders */
+	bool same, rofs; /* rofs: some file of the run is on a read-only fs */
+	bool threaded;
+	pthread_t t;
+	char why[PATH_MAX + 64];
+};
+
+/* Part p's files and folders, each file's read-only mark set as it is
+ * now. */
+static void *stat_part(void *arg)
 {
-	int dfd = -1;
-	const char *dir = NULL;
-	size_t dl = 0;
-	bool ro = false, same = true;
-	src->any_rofs = false;
-	for (size_t i = 0; same && i < src->files.n; i++) {
+	struct statpart *p = arg;
+	struct ccm_source *src = p->src;
+	struct dirs ds = {0};
+	p->same = true;
+	for (size_t i = p->lo; p->same && i < p->hi; i++) {
 		struct ccm_srcfile *f = &src->files.v[i];
-		same = same_file(f, &dfd, &dir, &dl, &ro);
-		if (!same)
-			snprintf(why, whysz, "%s changed", f->path);
-		src->any_rofs |= f->rofs;
+		p->same = same_file(f, &ds);
+		if (!p->same)
+			snprintf(p->why, sizeof(p->why), "%s changed", f->path);
+		p->rofs |= f->rofs;
 	}
-	if (dfd >= 0)
-		close(dfd);
-	for (size_t i = 0; same && i < src->dirs.n; i++)
+	for (size_t k = 0; k < DIRS_KEPT; k++)
+		if (ds.d[k].path && ds.d[k].fd >= 0)
+			close(ds.d[k].fd);
+	for (size_t i = 0; p->dirs && p->same && i < src->dirs.n; i++)
 		if (!ccm_srcdir_same(&src->dirs.v[i])) {
-			snprintf(why, whysz, "the folder %s changed",
-			         src->dirs.v[i].path);
-			same = false;
+			snprintf(p->why, sizeof(p->why),
+			         "the folder %s changed", src->dirs.v[i].path);
+			p->same = false;
 		}
+	return NULL;
+}
+
+struct statjob {
+	struct ccm_source *src;
+	bool started;
+	struct statpart part[STAT_PARTS];
+};
+
+/* Starts the parts of the check on their threads (ccm_cache_parse's
+ * src_done: src->files and src->dirs are read). */
+static void start_stats(void *arg)
+{
+	struct statjob *j = arg;
+	struct ccm_source *src = j->src;
+	j->started = true;
+	for (size_t k = 0; k < STAT_PARTS; k++) {
+		struct statpart *p = &j->part[k];
+		*p = (struct statpart){.src = src,
+		                       .lo = src->files.n * k / STAT_PARTS,
+		                       .hi = src->files.n * (k + 1) /
+		                             STAT_PARTS,
+		                       .dirs = k == STAT_PARTS - 1};
+		p->threaded = !pthread_create(&p->t, NULL, stat_part, p);
+		if (!p->threaded)
+			stat_part(p);
+	}
+}
+
+/* Waits for the parts, when started; are all the same? Sets
+ * src->any_rofs. why: the first difference. */
+static bool end_stats(struct statjob *j, char *why, size_t whysz)
+{
+	bool same = true;
+	j->src->any_rofs = false;
+	for (size_t k = 0; j->started && k < STAT_PARTS; k++) {
+		struct statpart *p = &j->part[k];
+		if (p->threaded)
+			pthread_join(p->t, NULL);
+		if (same && !p->same)
+			snprintf(why, whysz, "%s", p->why);
+		same &= p->same;
+		j->src->any_rofs |= p->rofs;
+	}
 	return same;
 }
 
@@ -230,30 +312,6 @@ static bool sum_all(struct sumjob *j)
 	return j->read_ok;
 }
 
-/* The source files' and folders' check (same_source), on a thread of its
- * own while the post offices' tables are checked. */
-struct statjob {
-	struct ccm_source *src;
-	pthread_t t;
-	bool threaded, same;
-	char why[PATH_MAX + 64];
-};
-
-static void *stat_files(void *arg)
-{
-	struct statjob *j = arg;
-	j->same = same_source(j->src, j->why, sizeof(j->why));
-	return NULL;
-}
-
-static void start_stats(void *arg)
-{
-	struct statjob *j = arg;
-	j->threaded = !pthread_create(&j->t, NULL, stat_files, j);
-	if (!j->threaded)
-		stat_files(j);
-}
-
 /* The options key of the file, compared with this mount's. */
 static bool same_key(const struct ccm_source *src,
                      const struct ccm_cache_hdr *h)
@@ -288,8 +346,8 @@ static bool usable(struct ccm_source *src, int fd, const char *root, char *why,
 	struct ccm_cache_sum checked = {0, 0};
 	bool ok = ccm_cache_parse(src, src->map, src->map_len, fd, &checked,
 	                          root, start_stats, &sj, why, whysz);
-	if (sj.threaded)
-		pthread_join(sj.t, NULL);
+	char swhy[PATH_MAX + 64];
+	bool same = end_stats(&sj, swhy, sizeof(swhy));
 	if (threaded)
 		pthread_join(t, NULL);
 	if (ok && job.laid_ok && job.read_ok)
@@ -300,9 +358,9 @@ static bool usable(struct ccm_source *src, int fd, const char *root, char *why,
 		snprintf(why, whysz, "damaged (checksum)");
 		return false;
 	}
-	if (ok && !sj.same)
-		snprintf(why, whysz, "%s", sj.why);
-	return ok && sj.same;
+	if (ok && !same)
+		snprintf(why, whysz, "%s", swhy);
+	return ok && same;
 }
 
 /* The index file, opened as *fdp (the caller closes it when it is not

@@ -291,6 +291,34 @@ Test(cache, rebuilt_after_new_mailbox_file)
 	rebuilt_after(new_mailbox);
 }
 
+/* Every export file is looked at, whichever thread looks (cache.c splits
+ * them in runs): a new mtime on any one of them makes a new index. */
+Test(cache, rebuilt_after_a_change_to_any_file)
+{
+	struct ccm_options o = opts_with(CACHE);
+	open_check(&o, false);
+	struct tl_list l = {0};
+	tl_list_tree(SRC, &l);
+	size_t files = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.v[i][strlen(l.v[i]) - 1] == '/')
+			continue;
+		char p[TL_PATH];
+		tl_join(p, "%s/%s", SRC, l.v[i]);
+		struct timespec t[2] = {{0, UTIME_OMIT},
+		                        {1000000000 + (time_t)i, 0}};
+		cr_assert_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+		notices[0] = '\0';
+		open_check(&o, false);
+		cr_assert(strstr(notices, l.v[i]), "no notice names %s:\n%s",
+		          l.v[i], notices);
+		files++;
+	}
+	tl_list_free(&l);
+	cr_assert_gt(files, 8);
+	open_check(&o, true);
+}
+
 Test(cache, rebuilt_after_option_change)
 {
 	struct ccm_options o = opts_with(CACHE);
