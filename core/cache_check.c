@@ -292,9 +292,10 @@ static void *messages_half(void *arg)
  * The messages and their items are most of an index (83 of its 88 bytes
  * a message at a million): their two halves are checked on two threads,
  * since the check is what a remount waits for (at a million messages,
- * 60 -> 57 ms beside the checksum's and the stats' threads on 2 cores).
- * SPLIT_MIN is low on purpose: a thread costs tens of microseconds, and
- * the suite's small post offices then take this path too.
+ * 60 -> 57 ms beside the checksum's and the stats' threads on 2 cores);
+ * the first thread then checks the rest of the post office before it
+ * waits for the second. SPLIT_MIN is low on purpose: a thread costs tens of
+ * microseconds, and the suite's small post offices then take this path too.
  */
 enum { SPLIT_MIN = 64 };
 
@@ -314,12 +315,15 @@ static size_t first_item(struct ck *c, size_t i)
 	return m.item0 < po->items.n ? m.item0 : po->items.n;
 }
 
-static void messages(struct ck *c, struct ccm_cache_sum *sum)
+/* Checks the first half of the messages, the second half on a thread
+ * (*t) that the caller joins with messages_end, once it has checked the
+ * rest of the post office meanwhile; returns that half, or NULL when
+ * this checked all. */
+static struct half *messages(struct ck *c, struct ccm_cache_sum *sum,
+                             pthread_t *t)
 {
 	size_t n = c->po->msgs.n, half = n / 2, ni = c->po->items.n;
 	struct half *h = n >= SPLIT_MIN ? malloc(sizeof(*h)) : NULL;
-	pthread_t t;
-	bool threaded = false;
 	size_t split = h ? first_item(c, half) : ni;
 	if (h) {
 		h->p = (struct part){*c, half, n, split, ni, &h->sum};
@@ -327,19 +331,28 @@ static void messages(struct ck *c, struct ccm_cache_sum *sum)
 		h->p.c.w[0] = &h->w[0];
 		h->p.c.w[1] = &h->w[1];
 		h->sum = (struct ccm_cache_sum){0, 0};
-		threaded = !pthread_create(&t, NULL, messages_half, h);
+		if (pthread_create(t, NULL, messages_half, h)) {
+			free(h);
+			h = NULL;
+		}
 	}
 	struct part mine = {*c, 0, n, 0, ni, sum};
-	if (threaded)
+	if (h)
 		mine.hi = half, mine.ihi = split;
 	messages_in(&mine);
 	need(c, !mine.c.fail, mine.c.fail);
-	if (threaded) {
-		pthread_join(t, NULL);
-		need(c, !h->p.c.fail, h->p.c.fail);
-		if (sum)
-			ccm_cache_sum_join(sum, &h->sum);
-	}
+	return h;
+}
+
+static void messages_end(struct ck *c, struct half *h, pthread_t t,
+                         struct ccm_cache_sum *sum)
+{
+	if (!h)
+		return;
+	pthread_join(t, NULL);
+	need(c, !h->p.c.fail, h->p.c.fail);
+	if (sum)
+		ccm_cache_sum_join(sum, &h->sum);
 	free(h);
 }
 
@@ -532,12 +545,14 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	             (unsigned)po->date_order <= CCM_DATE_YMD &&
 	             po->file0 <= po->file1 && po->file1 <= src->files.n,
 	     "a post office record out of bounds");
-	messages(&c, sum);
+	pthread_t t;
+	struct half *h = messages(&c, sum, &t);
 	seeks(&c);
 	plans(&c);
 	people(&c);
 	outputs(&c);
 	nodes(&c);
+	messages_end(&c, h, t, sum);
 	if (!c.fail)
 		mail(&c); /* once the messages' items are shown in bounds */
 	free(w);
