@@ -101,8 +101,9 @@ struct dirs {
 	size_t next; /* the slot to use for a folder not kept */
 };
 
-/* Is source file f the one the index describes? */
-static bool same_file(struct ccm_srcfile *f, struct dirs *ds)
+/* Is source file f the one the index describes? *ro: is it on a file
+ * system mounted read-only? */
+static bool same_file(const struct ccm_srcfile *f, struct dirs *ds, bool *ro)
 {
 	size_t n = (size_t)(strrchr(f->path, '/') - f->path), k = 0;
 	while (k < DIRS_KEPT && (!ds->d[k].path || ds->d[k].len != n ||
@@ -123,7 +124,7 @@ static bool same_file(struct ccm_srcfile *f, struct dirs *ds)
 		ds->d[k].len = n;
 	}
 	struct stat st;
-	f->rofs = ds->d[k].ro;
+	*ro = ds->d[k].ro;
 	return ds->d[k].fd >= 0 &&
 	       !fstatat(ds->d[k].fd, f->path + n + 1, &st, 0) &&
 	       ccm_srcfile_same(f, &st);
@@ -134,21 +135,23 @@ static bool same_file(struct ccm_srcfile *f, struct dirs *ds)
  * files are looked at in STAT_PARTS runs, each on a thread of its own
  * (a run has few folders, so its lookups stay short); the folders with
  * the last run. A stat costs microseconds here, thousands of them are a
- * remount's longest task; they run while the post offices are checked.
+ * remount's longest task; they run while the post offices are checked,
+ * which read the same file records: the threads only read them, and
+ * each file's read-only mark is written once they are done.
  */
 enum { STAT_PARTS = 2 };
 
 struct statpart {
 	struct ccm_source *src;
-	size_t lo, hi;   /* the files [lo, hi) */
-	bool dirs;       /* and the folders */
-	bool same, rofs; /* rofs: some file of the run is on a read-only fs */
-	bool threaded;
+	size_t lo, hi; /* the files [lo, hi) */
+	bool dirs;     /* and the folders */
+	bool *ro;      /* each file's read-only mark, by its index */
+	bool same, threaded;
 	pthread_t t;
 	char why[PATH_MAX + 64];
 };
 
-/* Part p's files and folders, each file's read-only mark set as it is
+/* Part p's files and folders, each file's read-only mark found as it is
  * now. */
 static void *stat_part(void *arg)
 {
@@ -158,10 +161,9 @@ static void *stat_part(void *arg)
 	p->same = true;
 	for (size_t i = p->lo; p->same && i < p->hi; i++) {
 		struct ccm_srcfile *f = &src->files.v[i];
-		p->same = same_file(f, &ds);
+		p->same = same_file(f, &ds, &p->ro[i]);
 		if (!p->same)
 			snprintf(p->why, sizeof(p->why), "%s changed", f->path);
-		p->rofs |= f->rofs;
 	}
 	for (size_t k = 0; k < DIRS_KEPT; k++)
 		if (ds.d[k].path && ds.d[k].fd >= 0)
@@ -178,6 +180,7 @@ static void *stat_part(void *arg)
 struct statjob {
 	struct ccm_source *src;
 	bool started;
+	bool *ro; /* the files' read-only marks; NULL: out of memory */
 	struct statpart part[STAT_PARTS];
 };
 
@@ -188,25 +191,31 @@ static void start_stats(void *arg)
 	struct statjob *j = arg;
 	struct ccm_source *src = j->src;
 	j->started = true;
-	for (size_t k = 0; k < STAT_PARTS; k++) {
+	j->ro = calloc(src->files.n + 1, sizeof(*j->ro));
+	for (size_t k = 0; j->ro && k < STAT_PARTS; k++) {
 		struct statpart *p = &j->part[k];
 		*p = (struct statpart){.src = src,
 		                       .lo = src->files.n * k / STAT_PARTS,
 		                       .hi = src->files.n * (k + 1) /
 		                             STAT_PARTS,
-		                       .dirs = k == STAT_PARTS - 1};
+		                       .dirs = k == STAT_PARTS - 1,
+		                       .ro = j->ro};
 		p->threaded = !pthread_create(&p->t, NULL, stat_part, p);
 		if (!p->threaded)
 			stat_part(p);
 	}
 }
 
-/* Waits for the parts, when started; are all the same? Sets
- * src->any_rofs. why: the first difference. */
+/* Waits for the parts, when started; are all the same? Sets the files'
+ * read-only marks and src->any_rofs. why: the first difference. */
 static bool end_stats(struct statjob *j, char *why, size_t whysz)
 {
+	struct ccm_source *src = j->src;
 	bool same = true;
-	j->src->any_rofs = false;
+	if (j->started && !j->ro) {
+		snprintf(why, whysz, "out of memory");
+		return false;
+	}
 	for (size_t k = 0; j->started && k < STAT_PARTS; k++) {
 		struct statpart *p = &j->part[k];
 		if (p->threaded)
@@ -214,8 +223,13 @@ static bool end_stats(struct statjob *j, char *why, size_t whysz)
 		if (same && !p->same)
 			snprintf(why, whysz, "%s", p->why);
 		same &= p->same;
-		j->src->any_rofs |= p->rofs;
 	}
+	src->any_rofs = false;
+	for (size_t i = 0; j->ro && i < src->files.n; i++) {
+		src->files.v[i].rofs = j->ro[i];
+		src->any_rofs |= j->ro[i];
+	}
+	free(j->ro);
 	return same;
 }
 
