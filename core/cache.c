@@ -240,7 +240,7 @@ static bool end_stats(struct statjob *j, char *why, size_t whysz)
  * million messages), while pread copies through the kernel's own map into
  * a buffer that stays in the cache. The file is read once: the checks
  * (cache_check.c) add up the sections they read anyway, the messages and
- * items, 96% of the file at a million messages; a thread reads and adds
+ * items, 83 of 88 bytes a message at a million; a thread reads and adds
  * up the rest meanwhile. The sum of pieces is the sum of the file
  * (cache_sum.h), so the two only have to cover it exactly once between
  * them. A file whose parse fails is summed whole, to tell a damaged file
