@@ -256,21 +256,6 @@ struct sumjob {
 
 enum { SUM_BLOCK = 256 * 1024 };
 
-/* Adds the file's bytes [from, to) to s, through buf (SUM_BLOCK bytes). */
-static bool sum_range(int fd, char *buf, uint64_t from, uint64_t to,
-                      struct ccm_cache_sum *s)
-{
-	while (from < to) {
-		size_t want =
-		        to - from < SUM_BLOCK ? (size_t)(to - from) : SUM_BLOCK;
-		if (pread(fd, buf, want, (off_t)from) != (ssize_t)want)
-			return false;
-		ccm_cache_sum_at(s, from, buf, want);
-		from += want;
-	}
-	return true;
-}
-
 /* Does the table of contents lie in the file, the size the post office
  * count gives? (What ccm_cache_parse demands of it too.) */
 static bool toc_sound(const struct ccm_cache_hdr *h)
@@ -306,11 +291,13 @@ static void *sum_rest(void *arg)
 			             t.count <= (h->size - t.off) / t.elem;
 			if (!j->laid_ok)
 				break;
-			j->read_ok = sum_range(j->fd, buf, at, t.off, &j->sum);
+			j->read_ok = ccm_cache_sum_file(j->fd, buf, SUM_BLOCK,
+			                                at, t.off, &j->sum);
 			at = t.off + t.count * t.elem;
 		}
 	if (j->laid_ok && j->read_ok)
-		j->read_ok = sum_range(j->fd, buf, at, h->size, &j->sum);
+		j->read_ok = ccm_cache_sum_file(j->fd, buf, SUM_BLOCK, at,
+		                                h->size, &j->sum);
 	free(buf);
 	return NULL;
 }
@@ -320,8 +307,9 @@ static bool sum_all(struct sumjob *j)
 {
 	char *buf = malloc(SUM_BLOCK);
 	j->sum = (struct ccm_cache_sum){0, 0};
-	j->read_ok = buf &&
-	             sum_range(j->fd, buf, sizeof(*j->h), j->h->size, &j->sum);
+	j->read_ok =
+	        buf && ccm_cache_sum_file(j->fd, buf, SUM_BLOCK, sizeof(*j->h),
+	                                  j->h->size, &j->sum);
 	free(buf);
 	return j->read_ok;
 }

@@ -79,17 +79,14 @@ static void sum_gap(struct ck *c, struct win *w, uint64_t to)
 {
 	if (to > w->sum_end)
 		to = w->sum_end;
-	while (w->sum_at < to && !c->fail) {
-		size_t len = to - w->sum_at < WIN_BYTES
-		                     ? (size_t)(to - w->sum_at)
-		                     : WIN_BYTES;
-		if (pread(c->fd, w->buf, len, (off_t)w->sum_at) != (ssize_t)len)
-			need(c, false, "the index file could not be read");
-		else
-			ccm_cache_sum_at(w->sum, w->sum_at, w->buf, len);
-		w->sum_at += len;
-		w->cnt = 0;
-	}
+	if (w->sum_at >= to || c->fail)
+		return;
+	need(c,
+	     ccm_cache_sum_file(c->fd, w->buf, WIN_BYTES, w->sum_at, to,
+	                        w->sum),
+	     "the index file could not be read");
+	w->sum_at = to;
+	w->cnt = 0;
 }
 
 /* Reads the window of w that starts at element i. A failed read fails

@@ -13,6 +13,7 @@
  * which B follows. Adds only: summing costs less than reading.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "cache_sum.h"
 
@@ -78,6 +79,19 @@ void ccm_cache_sum_at(struct ccm_cache_sum *s, uint64_t off, const void *p,
 		part_word(s, off, c, 8);
 	if (n)
 		part_word(s, off, c, n);
+}
+
+bool ccm_cache_sum_file(int fd, char *buf, size_t bufsz, uint64_t from,
+                        uint64_t to, struct ccm_cache_sum *s)
+{
+	while (from < to) {
+		size_t want = to - from < bufsz ? (size_t)(to - from) : bufsz;
+		if (pread(fd, buf, want, (off_t)from) != (ssize_t)want)
+			return false;
+		ccm_cache_sum_at(s, from, buf, want);
+		from += want;
+	}
+	return true;
 }
 
 void ccm_cache_sum_join(struct ccm_cache_sum *s, const struct ccm_cache_sum *t)

@@ -10,6 +10,7 @@
 #ifndef CCM_CACHE_SUM_H
 #define CCM_CACHE_SUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,11 @@ struct ccm_cache_sum {
  * (any offset, any length), to s. */
 void ccm_cache_sum_at(struct ccm_cache_sum *s, uint64_t off, const void *p,
                       size_t n);
+/* Reads the bytes [from, to) of the file open as fd with pread, through
+ * buf (bufsz bytes, which it overwrites), and adds them to s; false when
+ * a read fails or comes short (s then holds part of them). */
+bool ccm_cache_sum_file(int fd, char *buf, size_t bufsz, uint64_t from,
+                        uint64_t to, struct ccm_cache_sum *s);
 /* Adds the sum t (of other bytes of the same file) to s. */
 void ccm_cache_sum_join(struct ccm_cache_sum *s, const struct ccm_cache_sum *t);
 /* The value of s, the sum of bytes of a file of size bytes. */
