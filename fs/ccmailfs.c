@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "common.h"
 #include "ll.h"
+#include "loop.h"
 #include "term.h"
 
 struct cli {
@@ -37,7 +38,7 @@ struct cli {
 	int nocache;
 	int dos83, noreaddirplus, nosplice, show_help, show_version;
 	int uid, gid;
-	char *umask, *fsname, *subtype;
+	char *umask, *fsname, *subtype, *spin;
 	int have_uid, have_gid;
 };
 
@@ -58,6 +59,7 @@ static const struct fuse_opt cli_opts[] = {
         OPT("nocache", nocache),
         OPT("noreaddirplus", noreaddirplus),
         OPT("nosplice", nosplice),
+        OPT("spin=%s", spin),
         OPT("uid=%d", uid),
         OPT("uid=", have_uid),
         OPT("gid=%d", gid),
@@ -106,6 +108,8 @@ static const char USAGE[] =
         "    -o umask=NNN           mask for 0555 folders and 0444 files\n"
         "    -o nosplice            copy attachment data, do not splice it\n"
         "    -o noreaddirplus       answer no READDIRPLUS\n"
+        "    -o spin=US             ask for requests US microseconds before\n"
+        "                           sleeping (default 50; 0 sleeps at once)\n"
         "    -h, --help             this text\n"
         "    -V, --version          the version\n"
         "\n"
@@ -208,6 +212,7 @@ struct run {
 	struct ccm_ll ll;
 	struct fuse_lowlevel_ops ops; /* outlives the session */
 	struct fuse_session *se;
+	unsigned spin;      /* -o spin, microseconds */
 	char mnt[PATH_MAX]; /* the mount point, resolved */
 };
 
@@ -248,6 +253,22 @@ static bool owner_options(struct cli *c, struct ccm_ll *ll)
 		}
 		ll->umask = (mode_t)m;
 	}
+	return true;
+}
+
+/* -o spin=US: at most a second (1000000). */
+static bool loop_options(struct cli *c, unsigned *spin)
+{
+	*spin = CCM_SPIN_DEFAULT;
+	if (!c->spin)
+		return true;
+	char *end;
+	unsigned long us = strtoul(c->spin, &end, 10);
+	if (!*c->spin || *end || us > 1000000 || *c->spin == '-') {
+		ccm_say("bad spin '%s': microseconds, 0 to 1000000", c->spin);
+		return false;
+	}
+	*spin = (unsigned)us;
 	return true;
 }
 
@@ -292,7 +313,8 @@ static int parse(struct run *r)
 		                       c->source);
 	if (fuse_parse_cmdline(&r->args, &r->fo))
 		return ccm_try_help();
-	if (!output_options(c, &r->o) || !owner_options(c, &r->ll))
+	if (!output_options(c, &r->o) || !owner_options(c, &r->ll) ||
+	    !loop_options(c, &r->spin))
 		return ccm_try_help();
 	mount_options(r);
 	if (!r->fo.foreground) {
@@ -371,9 +393,13 @@ static int check_mountpoint(struct run *r)
 }
 
 /*
- * Several threads unless -s: with the per-thread buffers, the
- * multi-threaded loop read a post office as fast or faster than one
- * thread on this two-core machine (tests/bench/bench.sh, README).
+ * ccmailfs's own loop (loop.c), on max_threads threads or one with -s:
+ * its leader asks for requests for -o spin microseconds before it
+ * sleeps, which took 4 KiB random reads of a SEC file at 100k messages
+ * from 1.04 to 1.48 times squashfuse_ll's rate on a 2-core virtual
+ * machine (tests/bench/bench.sh -r 3, medians). -o clone_fd and -o
+ * max_idle_threads ask for libfuse's multi-threaded loop, whose threads each
+ * sleep on /dev/fuse: it is used as asked, and spins not.
  *
  * What else the kernel lets a server tune was measured (first full read
  * of a fresh mount, 100k messages, 1.15 GB, 5 alternating runs on a
@@ -389,13 +415,16 @@ static int check_mountpoint(struct run *r)
  * /sys/class/bdi/0:N/read_ahead_kb: 1024 there read at 633 MB/s against
  * 654, with 7% less daemon CPU: not worth a write to sysfs).
  */
-static int loop(struct fuse_session *se, const struct fuse_cmdline_opts *fo)
+static int loop(struct fuse_session *se, const struct fuse_cmdline_opts *fo,
+                unsigned spin)
 {
-	if (fo->singlethread)
-		return fuse_session_loop(se);
+	if (fo->singlethread ||
+	    (!fo->clone_fd && fo->max_idle_threads == UINT_MAX)) /* unset */
+		return ccm_loop(se, fo->singlethread ? 1 : fo->max_threads,
+		                spin);
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(cfg, (unsigned)fo->clone_fd);
-	if (fo->max_idle_threads != UINT_MAX) /* libfuse's "unset" */
+	if (fo->max_idle_threads != UINT_MAX)
 		fuse_loop_cfg_set_idle_threads(cfg, fo->max_idle_threads);
 	fuse_loop_cfg_set_max_threads(cfg, fo->max_threads);
 	int res = fuse_session_loop_mt(se, cfg);
@@ -420,7 +449,7 @@ static int serve_mounted(struct run *r, ccm_source *src)
 	pthread_t t;
 	bool writing = !pthread_create(&t, NULL, keep_index, src);
 	/* The loop returns the signal that ended it: a clean stop. */
-	int rc = loop(r->se, &r->fo) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
+	int rc = loop(r->se, &r->fo, r->spin) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
 	fuse_session_unmount(r->se);
 	if (writing)
 		pthread_join(t, NULL);
@@ -483,6 +512,7 @@ int main(int argc, char **argv)
 	free(r.c.umask);
 	free(r.c.fsname);
 	free(r.c.subtype);
+	free(r.c.spin);
 	fuse_opt_free_args(&r.args);
 	return rc;
 }
