@@ -123,6 +123,15 @@ Test(cli, usage_errors_are_short_and_name_the_extra_argument)
 	text = expect_exit(bad, mnt, 2);
 	cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
 	free(text);
+	static const char *const spins[] = {"spin=abc", "spin=", "spin=-1",
+	                                    "spin=1000001"};
+	for (size_t i = 0; i < sizeof(spins) / sizeof(spins[0]); i++) {
+		const char *a[] = {"-f", "-o", spins[i], src, mnt, NULL};
+		text = expect_exit(a, mnt, 2);
+		cr_assert_eq(assert_short_error(text, true), 2, "%s", text);
+		cr_assert(strstr(text, "bad spin"), "%s", text);
+		free(text);
+	}
 	tl_finish();
 }
 

@@ -6,6 +6,8 @@
  * The kernel trusts st_size and may ask for any page of a file in any
  * order, from several threads at once, so each of these is a way the lazy
  * generator could go wrong that reading a file front to back would miss.
+ * Each test runs on four mounts: the default, -o nosplice, one thread (-s),
+ * and the request loop with no spin and one helper (fs/loop.c).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -399,6 +401,13 @@ static void setup_single(void)
 	setup_with(opts);
 }
 
+/* ccmailfs's loop with no spin and one helper (fs/loop.c). */
+static void setup_nospin(void)
+{
+	static const char *const opts[] = {"-o", "spin=0,max_threads=2", NULL};
+	setup_with(opts);
+}
+
 #define READ_SUITE(suite, setup_fn)                                            \
 	TestSuite(suite, .init = setup_fn, .fini = teardown, .timeout = 300);  \
 	Test(suite, stat_size_is_bytes_read)                                   \
@@ -429,3 +438,4 @@ static void setup_single(void)
 READ_SUITE(read, setup_default)
 READ_SUITE(read_nosplice, setup_nosplice)
 READ_SUITE(read_single, setup_single)
+READ_SUITE(read_nospin, setup_nospin)
