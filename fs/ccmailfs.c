@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <pthread.h>
+#include <signal.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -445,9 +446,18 @@ static int serve_mounted(struct run *r, ccm_source *src)
 {
 	daemonised = !r->fo.foreground;
 	fuse_daemonize(r->fo.foreground); /* forks: no thread before it */
-	ccm_term_start(&r->ll, r->mnt);   /* SIGTERM: lazily */
+	/* SIGINT and SIGHUP are for this thread, the loop's leader, whose
+	 * sleep they end (loop.c): the threads started here never take
+	 * them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	ccm_term_start(&r->ll, r->mnt); /* SIGTERM: lazily */
 	pthread_t t;
 	bool writing = !pthread_create(&t, NULL, keep_index, src);
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	/* The loop returns the signal that ended it: a clean stop. */
 	int rc = loop(r->se, &r->fo, r->spin) < 0 ? CCM_EXIT_IO : CCM_EXIT_OK;
 	fuse_session_unmount(r->se);

@@ -26,7 +26,8 @@
  * descriptor, so a request wakes none of them in vain. The leader wakes one
  * when requests were already waiting as it finished each of the last two
  * (readahead, several clients: one alone is often a RELEASE after a FLUSH); the
- * helper takes requests until none is left and sleeps again.
+ * helper takes requests until none is left, wakes another when a second
+ * one was waiting, and sleeps again.
  *
  * One request that takes long (an export on a slow disk) must not hold
  * up the others, as it would with a single reader: one sleeping helper,
@@ -65,7 +66,7 @@ struct pool {
 	 * when it answered its last; whether it sleeps in poll(). */
 	_Atomic uint64_t busy, done;
 	atomic_bool polling, deep;
-	atomic_int error; /* the receive error that ended the loop, -errno */
+	int error; /* the leader's: what ended the loop, 0 or -errno */
 };
 
 static uint64_t now_us(void)
@@ -75,8 +76,13 @@ static uint64_t now_us(void)
 	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
-/* One request without waiting: 1 taken, 0 none queued, -1 the end. */
-static int take(struct pool *p, struct fuse_buf *b)
+/*
+ * One request without waiting: 1 taken, 0 none queued, else the end (0
+ * when unmounted, ENODEV, or a negative errno). Only the leader's error
+ * ends the loop: a helper's goes back to sleep, and the leader, which
+ * reads the same descriptor, meets a lasting error itself.
+ */
+static int take(struct pool *p, struct fuse_buf *b, int *end)
 {
 	for (;;) {
 		int r = fuse_session_receive_buf(p->se, b);
@@ -86,26 +92,30 @@ static int take(struct pool *p, struct fuse_buf *b)
 			return 0;
 		if (r == -EINTR && !fuse_session_exited(p->se))
 			continue;
-		if (r < 0 && r != -EINTR)
-			atomic_store(&p->error, r);
-		return -1; /* 0: unmounted (ENODEV) */
+		*end = r == -EINTR ? 0 : r;
+		return -1;
 	}
 }
 
-/* Answers requests until none is queued; false at the end. */
-static bool drain(struct pool *p, struct fuse_buf *b)
+static void ask_helper(struct pool *p);
+
+/* A helper's turn: answers requests until none is queued, and asks
+ * another helper in when a second one was waiting. */
+static void drain(struct pool *p, struct fuse_buf *b)
 {
-	int r;
-	while ((r = take(p, b)) > 0)
+	int end;
+	for (unsigned n = 1; take(p, b, &end) > 0; n++) {
+		if (n == 2)
+			ask_helper(p);
 		fuse_session_process_buf(p->se, b);
-	return r == 0;
+	}
 }
 
 /* Under mu: the watch's sleep; true when the leader is stuck. */
 static bool watch_sleep(struct pool *p)
 {
-	if (atomic_load(&p->polling) &&
-	    now_us() - atomic_load(&p->done) >= WATCH_IDLE_US) {
+	uint64_t done = atomic_load(&p->done);
+	if (atomic_load(&p->polling) && now_us() - done >= WATCH_IDLE_US) {
 		/* Said before the second look, which the leader's store
 		 * of polling = false precedes or follows: either this
 		 * look sees it, or the leader sees deep and signals. */
@@ -116,7 +126,7 @@ static bool watch_sleep(struct pool *p)
 		return false;
 	}
 	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(CLOCK_MONOTONIC, &t); /* the clock of p->watch */
 	long ns = t.tv_nsec + (long)(WATCH_US % 1000000u) * 1000;
 	t.tv_sec += WATCH_US / 1000000u + ns / 1000000000;
 	t.tv_nsec = ns % 1000000000;
@@ -132,27 +142,36 @@ static void *helper(void *arg)
 	struct fuse_buf b = {.mem = NULL};
 	pthread_mutex_lock(&p->mu);
 	while (!p->end) {
-		bool watch = !p->watched, stuck = false;
-		p->watched |= watch;
+		bool watch = false, stuck = false;
 		p->idle++;
 		while (!p->asked && !p->end && !stuck) {
-			p->watch_asleep = watch;
-			if (watch)
+			/* The watch's place, whenever it is free. */
+			if (!p->watched)
+				p->watched = watch = true;
+			if (watch) {
+				p->watch_asleep = true;
 				stuck = watch_sleep(p);
-			else
+				p->watch_asleep = false;
+			} else {
 				pthread_cond_wait(&p->cv, &p->mu);
+			}
 		}
-		p->watch_asleep = false;
 		p->idle--;
-		p->watched &= !watch;
+		if (watch) {
+			/* Another sleeping helper takes the watch. */
+			p->watched = false;
+			if (p->idle)
+				pthread_cond_signal(&p->cv);
+		}
 		if (p->end)
 			break;
-		if (!stuck)
+		/* A watch that left as asked too, at the same time, takes
+		 * the ask with it: asked never outgrows those asleep. */
+		if (p->asked)
 			p->asked--;
 		pthread_mutex_unlock(&p->mu);
-		bool more = drain(p, &b);
+		drain(p, &b);
 		pthread_mutex_lock(&p->mu);
-		p->end |= !more;
 	}
 	pthread_mutex_unlock(&p->mu);
 	free(b.mem);
@@ -183,6 +202,28 @@ static void wake_watch(struct pool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/*
+ * The leader's sleep until /dev/fuse has a request. SIGINT and SIGHUP
+ * (libfuse's handlers end the session) are blocked from the look at the
+ * session until ppoll() lets them in, so one that comes in between ends
+ * the sleep instead of going unseen until the next request. 0, or
+ * -errno when poll failed.
+ */
+static int sleep_on(struct pool *p, struct pollfd *pfd)
+{
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	atomic_store(&p->polling, true);
+	int n = fuse_session_exited(p->se) ? 0 : ppoll(pfd, 1, NULL, &old);
+	int err = n < 0 && errno != EINTR ? -errno : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	wake_watch(p);
+	return err;
+}
+
 static void lead(struct pool *p, unsigned spin)
 {
 	struct fuse_buf b = {.mem = NULL};
@@ -192,7 +233,7 @@ static void lead(struct pool *p, unsigned spin)
 	bool quick = false;  /* the last request came within spin */
 	uint64_t since = now_us();
 	while (!fuse_session_exited(p->se)) {
-		int r = take(p, &b);
+		int r = take(p, &b, &p->error);
 		if (r < 0)
 			break;
 		uint64_t t = now_us();
@@ -212,13 +253,8 @@ static void lead(struct pool *p, unsigned spin)
 		after = false;
 		if (quick && t - since < spin)
 			continue;
-		atomic_store(&p->polling, true);
-		int n = poll(&pfd, 1, -1);
-		wake_watch(p);
-		if (n < 0 && errno != EINTR) {
-			atomic_store(&p->error, -errno);
+		if ((p->error = sleep_on(p, &pfd)) != 0)
 			break;
-		}
 		since = now_us();
 	}
 	free(b.mem);
@@ -233,7 +269,11 @@ int ccm_loop(struct fuse_session *se, unsigned threads, unsigned spin)
 		return -errno;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	pthread_cond_init(&p.watch, NULL);
+	pthread_condattr_t mono;
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&p.watch, &mono);
+	pthread_condattr_destroy(&mono);
 	/* Helpers take no signal: SIGINT and SIGHUP must end the leader's
 	 * poll(), and a process-wide signal goes to the main thread first
 	 * when that thread does not block it. */
@@ -258,5 +298,5 @@ int ccm_loop(struct fuse_session *se, unsigned threads, unsigned spin)
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	fuse_session_reset(se);
-	return atomic_load(&p.error);
+	return p.error;
 }
