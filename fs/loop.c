@@ -20,7 +20,9 @@
  * each request itself. It spins only after a request that came within
  * `spin` of the answer before it: requests that come now and then (a
  * cat of many files: OPEN, then FLUSH a millisecond later) are slept
- * for, not spun for.
+ * for, not spun for. Nor does it spin while a helper answers requests:
+ * on two processors, the spin would take one from the helper or from
+ * the reader.
  *
  * The other threads (helpers) sleep on a condition variable, not on the
  * descriptor, so a request wakes none of them in vain. The leader wakes one
@@ -66,6 +68,7 @@ struct pool {
 	 * when it answered its last; whether it sleeps in poll(). */
 	_Atomic uint64_t busy, done;
 	atomic_bool polling, deep;
+	atomic_uint working; /* helpers awake, answering requests */
 	int error; /* the leader's: what ended the loop, 0 or -errno */
 };
 
@@ -170,7 +173,9 @@ static void *helper(void *arg)
 		if (p->asked)
 			p->asked--;
 		pthread_mutex_unlock(&p->mu);
+		atomic_fetch_add(&p->working, 1);
 		drain(p, &b);
+		atomic_fetch_sub(&p->working, 1);
 		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -251,7 +256,7 @@ static void lead(struct pool *p, unsigned spin)
 			continue;
 		}
 		after = false;
-		if (quick && t - since < spin)
+		if (quick && t - since < spin && !atomic_load(&p->working))
 			continue;
 		if ((p->error = sleep_on(p, &pfd)) != 0)
 			break;
