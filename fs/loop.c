@@ -26,10 +26,12 @@
  *
  * The other threads (helpers) sleep on a condition variable, not on the
  * descriptor, so a request wakes none of them in vain. The leader wakes one
- * when requests were already waiting as it finished each of the last two
- * (readahead, several clients: one alone is often a RELEASE after a FLUSH); the
- * helper takes requests until none is left, wakes another when a second
- * one was waiting, and sleeps again.
+ * when, having found a request already waiting as it finished the last,
+ * it finds another still waiting behind it (readahead, several clients).
+ * Not on the first alone: a RELEASE follows a FLUSH at once, and a client
+ * that shares the leader's processor sends its next request before the
+ * leader looks again, every time. The helper takes requests until none is
+ * left, wakes another when a second one was waiting, and sleeps again.
  *
  * One request that takes long (an export on a slow disk) must not hold
  * up the others, as it would with a single reader: one sleeping helper,
@@ -196,6 +198,12 @@ static void ask_helper(struct pool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Whether a request is queued still, once one was taken. */
+static bool more_waiting(struct pollfd *pfd)
+{
+	return poll(pfd, 1, 0) > 0 && (pfd->revents & POLLIN);
+}
+
 /* Back from poll(): the watch, asleep without a limit, starts watching. */
 static void wake_watch(struct pool *p)
 {
@@ -233,9 +241,8 @@ static void lead(struct pool *p, unsigned spin)
 {
 	struct fuse_buf b = {.mem = NULL};
 	struct pollfd pfd = {.fd = fuse_session_fd(p->se), .events = POLLIN};
-	unsigned queued = 0; /* requests in a row found waiting at once */
-	bool after = false;  /* just after answering a request */
-	bool quick = false;  /* the last request came within spin */
+	bool after = false; /* just after answering a request */
+	bool quick = false; /* the last request came within spin */
 	uint64_t since = now_us();
 	while (!fuse_session_exited(p->se)) {
 		int r = take(p, &b, &p->error);
@@ -243,8 +250,7 @@ static void lead(struct pool *p, unsigned spin)
 			break;
 		uint64_t t = now_us();
 		if (r > 0) {
-			queued = after ? queued + 1 : 0;
-			if (queued >= 2)
+			if (after && more_waiting(&pfd))
 				ask_helper(p);
 			quick = t - since < spin;
 			atomic_store(&p->busy, t);
