@@ -397,7 +397,7 @@ static int check_mountpoint(struct run *r)
  * ccmailfs's own loop (loop.c), on max_threads threads or one with -s:
  * its leader asks for requests for -o spin microseconds before it
  * sleeps, which took 4 KiB random reads of a SEC file at 100k messages
- * from 1.04 to 1.48 times squashfuse_ll's rate on a 2-core virtual
+ * from 1.08 to 1.38 times squashfuse_ll's rate on a 2-core virtual
  * machine (tests/bench/bench.sh -r 3, medians). -o clone_fd and -o
  * max_idle_threads ask for libfuse's multi-threaded loop, whose threads each
  * sleep on /dev/fuse: it is used as asked, and spins not.

@@ -11,8 +11,8 @@
  * fuse_dev_do_read. A client that waits for each reply sends its next
  * request a few microseconds after the reply, so a thread that keeps
  * asking takes it at once: fio's reads of a SEC file at 100k messages
- * went from 27,000 to 37,000 a second, 1.04 to 1.48 times squashfuse_ll
- * (tests/bench/bench.sh -r 3, medians).
+ * went from 28,000 to 34,000 a second, 1.08 to 1.38 times squashfuse_ll
+ * (tests/bench/bench.sh -r 3, medians, the two builds run back to back).
  *
  * So the descriptor is made non-blocking, and one thread, the leader,
  * asks again and again for up to `spin` microseconds after its last
