@@ -446,13 +446,10 @@ static int serve_mounted(struct run *r, ccm_source *src)
 {
 	daemonised = !r->fo.foreground;
 	fuse_daemonize(r->fo.foreground); /* forks: no thread before it */
-	/* SIGINT and SIGHUP are for this thread, the loop's leader, whose
-	 * sleep they end (loop.c): the threads started here never take
-	 * them. */
+	/* The signals that end the loop are for this thread, its leader
+	 * (loop.c): the threads started here never take them. */
 	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
+	ccm_loop_stop_signals(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	ccm_term_start(&r->ll, r->mnt); /* SIGTERM: lazily */
 	pthread_t t;

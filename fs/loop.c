@@ -215,20 +215,24 @@ static void wake_watch(struct pool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/*
- * The leader's sleep until /dev/fuse has a request. SIGINT and SIGHUP
- * (libfuse's handlers end the session) are blocked from the look at the
- * session until ppoll() lets them in, so one that comes in between ends
- * the sleep instead of going unseen until the next request. 0, or
- * -errno when poll failed.
- */
-static int sleep_on(struct pool *p, struct pollfd *pfd)
+void ccm_loop_stop_signals(sigset_t *set)
 {
-	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * The leader's sleep until /dev/fuse has a request. The signals that end
+ * the session (`stop`) are blocked from the look at the session until
+ * ppoll() lets them in, so one that comes in between ends the sleep
+ * instead of going unseen until the next request. 0, or -errno when
+ * poll failed.
+ */
+static int sleep_on(struct pool *p, struct pollfd *pfd, const sigset_t *stop)
+{
+	sigset_t old;
+	pthread_sigmask(SIG_BLOCK, stop, &old);
 	atomic_store(&p->polling, true);
 	int n = fuse_session_exited(p->se) ? 0 : ppoll(pfd, 1, NULL, &old);
 	int err = n < 0 && errno != EINTR ? -errno : 0;
@@ -243,6 +247,8 @@ static void lead(struct pool *p, unsigned spin)
 	struct pollfd pfd = {.fd = fuse_session_fd(p->se), .events = POLLIN};
 	bool after = false; /* just after answering a request */
 	bool quick = false; /* the last request came within spin */
+	sigset_t stop;
+	ccm_loop_stop_signals(&stop);
 	uint64_t since = now_us();
 	while (!fuse_session_exited(p->se)) {
 		int r = take(p, &b, &p->error);
@@ -264,7 +270,7 @@ static void lead(struct pool *p, unsigned spin)
 		after = false;
 		if (quick && t - since < spin && !atomic_load(&p->working))
 			continue;
-		if ((p->error = sleep_on(p, &pfd)) != 0)
+		if ((p->error = sleep_on(p, &pfd, &stop)) != 0)
 			break;
 		since = now_us();
 	}
