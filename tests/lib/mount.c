@@ -171,12 +171,7 @@ static void fail_with_log(const char *log, const char *fmt, ...)
 	cr_assert_fail("%s; the daemon's output:\n%s", what, text);
 }
 
-/*
- * Waits until m is mounted: when the mount point's device differs from
- * its parent's (the check libfuse's own tests make), up to 30 s, failing
- * at once if the daemon exits.
- */
-static void wait_mounted(struct tl_mount *m)
+void tl_wait_mounted(struct tl_mount *m, const char *type)
 {
 	struct stat ps, ms;
 	cr_assert(stat(tl_scratch(), &ps) == 0);
@@ -185,7 +180,7 @@ static void wait_mounted(struct tl_mount *m)
 		if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
 			m->pid = 0;
 			fail_with_log(m->log,
-			              "ccmailfs exited with %d before mounting",
+			              "%s exited with %d before mounting", type,
 			              tl_status(status));
 		}
 		if (stat(m->mnt, &ms) == 0 && ms.st_dev != ps.st_dev)
@@ -194,10 +189,10 @@ static void wait_mounted(struct tl_mount *m)
 			fail_with_log(m->log, "not mounted after 30 s");
 		usleep(10000);
 	}
-	char type[64] = "";
-	cr_assert(tl_mounted(m->mnt, type), "%s: not in /proc/self/mounts",
+	char got[64] = "";
+	cr_assert(tl_mounted(m->mnt, got), "%s: not in /proc/self/mounts",
 	          m->mnt);
-	cr_assert_str_eq(type, "fuse.ccmailfs");
+	cr_assert_str_eq(got, type);
 }
 
 struct tl_mount *tl_mount(const char *src, const char *const opts[])
@@ -223,7 +218,7 @@ struct tl_mount *tl_mount(const char *src, const char *const opts[])
 	m->used = true;
 	close(log);
 	free(argv);
-	wait_mounted(m);
+	tl_wait_mounted(m, "fuse.ccmailfs");
 	return m;
 }
 

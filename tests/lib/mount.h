@@ -32,6 +32,13 @@ struct tl_mount {
  */
 struct tl_mount *tl_mount(const char *src, const char *const opts[]);
 /*
+ * Waits until m is mounted with file system type `type` (as
+ * /proc/self/mounts names it): until MNT's st_dev differs from that of
+ * the scratch folder, its parent, up to 30 s, failing at once if its
+ * daemon (m->pid) exits; m->log, when set, is shown on failure.
+ */
+void tl_wait_mounted(struct tl_mount *m, const char *type);
+/*
  * Takes charge of a mount made by someone else (daemon mode, mount -t):
  * mnt is unmounted at teardown and pid (0 if unknown) waited for.
  */

@@ -164,9 +164,8 @@ Test(loop, a_read_stuck_on_the_export_holds_up_no_other_request)
 	close(lfd);
 	/* Adopted: unmounted and reaped at teardown, whatever happens. */
 	struct tl_mount *sqm = tl_adopt(sq, sqpid);
-	for (int i = 0; i < 3000 && !tl_mounted(sq, NULL); i++)
-		pause_ms(10);
-	cr_assert(tl_mounted(sq, NULL), "squashfuse_ll did not mount");
+	tl_join(sqm->log, "%s", log);
+	tl_wait_mounted(sqm, "fuse.squashfuse_ll");
 	if (waiting(sq) < 0)
 		cr_assert_eq(mount("fusectl", FUSECTL, "fusectl", 0, NULL), 0,
 		             "mount fusectl: %s", strerror(errno));
