@@ -149,6 +149,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	struct ccm_ll *ll = userdata;
 	if (!ll->nosplice && (conn->capable & FUSE_CAP_SPLICE_WRITE))
 		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+	ll->no_opendir = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -318,16 +319,28 @@ static void op_release(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_err(req, 0);
 }
 
+/*
+ * A folder's open holds no state: every one would answer the same. So
+ * where the kernel allows it (Linux 5.1 and later), the first open says
+ * ENOSYS, which the kernel takes as success and as "never ask again": no
+ * later opendir or releasedir reaches the daemon, and folders keep their
+ * cached listings (the kernel's default for a file system that does not
+ * open folders is keep_cache and cache_readdir, what this answers). A
+ * walk of a mounted tree then costs the daemon a statfs and nothing else.
+ */
 static void op_opendir(fuse_req_t req, fuse_ino_t ino,
                        struct fuse_file_info *fi)
 {
-	struct node n = decode(ll_of(req), ino);
+	struct ccm_ll *ll = ll_of(req);
+	struct node n = decode(ll, ino);
 	if (n.kind == NODE_BAD)
 		fuse_reply_err(req, ENOENT);
 	else if (n.kind == NODE_FILE)
 		fuse_reply_err(req, ENOTDIR);
 	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		fuse_reply_err(req, EROFS);
+	else if (ll->no_opendir)
+		fuse_reply_err(req, ENOSYS);
 	else {
 		fi->cache_readdir = 1;
 		fi->keep_cache = 1;

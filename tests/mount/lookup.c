@@ -262,3 +262,54 @@ Test(lookup, big_folder_lists_completely)
 	tl_list_free(&want);
 	tl_finish();
 }
+
+/* How many lines of the daemon's debug log (-d) name opcode op. */
+static int requests(const struct tl_mount *m, const char *op)
+{
+	char mark[64];
+	snprintf(mark, sizeof(mark), "opcode: %s (", op);
+	char *text = tl_slurp(m->log, NULL);
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, mark)); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+/* A folder is opened by the daemon once per mount, never released: the
+ * first open answers ENOSYS, the kernel's "no need to ask", and the
+ * listings read afterwards are whole and the same each time. */
+Test(lookup, folders_are_opened_once)
+{
+	char src[TL_PATH], dir[TL_PATH];
+	static const char *const gen[] = {"--seed",     "2",       "--name",
+	                                  "ACME",       "--users", "3",
+	                                  "--messages", "10",      NULL};
+	static const char *const debug[] = {"-d", NULL};
+	tl_make_source(src, gen);
+	struct tl_mount *m = tl_mount(src, debug);
+	size_t first[2] = {0, 0};
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 2; k++) {
+			tl_join(dir, k ? "%s/ACME" : "%s", m->mnt);
+			int fd = open(dir, O_RDONLY | O_DIRECTORY);
+			cr_assert(fd >= 0, "open %s: %s", dir, strerror(errno));
+			struct listing l;
+			read_listing(fd, &l);
+			close(fd);
+			cr_assert_geq(l.n, k ? 8u : 3u, "%s: %zu entries", dir,
+			              l.n);
+			if (!round)
+				first[k] = l.n;
+			cr_assert_eq(l.n, first[k], "%s: %zu entries, then %zu",
+			             dir, first[k], l.n);
+			listing_free(&l);
+		}
+	int opens = requests(m, "OPENDIR"),
+	    releases = requests(m, "RELEASEDIR");
+	/* The debug log shows ENOSYS as an error: not the quiet log that
+	 * tl_finish asks of a mount, so it is unmounted here. */
+	cr_assert_eq(tl_umount(m), 0);
+	cr_assert_eq(opens, 1, "%d OPENDIR requests for 6 opens", opens);
+	cr_assert_eq(releases, 0, "%d RELEASEDIR requests", releases);
+}
