@@ -324,7 +324,7 @@ static int parse(struct run *r)
 	}
 	/* The session checks the remaining options: a bad one is bad usage,
 	 * told before the scan, which can take a while. */
-	r->ops = ccm_ll_ops;
+	ccm_ll_set_ops(&r->ops);
 	if (c->noreaddirplus)
 		r->ops.readdirplus = NULL;
 	r->se = fuse_session_new(&r->args, &r->ops, sizeof(r->ops), &r->ll);

@@ -9,7 +9,8 @@
  * (cache_readdir); a lookup that finds nothing is cached too (ino 0).
  *
  * The mount is read-only twice over: mounted "ro", and every operation
- * that would change something answers EROFS should it ever arrive.
+ * that would change something answers EROFS should it ever arrive
+ * (ll_ro.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -495,122 +496,24 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		fuse_reply_buf(req, NULL, 0);
 }
 
-/* Every operation that would change the tree. */
-static void erofs(fuse_req_t req)
+void ccm_ll_set_ops(struct fuse_lowlevel_ops *ops)
 {
-	fuse_reply_err(req, EROFS);
+	*ops = (struct fuse_lowlevel_ops){
+	        .init = op_init,
+	        .lookup = op_lookup,
+	        .forget = op_forget,
+	        .forget_multi = op_forget_multi,
+	        .getattr = op_getattr,
+	        .open = op_open,
+	        .read = op_read,
+	        .release = op_release,
+	        .opendir = op_opendir,
+	        .readdir = op_readdir,
+	        .readdirplus = op_readdirplus,
+	        .releasedir = op_releasedir,
+	        .statfs = op_statfs,
+	        .getxattr = op_getxattr,
+	        .listxattr = op_listxattr,
+	};
+	ccm_ll_ro_ops(ops);
 }
-
-static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-                       int to_set, struct fuse_file_info *fi)
-{
-	(void)ino, (void)attr, (void)to_set, (void)fi;
-	erofs(req);
-}
-
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
-                     mode_t mode, dev_t rdev)
-{
-	(void)parent, (void)name, (void)mode, (void)rdev;
-	erofs(req);
-}
-
-static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
-                     mode_t mode)
-{
-	(void)parent, (void)name, (void)mode;
-	erofs(req);
-}
-
-static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	(void)parent, (void)name;
-	erofs(req);
-}
-
-static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
-                       const char *name)
-{
-	(void)link, (void)parent, (void)name;
-	erofs(req);
-}
-
-static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
-                      fuse_ino_t newparent, const char *newname,
-                      unsigned int flags)
-{
-	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
-	erofs(req);
-}
-
-static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
-                    const char *newname)
-{
-	(void)ino, (void)newparent, (void)newname;
-	erofs(req);
-}
-
-static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-                     size_t size, off_t off, struct fuse_file_info *fi)
-{
-	(void)ino, (void)buf, (void)size, (void)off, (void)fi;
-	erofs(req);
-}
-
-static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-                        const char *value, size_t size, int flags)
-{
-	(void)ino, (void)name, (void)value, (void)size, (void)flags;
-	erofs(req);
-}
-
-static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-	(void)ino, (void)name;
-	erofs(req);
-}
-
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-                      mode_t mode, struct fuse_file_info *fi)
-{
-	(void)parent, (void)name, (void)mode, (void)fi;
-	erofs(req);
-}
-
-static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
-                         off_t length, struct fuse_file_info *fi)
-{
-	(void)ino, (void)mode, (void)offset, (void)length, (void)fi;
-	erofs(req);
-}
-
-const struct fuse_lowlevel_ops ccm_ll_ops = {
-        .init = op_init,
-        .lookup = op_lookup,
-        .forget = op_forget,
-        .forget_multi = op_forget_multi,
-        .getattr = op_getattr,
-        .open = op_open,
-        .read = op_read,
-        .release = op_release,
-        .opendir = op_opendir,
-        .readdir = op_readdir,
-        .readdirplus = op_readdirplus,
-        .releasedir = op_releasedir,
-        .statfs = op_statfs,
-        .getxattr = op_getxattr,
-        .listxattr = op_listxattr,
-        .setattr = op_setattr,
-        .mknod = op_mknod,
-        .mkdir = op_mkdir,
-        .unlink = op_unlink,
-        .rmdir = op_unlink,
-        .symlink = op_symlink,
-        .rename = op_rename,
-        .link = op_link,
-        .write = op_write,
-        .setxattr = op_setxattr,
-        .removexattr = op_removexattr,
-        .create = op_create,
-        .fallocate = op_fallocate,
-};

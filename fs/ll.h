@@ -30,7 +30,13 @@ struct ccm_ll {
 	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 };
 
-extern const struct fuse_lowlevel_ops ccm_ll_ops;
+/* Sets every operation of the mount in ops: those of ll.c, then the
+ * refusals of ccm_ll_ro_ops. */
+void ccm_ll_set_ops(struct fuse_lowlevel_ops *ops);
+
+/* ll_ro.c: sets in ops every operation that would change the tree, each
+ * answering EROFS. */
+void ccm_ll_ro_ops(struct fuse_lowlevel_ops *ops);
 
 /* Once ll->src is set, before the session starts: the totals statfs
  * gives. */
