@@ -151,6 +151,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (!ll->nosplice && (conn->capable & FUSE_CAP_SPLICE_WRITE))
 		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
 	ll->no_opendir = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
+	ll->no_open = conn->capable & FUSE_CAP_NO_OPEN_SUPPORT;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -209,16 +210,27 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_attr(req, &st, TIMEOUT);
 }
 
+/*
+ * An open holds no state either: a read finds everything from the inode
+ * and checks its sources itself. So, as for folders (op_opendir), the
+ * first open answers ENOSYS where the kernel allows it (Linux 4.19 and
+ * later): no later OPEN or RELEASE reaches the daemon and pages stay
+ * cached across opens (keep_cache, the kernel's default then). A cat of
+ * a file already read costs the daemon nothing. Opens for writing never
+ * get here on the read-only mount; they are refused should they come.
+ */
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct node n = decode(ll_of(req), ino);
+	struct ccm_ll *ll = ll_of(req);
+	struct node n = decode(ll, ino);
 	if (n.kind == NODE_BAD)
 		fuse_reply_err(req, ENOENT);
 	else if (n.kind != NODE_FILE)
 		fuse_reply_err(req, EISDIR);
-	else if ((fi->flags & O_ACCMODE) != O_RDONLY ||
-	         (fi->flags & (O_TRUNC | O_APPEND)))
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
 		fuse_reply_err(req, EROFS);
+	else if (ll->no_open)
+		fuse_reply_err(req, ENOSYS);
 	else {
 		fi->keep_cache = 1;
 		fuse_reply_open(req, fi);
@@ -324,10 +336,10 @@ static void op_release(fuse_req_t req, fuse_ino_t ino,
  * A folder's open holds no state: every one would answer the same. So
  * where the kernel allows it (Linux 5.1 and later), the first open says
  * ENOSYS, which the kernel takes as success and as "never ask again": no
- * later opendir or releasedir reaches the daemon, and folders keep their
+ * later OPENDIR or RELEASEDIR reaches the daemon, and folders keep their
  * cached listings (the kernel's default for a file system that does not
  * open folders is keep_cache and cache_readdir, what this answers). A
- * walk of a mounted tree then costs the daemon a statfs and nothing else.
+ * walk of a mounted tree then costs the daemon a STATFS and nothing else.
  */
 static void op_opendir(fuse_req_t req, fuse_ino_t ino,
                        struct fuse_file_info *fi)

@@ -19,8 +19,8 @@ struct ccm_ll {
 	gid_t gid;
 	mode_t umask;
 	int nosplice; /* copy attachment data instead of splicing it */
-	/* The kernel opens folders without asking (op_opendir). */
-	bool no_opendir;
+	/* The kernel opens folders and files without asking (op_open). */
+	bool no_opendir, no_open;
 	/* What statfs tells: bytes of every file, and every node
 	 * (ccm_ll_count). */
 	uint64_t bytes, files;

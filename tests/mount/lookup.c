@@ -276,20 +276,25 @@ static int requests(const struct tl_mount *m, const char *op)
 	return n;
 }
 
-/* A folder is opened by the daemon once per mount, never released: the
- * first open answers ENOSYS, the kernel's "no need to ask", and the
- * listings read afterwards are whole and the same each time. */
-Test(lookup, folders_are_opened_once)
+/*
+ * The daemon is asked to open a folder once per mount, and a file once,
+ * and never to release either: the first open answers ENOSYS, the
+ * kernel's "no need to ask". Listings and files read afterwards are
+ * whole and the same each time.
+ */
+Test(lookup, opens_reach_the_daemon_once)
 {
-	char src[TL_PATH], dir[TL_PATH];
+	char src[TL_PATH], dir[TL_PATH], file[TL_PATH];
 	static const char *const gen[] = {"--seed",     "2",       "--name",
 	                                  "ACME",       "--users", "3",
 	                                  "--messages", "10",      NULL};
 	static const char *const debug[] = {"-d", NULL};
 	tl_make_source(src, gen);
 	struct tl_mount *m = tl_mount(src, debug);
-	size_t first[2] = {0, 0};
-	for (int round = 0; round < 3; round++)
+	size_t first[2] = {0, 0}, first_len = 0;
+	char *first_data = NULL;
+	tl_join(file, "%s/ACME/DIRECTORY.PRI", m->mnt);
+	for (int round = 0; round < 3; round++) {
 		for (int k = 0; k < 2; k++) {
 			tl_join(dir, k ? "%s/ACME" : "%s", m->mnt);
 			int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -305,11 +310,27 @@ Test(lookup, folders_are_opened_once)
 			             dir, first[k], l.n);
 			listing_free(&l);
 		}
-	int opens = requests(m, "OPENDIR"),
-	    releases = requests(m, "RELEASEDIR");
+		size_t len;
+		char *data = tl_slurp(file, &len);
+		cr_assert_gt(len, 0, "%s is empty", file);
+		if (!round)
+			first_data = data, first_len = len;
+		else {
+			cr_assert(len == first_len &&
+			                  !memcmp(data, first_data, len),
+			          "%s read differently the second time", file);
+			free(data);
+		}
+	}
+	free(first_data);
+	int opendirs = requests(m, "OPENDIR"),
+	    releasedirs = requests(m, "RELEASEDIR"),
+	    opens = requests(m, "OPEN"), releases = requests(m, "RELEASE");
 	/* The debug log shows ENOSYS as an error: not the quiet log that
 	 * tl_finish asks of a mount, so it is unmounted here. */
 	cr_assert_eq(tl_umount(m), 0);
-	cr_assert_eq(opens, 1, "%d OPENDIR requests for 6 opens", opens);
-	cr_assert_eq(releases, 0, "%d RELEASEDIR requests", releases);
+	cr_assert_eq(opendirs, 1, "%d OPENDIR requests for 6 opens", opendirs);
+	cr_assert_eq(releasedirs, 0, "%d RELEASEDIR requests", releasedirs);
+	cr_assert_eq(opens, 1, "%d OPEN requests for 3 opens", opens);
+	cr_assert_eq(releases, 0, "%d RELEASE requests", releases);
 }
