@@ -178,9 +178,14 @@ static bool str_ok(const struct ccm_str *s)
 	return s->s != NULL;
 }
 
-/* Says what is wrong with the items of message m. */
-static void items(struct ck *c, const struct ccm_msg *m)
+/* Says what is wrong with message m or its items. */
+static void message_ok(struct ck *c, const struct ccm_msg *m)
 {
+	if (!need(c,
+	          span(m->item0, m->nitems, c->po->items.n) &&
+	                  in_file(c, m->file, m->hdr_off, m->hdr_len),
+	          "a message out of bounds"))
+		return;
 	for (uint32_t k = 0; k < m->nitems && !c->fail; k++) {
 		const struct ccm_item *it =
 		        AT(c, 1, struct ccm_item, m->item0 + k);
@@ -211,24 +216,21 @@ struct part {
 	struct ccm_cache_sum *sum;
 };
 
-/*
- * Are the items of message m, of a file of fsize bytes, sound? What
- * items() checks, in the loop a load spends most of its time in: no
- * branch on a sound item but an attachment's, a window's run at a time.
- */
-static bool items_ok(struct ck *c, const struct ccm_msg *m, uint64_t fsize)
+/* Are items [lo, hi) (< po->items.n) of a file of fsize bytes sound?
+ * What message_ok checks, in the loop a load spends most of its time
+ * in: a window's run at a time, no branch but an attachment's (rare). */
+static bool items_in(struct ck *c, size_t lo, size_t hi, uint64_t fsize)
 {
 	bool ok = true;
-	for (size_t i = m->item0, end = i + m->nitems, run; i < end; i += run) {
-		const struct ccm_item *it = win_run(c, c->w[1], i, end, &run);
+	for (size_t i = lo, run; ok && i < hi; i += run) {
+		const struct ccm_item *it = win_run(c, c->w[1], i, hi, &run);
 		for (size_t k = 0; k < run; k++, it++) {
 			uint64_t off = it->src_off, len = it->src_len;
-			unsigned kind = it->kind;
+			unsigned kind = it->kind, aux = it->aux;
 			ok &= (kind <= CCM_ITEM_EXT) & (off <= fsize) &
 			      (len <= fsize - off);
 			ok &= (kind != CCM_ITEM_HEX) |
-			      ((it->aux <= off) &
-			       (it->aux <= CCM_FEED_MSG_MAX));
+			      ((aux <= off) & (aux <= CCM_FEED_MSG_MAX));
 			if (kind == CCM_ITEM_EXT)
 				ok &= in_file(c, it->file, 0, it->out_len) &&
 				      len <= CCM_FEED_MSG_MAX;
@@ -237,21 +239,34 @@ static bool items_ok(struct ck *c, const struct ccm_msg *m, uint64_t fsize)
 	return ok;
 }
 
-/* Is message m sound, with its items? When not, says what is wrong. */
-static bool message_ok(struct ck *c, const struct ccm_msg *m)
+/* Are messages [p->lo, p->hi) and their items sound, their items being
+ * in their order from p->ilo on, as a scan writes them (else false)? The
+ * items of a run of messages of one file are checked in one pass. */
+static bool messages_run(struct part *p)
 {
-	const struct ccm_po *po = c->po;
-	const struct ccm_srcfile *f =
-	        m->file < c->src->files.n ? &c->src->files.v[m->file] : NULL;
-	if (f && span(m->item0, m->nitems, po->items.n) &&
-	    span(m->hdr_off, m->hdr_len, f->size) && items_ok(c, m, f->size))
-		return true;
-	if (need(c,
-	         span(m->item0, m->nitems, po->items.n) &&
-	                 in_file(c, m->file, m->hdr_off, m->hdr_len),
-	         "a message out of bounds"))
-		items(c, m);
-	return need(c, false, "a message out of bounds");
+	struct ck *c = &p->c;
+	const struct ccm_srcfile *fv = c->src->files.v;
+	uint64_t nf = c->src->files.n, ni = c->po->items.n;
+	uint64_t next = p->ilo, run0 = next, fsize = 0;
+	uint64_t file = UINT64_MAX; /* of the run; none yet */
+	bool ok = true;
+	for (size_t i = p->lo, run; ok && i < p->hi; i += run) {
+		const struct ccm_msg *m = win_run(c, c->w[0], i, p->hi, &run);
+		for (size_t k = 0; k < run; k++, m++) {
+			if (m->file != file) { /* a run's end */
+				ok &= next <= ni && nf > m->file &&
+				      items_in(c, run0, next, fsize);
+				file = m->file;
+				fsize = ok ? fv[m->file].size : 0;
+				run0 = next;
+			}
+			uint64_t at = m->hdr_off;
+			ok &= (m->item0 == next) & (at <= fsize) &
+			      (m->hdr_len <= fsize - at);
+			next += m->nitems;
+		}
+	}
+	return ok && next <= ni && items_in(c, run0, next, fsize);
 }
 
 static void messages_in(struct part *p)
@@ -262,11 +277,11 @@ static void messages_in(struct part *p)
 	WIN(c, 1, po->items);
 	win_sum(c, c->w[0], p->sum, p->lo, p->hi);
 	win_sum(c, c->w[1], p->sum, p->ilo, p->ihi);
-	for (size_t i = p->lo, run; i < p->hi && !c->fail; i += run) {
-		const struct ccm_msg *m = win_run(c, c->w[0], i, p->hi, &run);
-		for (size_t k = 0; k < run && !c->fail; k++)
-			message_ok(c, &m[k]);
-	}
+	/* Else each message on its own: says what is wrong (the windows
+	 * add to the sum only bytes not yet added). */
+	size_t i = messages_run(p) ? p->hi : p->lo;
+	for (; i < p->hi && !c->fail; i++)
+		message_ok(c, AT(c, 0, struct ccm_msg, i));
 	win_sum_end(c, c->w[0]);
 	win_sum_end(c, c->w[1]);
 }
