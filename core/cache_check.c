@@ -47,6 +47,14 @@ struct ck {
 	int fd; /* the index file, or -1: read the mapping in place */
 	const char *fail;
 	struct win *w[4]; /* windows on an array and the ones it names */
+	/* The seek index read whole when it is sorted by item (else NULL),
+	 * and the lengths of its items as the messages' check reads them
+	 * (UINT64_MAX: not read), so that seeks() need not read the items
+	 * again; a part of the check notes those of items [, sk_hi) from
+	 * seek point sk_at on. */
+	const struct ccm_seekidx *sk;
+	uint64_t *sk_len;
+	size_t sk_at, sk_hi;
 };
 
 static bool need(struct ck *c, bool ok, const char *what)
@@ -224,6 +232,13 @@ static bool items_in(struct ck *c, size_t lo, size_t hi, uint64_t fsize)
 	bool ok = true;
 	for (size_t i = lo, run; ok && i < hi; i += run) {
 		const struct ccm_item *it = win_run(c, c->w[1], i, hi, &run);
+		size_t end = i + run < c->sk_hi ? i + run : c->sk_hi;
+		for (; c->sk && c->sk_at < c->po->seekidx.n &&
+		       c->sk[c->sk_at].item < end;
+		     c->sk_at++)
+			if (c->sk[c->sk_at].item >= i)
+				c->sk_len[c->sk_at] =
+				        it[c->sk[c->sk_at].item - i].src_len;
 		for (size_t k = 0; k < run; k++, it++) {
 			uint64_t off = it->src_off, len = it->src_len;
 			unsigned kind = it->kind, aux = it->aux;
@@ -250,6 +265,10 @@ static bool messages_run(struct part *p)
 	uint64_t next = p->ilo, run0 = next, fsize = 0;
 	uint64_t file = UINT64_MAX; /* of the run; none yet */
 	bool ok = true;
+	c->sk_hi = p->ihi;
+	while (c->sk && c->sk_at < c->po->seekidx.n &&
+	       c->sk[c->sk_at].item < p->ilo)
+		c->sk_at++;
 	for (size_t i = p->lo, run; ok && i < p->hi; i += run) {
 		const struct ccm_msg *m = win_run(c, c->w[0], i, p->hi, &run);
 		for (size_t k = 0; k < run; k++, m++) {
@@ -368,6 +387,31 @@ static void messages_end(struct ck *c, struct half *h, pthread_t t,
 	free(h);
 }
 
+/* Reads the seek index for the messages' check to note its items'
+ * lengths (c->sk), when the items are read through windows. */
+static void seeks_read(struct ck *c)
+{
+	const struct ccm_po *po = c->po;
+	size_t n = po->seekidx.n, sz = n * sizeof(*c->sk);
+	struct ccm_seekidx *sk =
+	        n && c->fd >= 0 && ccm_cache_mapped(c->src, po->items.v) &&
+	                        ccm_cache_mapped(c->src, po->seekidx.v)
+	                ? malloc(sz)
+	                : NULL;
+	c->sk_len = sk ? malloc(n * sizeof(*c->sk_len)) : NULL;
+	bool ok = c->sk_len &&
+	          pread(c->fd, sk, sz,
+	                (off_t)((const char *)po->seekidx.v - c->src->map)) ==
+	                  (ssize_t)sz;
+	for (size_t i = 1; ok && i < n; i++)
+		ok = sk[i - 1].item < sk[i].item;
+	if (ok)
+		memset(c->sk_len, 0xff, n * sizeof(*c->sk_len));
+	else
+		free(sk), free(c->sk_len), sk = NULL, c->sk_len = NULL;
+	c->sk = sk;
+}
+
 static void seeks(struct ck *c)
 {
 	const struct ccm_po *po = c->po;
@@ -381,7 +425,10 @@ static void seeks(struct ck *c)
 		                  span(si->first, si->count, po->seekpts.n),
 		          "a seek point out of bounds"))
 			break;
-		uint64_t len = AT(c, 2, struct ccm_item, si->item)->src_len;
+		uint64_t len =
+		        c->sk && c->sk_len[i] != UINT64_MAX
+		                ? c->sk_len[i]
+		                : AT(c, 2, struct ccm_item, si->item)->src_len;
 		for (uint32_t k = 0; k < si->count; k++)
 			need(c,
 			     AT(c, 1, struct ccm_seekpt, si->first + k)->src <=
@@ -410,62 +457,6 @@ static void plans(struct ck *c)
 			     "a row piece out of its file");
 		}
 	}
-}
-
-static void people(struct ck *c)
-{
-	const struct ccm_po *po = c->po;
-	for (size_t i = 0; i < po->mailboxes.n; i++) {
-		const struct ccm_mailbox *mb = &po->mailboxes.v[i];
-		need(c,
-		     span(mb->msg0, mb->nmsg, po->msgs.n) &&
-		             span(mb->list0, mb->nlists, po->plists.n) &&
-		             (mb->file == CCM_NONE ||
-		              mb->file < c->src->files.n) &&
-		             str_ok(&mb->prefix) && str_ok(&mb->name),
-		     "a mailbox out of bounds");
-	}
-	for (size_t i = 0; i < po->lists.n + po->plists.n; i++) {
-		const struct ccm_list *l =
-		        i < po->lists.n ? &po->lists.v[i]
-		                        : &po->plists.v[i - po->lists.n];
-		need(c, span(l->mem0, l->nmem, po->members.n),
-		     "a list out of bounds");
-	}
-	for (size_t i = 0; i < po->boards.n; i++)
-		need(c,
-		     span(po->boards.v[i].msg0, po->boards.v[i].nmsg,
-		          po->msgs.n),
-		     "a board out of bounds");
-	need(c,
-	     po->boards_msg0 <= po->boards_msg1 &&
-	             po->boards_msg1 <= po->msgs.n,
-	     "the boards' messages out of bounds");
-}
-
-static void outputs(struct ck *c)
-{
-	const struct ccm_po *po = c->po;
-	for (size_t i = 0; i < po->secs.n; i++)
-		need(c,
-		     po->secs.v[i].msg0 < po->secs.v[i].msg1 &&
-		             po->secs.v[i].msg1 <= po->msgs.n,
-		     "a SEC file out of bounds");
-	for (size_t i = 0; i < po->files.n; i++) {
-		const struct ccm_ofile *f = &po->files.v[i];
-		need(c,
-		     memchr(f->name, 0, sizeof(f->name)) &&
-		             (unsigned)f->kind <= CCM_OF_REPORT &&
-		             (f->kind != CCM_OF_MBX ||
-		              f->arg < po->mailboxes.n) &&
-		             (f->kind != CCM_OF_SEC || f->arg < po->secs.n),
-		     "an output file out of bounds");
-		need(c, po->by_name[i] < po->files.n,
-		     "a file name out of bounds");
-	}
-	for (size_t i = 0; i < po->secs.n; i++)
-		need(c, po->sec_by_msg[i] < po->secs.n,
-		     "a SEC file index out of bounds");
 }
 
 static void nodes(struct ck *c)
@@ -548,7 +539,8 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 		snprintf(why, whysz, "out of memory");
 		return false;
 	}
-	struct ck c = {src, po, fd, NULL, {w, w + 1, w + 2, w + 3}};
+	struct ck c = {src,  po,   fd, NULL, {w, w + 1, w + 2, w + 3},
+	               NULL, NULL, 0,  0};
 	need(&c,
 	     memchr(po->folder, 0, sizeof(po->folder)) != NULL &&
 	             str_ok(&po->name) && str_ok(&po->pkl) &&
@@ -557,14 +549,17 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 	             (unsigned)po->date_order <= CCM_DATE_YMD &&
 	             po->file0 <= po->file1 && po->file1 <= src->files.n,
 	     "a post office record out of bounds");
+	seeks_read(&c);
 	pthread_t t;
 	struct half *h = messages(&c, sum, &t);
-	seeks(&c);
 	plans(&c);
-	people(&c);
-	outputs(&c);
+	const char *recs = ccm_cache_check_recs(src, po);
+	need(&c, !recs, recs);
 	nodes(&c);
 	messages_end(&c, h, t, sum);
+	seeks(&c); /* the lengths of items found by both parts */
+	free((void *)c.sk);
+	free(c.sk_len);
 	if (!c.fail)
 		mail(&c); /* once the messages' items are shown in bounds */
 	free(w);

@@ -21,6 +21,11 @@
 bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
                         int fd, struct ccm_cache_sum *sum, char *why,
                         size_t whysz);
+/* What is wrong with the small records of post office po (its
+ * mailboxes, lists, boards, SEC and output files; cache_recs.c), or
+ * NULL when each index in them points inside what it names. */
+const char *ccm_cache_check_recs(const struct ccm_source *src,
+                                 const struct ccm_po *po);
 /* Is a (a line of ccm_po_arrays) a section that ccm_cache_check_po adds
  * to its sum? Summing the file, cache.c leaves these to it. */
 bool ccm_cache_check_sums(const struct ccm_cache_arr *a);
