@@ -21,7 +21,15 @@
 #include "cache_table.h"
 #include "cache_write.h"
 
-#define WBUF ((size_t)64 * 1024)
+/*
+ * The file is written in pieces of 2 MiB: the page cache then holds it
+ * in large folios (ext4 sizes a folio by the write), and a load's
+ * pread of the whole file costs a third less than from the folios of
+ * 64 KiB writes (at a million messages, 20 -> 14 ms of CPU; fewer
+ * pages to look up and copy). Only while the written pages stay cached,
+ * but a remount usually follows the mount that wrote the file.
+ */
+#define WBUF ((size_t)2 * 1024 * 1024)
 
 /* A string of the blob, by its bytes: at is its offset there. */
 struct seen {
@@ -341,7 +349,7 @@ static bool write_index(struct wr *w, const struct ccm_source *src,
 bool ccm_cache_write(const struct ccm_source *src, const char *root,
                      const char *key, size_t keylen, int fd)
 {
-	struct wr *w = malloc(sizeof(*w)); /* 64 KiB: not on the stack */
+	struct wr *w = malloc(sizeof(*w)); /* 2 MiB: not on the stack */
 	if (!w)
 		return false;
 	bool ok = write_index(w, src, root, key, keylen, fd);
