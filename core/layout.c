@@ -235,6 +235,8 @@ static struct ccm_ofile *add_file(struct ccm_po *po, enum ccm_ofile_kind kind,
 	struct ccm_ofile *f = CCM_PUSH(po->files);
 	if (!f)
 		return NULL;
+	/* Whole, name's room included: the index file holds every byte. */
+	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->arg = arg;
 	f->size = size;

@@ -13,7 +13,8 @@
  *   made again over a message that points out of bounds (the loader's
  *   own checks, which read the arrays from the file, refuse it); a cache folder
  * others may write to, or one that cannot be made, is not used (a notice says
- * so); two opens at once both succeed and leave one whole file.
+ * so); two opens at once both succeed and leave one whole file; two
+ * scans of one source write the same bytes.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -160,6 +161,31 @@ Test(cache, used_for_a_relative_source)
 		             notices);
 		ccm_source_close(src);
 	}
+}
+
+/* Two scans of one source write the same index file, byte for byte: no
+ * stray heap bytes (a name's room past its NUL, a record's padding) go
+ * into it. */
+Test(cache, same_source_same_bytes)
+{
+	struct ccm_options o = opts_with(CACHE);
+	char f[TL_PATH];
+	size_t n[2];
+	char *bytes[2];
+	for (int i = 0; i < 2; i++) {
+		open_check(&o, false);
+		index_file(f);
+		bytes[i] = tl_slurp(f, &n[i]);
+		cr_assert_eq(unlink(f), 0);
+	}
+	cr_assert_eq(n[0], n[1], "index files of %zu and %zu bytes", n[0],
+	             n[1]);
+	size_t at = 0;
+	while (at < n[0] && bytes[0][at] == bytes[1][at])
+		at++;
+	cr_assert_eq(at, n[0], "two scans' index files differ at byte %zu", at);
+	free(bytes[0]);
+	free(bytes[1]);
 }
 
 Test(cache, nocache_keeps_nothing)
