@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 
+#include "ascii.h"
 #include "fields.h"
 #include "tl.h"
 
@@ -408,6 +409,50 @@ Test(bounds, address_reads_only_its_bytes)
 		cr_expect(a.kind == w.kind && a.nn == w.nn && a.pn == w.pn &&
 		                  !a.po == !w.po,
 		          "[%s]: at a page end parsed otherwise", addrs[i]);
+		munmap(map, maplen);
+	}
+}
+
+/* ccm_caseeq as it was written first: one byte at a time. */
+static bool caseeq_ref(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ccm_upper(a[i]) != ccm_upper(b[i]))
+			return false;
+	return true;
+}
+
+Test(caseeq, every_byte_pair_at_every_place_as_byte_by_byte)
+{
+	const char base[] = "Contents: Bulletin board";
+	for (size_t n = 1; n <= 20; n++)
+		for (size_t at = 0; at < n; at++) {
+			char a[24], b[24];
+			for (unsigned x = 0; x < 256; x++)
+				for (unsigned y = 0; y < 256; y++) {
+					memcpy(a, base, n);
+					memcpy(b, base, n);
+					a[at] = (char)x;
+					b[at] = (char)y;
+					bool want = caseeq_ref(a, b, n);
+					if (ccm_caseeq(a, b, n) != want)
+						cr_assert(false,
+						          "n %zu at %zu: %02x "
+						          "%02x",
+						          n, at, x, y);
+				}
+		}
+}
+
+Test(bounds, caseeq_reads_only_its_bytes)
+{
+	const char *kw = "bulletin BOARD:";
+	const char *line = "Bulletin board: x";
+	for (size_t n = 1; n <= strlen(kw); n++) {
+		void *map;
+		size_t maplen;
+		const char *p = at_page_end(line, n, &map, &maplen);
+		cr_expect(ccm_caseeq(p, kw, n), "n %zu", n);
 		munmap(map, maplen);
 	}
 }
