@@ -68,6 +68,35 @@ void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
 	ccm_buf_putc(out, '"');
 }
 
+void ccm_csv_len_add(struct ccm_csv_len *l, const struct ccm_cp *cp,
+                     const char *s, size_t n)
+{
+	if (!n)
+		return;
+	/* Each byte read as the converted one-line field holds it. */
+	const uint8_t *t = cp->line1, *p = (const uint8_t *)s;
+	if (!l->q.any && ccm_isblank((char)t[p[0]]))
+		l->q.quote = true;
+	l->q.any = true;
+	l->q.last = (char)t[p[n - 1]];
+	bool special = false;
+	size_t quotes = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = t[p[i]];
+		special |= SPECIAL[c];
+		quotes += c == '"';
+	}
+	l->q.quote |= special;
+	l->quotes += quotes;
+	l->n += n;
+}
+
+size_t ccm_csv_len_end(const struct ccm_csv_len *l)
+{
+	/* Quoted: the two quotes, and every " doubled. */
+	return ccm_csv_scan_end(&l->q) ? l->n + 2 + l->quotes : l->n;
+}
+
 /* A source character that is one byte, as it reads in a one-line field:
  * control characters are blanks; 0 for a character of two bytes. */
 static char field_char(const struct ccm_cp *cp, const char *s, size_t n,

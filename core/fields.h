@@ -40,6 +40,20 @@ void ccm_csv_escape(struct ccm_buf *out, const char *s, size_t n,
  */
 void ccm_csv_scan_text(struct ccm_csv_scan *q, const struct ccm_cp *cp,
                        const char *s, size_t n);
+/*
+ * The length a one-line field takes in a row, learnt from its source bytes
+ * without converting them: the bytes ccm_cp_put (one line) and then the
+ * quoting and doubling of ccm_csv_put would give. Only for a page that
+ * converts byte for byte (cp->one_to_one). Start from {0}, add each piece
+ * in order, then ask ccm_csv_len_end.
+ */
+struct ccm_csv_len {
+	struct ccm_csv_scan q;
+	size_t n, quotes;
+};
+void ccm_csv_len_add(struct ccm_csv_len *l, const struct ccm_cp *cp,
+                     const char *s, size_t n);
+size_t ccm_csv_len_end(const struct ccm_csv_len *l);
 /* Converts source text as a one-line field and appends it as above, the
  * quoting and doubling decided on the characters of the source page. */
 void ccm_csv_text(struct ccm_buf *out, const struct ccm_cp *cp, const char *s,

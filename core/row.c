@@ -185,10 +185,14 @@ static bool is_this_po(const struct ccm_po *po, const struct ccm_addr *a)
 /*
  * Where a row goes: its bytes into buf, or, with plan, literal bytes into
  * buf (which the plan drains) and field values to the plan (rowplan.c).
+ * With measure, a field value of a page converted byte for byte is only
+ * counted, in skipped: the row is then buf's bytes and skipped more.
  */
 struct rowout {
 	struct ccm_buf *buf;
 	struct ccm_planb *plan;
+	bool measure;
+	size_t skipped;
 };
 
 /* One CSV field made of the parts given, converted to the output page. */
@@ -200,6 +204,13 @@ static void val(const struct ccm_po *po, struct rowout *o,
 		return;
 	}
 	const struct ccm_cp *cp = &po->cp;
+	if (o->measure && cp->one_to_one) {
+		struct ccm_csv_len l = {0};
+		for (size_t i = 0; i < k; i++)
+			ccm_csv_len_add(&l, cp, parts[i].s, parts[i].n);
+		o->skipped += ccm_csv_len_end(&l);
+		return;
+	}
 	/* A field is short: converted on the stack, not in a malloc'd
 	 * buffer per field (the buffer moves to the heap if it must). */
 	char stack[512];
@@ -492,8 +503,24 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out)
 {
-	struct rowout o = {out, NULL};
+	struct rowout o = {out, NULL, false, 0};
 	build(po, hdr, n, board, diag, &o);
+}
+
+size_t ccm_row_len(const struct ccm_po *po, const char *hdr, size_t n,
+                   const struct ccm_board *board, struct ccm_row_diag *diag,
+                   bool *oom)
+{
+	/* What is still written (commas, dates, flags...) is short. */
+	char stack[512];
+	struct ccm_buf lit = {
+	        .p = stack, .cap = sizeof(stack), .borrowed = true};
+	struct rowout o = {&lit, NULL, true, 0};
+	build(po, hdr, n, board, diag, &o);
+	*oom = lit.oom;
+	size_t len = lit.len + o.skipped;
+	ccm_buf_free(&lit);
+	return len;
 }
 
 void ccm_row_plan(const struct ccm_po *po, const char *hdr, size_t n,
@@ -501,7 +528,7 @@ void ccm_row_plan(const struct ccm_po *po, const char *hdr, size_t n,
                   struct ccm_planb *plan)
 {
 	struct ccm_buf lit = {0};
-	struct rowout o = {&lit, plan};
+	struct rowout o = {&lit, plan, false, 0};
 	build(po, hdr, n, board, diag, &o);
 	ccm_planb_end(plan, &lit);
 	ccm_buf_free(&lit);

@@ -30,6 +30,16 @@ void ccm_row_build(const struct ccm_po *po, const char *hdr, size_t n,
                    const struct ccm_board *board, struct ccm_row_diag *diag,
                    struct ccm_buf *out);
 
+/*
+ * The length of the row ccm_row_build appends for the same arguments, with
+ * the same warnings to diag, found without converting what needs no
+ * conversion to be measured (the scan's use). *oom: memory ran out, and
+ * the length is not known.
+ */
+size_t ccm_row_len(const struct ccm_po *po, const char *hdr, size_t n,
+                   const struct ccm_board *board, struct ccm_row_diag *diag,
+                   bool *oom);
+
 /* One part of a field's value: n bytes at s in the source page; hdr when
  * they are a slice of the header bytes given to the builder. */
 struct ccm_rowpart {

@@ -455,35 +455,32 @@ static void measure(struct ccm_scanfile *f, struct ccm_msg *m, uint64_t line)
 		m->flags |= CCM_MSG_DROPPED;
 		return;
 	}
-	/* The row's length without its Body pointer; the layout adds it.
-	 * Built on the stack: a row is short, and this runs per message. */
-	char stack[1024];
-	struct ccm_buf row = {
-	        .p = stack, .cap = sizeof(stack), .borrowed = true};
+	/* The row's length without its Body pointer; the layout adds it. */
 	struct ccm_row_diag diag = {&po->log, ccm_sf(f), line, false};
 	const struct ccm_board *board =
 	        (m->flags & CCM_MSG_BOARD) ? &po->boards.v[po->boards.n - 1]
 	                                   : NULL;
+	bool oom;
+	size_t row_len;
 	if (hdr_len > CCM_PLAN_MIN) {
 		/* Long: planned, never held whole (rowplan.c). */
 		struct ccm_planb pb;
 		ccm_planb_init(&pb, po, hdr, m->hdr_off, m->file);
 		ccm_row_plan(po, hdr, hdr_len, board, &diag, &pb);
-		row.oom = pb.oom;
-		row.len = (size_t)pb.out;
+		oom = pb.oom;
+		row_len = (size_t)pb.out;
 		m->flags |= CCM_MSG_PLAN;
 	} else {
-		ccm_row_build(po, hdr, hdr_len, board, &diag, &row);
+		row_len = ccm_row_len(po, hdr, hdr_len, board, &diag, &oom);
 	}
 	po->lost_items += diag.lossy;
-	if (row.oom || row.len > UINT32_MAX / 2) {
+	if (oom || row_len > UINT32_MAX / 2) {
 		m->flags |= CCM_MSG_DROPPED;
 		ccm_leftout(&po->log, ccm_sf(f), line,
 		            "a message too large to list; "
 		            "message left out");
 	}
-	m->row_len = (uint32_t)row.len;
-	ccm_buf_free(&row);
+	m->row_len = (uint32_t)row_len;
 
 	/* Until the layout gives offsets, sec_off holds the sections'
 	 * length, measured while the file is in memory. */

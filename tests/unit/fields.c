@@ -456,3 +456,50 @@ Test(bounds, caseeq_reads_only_its_bytes)
 		munmap(map, maplen);
 	}
 }
+
+/* The field as the row builder writes it: converted as one line, then
+ * quoted. */
+static size_t field_len_written(const struct ccm_cp *cp, const char *s,
+                                size_t n)
+{
+	struct ccm_buf t = {0}, out = {0};
+	ccm_cp_put(cp, s, n, true, &t);
+	ccm_csv_put(&out, t.p ? t.p : "", t.len, false);
+	cr_assert(!t.oom && !out.oom);
+	size_t len = out.len;
+	ccm_buf_free(&t);
+	ccm_buf_free(&out);
+	return len;
+}
+
+Test(csv, field_len_as_written_in_any_pieces)
+{
+	static const char *const fields[] = {
+	        "",          "Smith, Hugo",   " lead",        "trail\t",
+	        "\tx",       "x\ty",          "say \"hi\"",   "\"",
+	        "\x85t\xe9", "na\x8bve 50%",  "a\rb\nc",      "\x7f",
+	        "plain",     "C:\\TEMP",      "end.",         "\xff\xfe ",
+	        "#7 ; !",    "\"\"\"\" \"\"", "\x01\x02\x1f", "?",
+	};
+	static const unsigned pages[][2] = {
+	        {850, 1252}, {437, 1252}, {1252, 1252}, {866, 1251}};
+	for (size_t p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+		const struct ccm_cp *cp = tl_cp(pages[p][0], pages[p][1]);
+		cr_assert(cp->one_to_one);
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]);
+		     i++) {
+			const char *s = fields[i];
+			size_t n = strlen(s),
+			       want = field_len_written(cp, s, n);
+			/* Whole, and cut in two at every byte. */
+			for (size_t cut = 0; cut <= n; cut++) {
+				struct ccm_csv_len l = {0};
+				ccm_csv_len_add(&l, cp, s, cut);
+				ccm_csv_len_add(&l, cp, s + cut, n - cut);
+				cr_expect_eq(ccm_csv_len_end(&l), want,
+				             "page %u, field %zu cut at %zu",
+				             pages[p][0], i, cut);
+			}
+		}
+	}
+}
