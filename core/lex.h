@@ -112,10 +112,11 @@ static inline void ccm_lex_jump(struct ccm_lex *lx, const char *q)
 /*
  * If line l starts with keyword kw (which ends with ':'), returns its value:
  * the rest of the line with one optional blank after the colon and the
- * trailing blanks dropped. Otherwise returns false.
+ * trailing blanks dropped. Otherwise returns false. Always inline: the
+ * keyword's length is then known where it is called.
  */
-static inline bool ccm_kw(const struct ccm_line *l, const char *kw,
-                          const char **v, size_t *vn)
+__attribute__((always_inline)) static inline bool
+ccm_kw(const struct ccm_line *l, const char *kw, const char **v, size_t *vn)
 {
 	size_t k = strlen(kw);
 	if (l->n < k || !ccm_caseeq(l->s, kw, k))
