@@ -72,36 +72,62 @@ static void once(struct ccm_row_diag *diag, uint64_t line, struct val *v,
 	*v = (struct val){s, n};
 }
 
+/* Whether s[0..n) holds a binary byte: a control character other than
+ * a tab, or DEL. */
+static bool binary_bytes(const char *s, size_t n)
+{
+	bool binary = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		binary |= (c < 0x20 && c != '\t') || c == 0x7f;
+	}
+	return binary;
+}
+
+/* Whether eight bytes may hold a byte below 0x20 or a 0x7f (a zero once
+ * xored): never false when one does. */
+static inline bool maybe_binary(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t del = w ^ 0x7f * ones;
+	return (((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & 0x80 * ones;
+}
+
 /*
  * What a header line holds that the output cannot show: binary bytes,
  * bytes that are no characters of the page (each a warning), characters
  * the output page lacks (diag->lossy). One pass finds the binary bytes
- * and whether any byte is not ASCII; a line of ASCII alone needs no more.
+ * and whether any byte is not ASCII, eight bytes a step (the last step
+ * overlapping the one before): only bytes of a step that may hold a
+ * control character or DEL are looked at one by one. A line of ASCII
+ * alone needs no more.
  */
 static void check_chars(const struct ccm_cp *cp, struct ccm_row_diag *diag,
                         uint64_t line, const struct ccm_line *l)
 {
 	bool binary = false;
-	unsigned char high = 0;
+	uint64_t high = 0, w;
 	size_t i = 0;
-	/* Eight bytes a step while they are printable ASCII. */
-	for (uint64_t w; i + 8 <= l->n; i += 8) {
+	for (; i + 8 <= l->n; i += 8) {
 		memcpy(&w, l->s + i, 8);
-		uint64_t del = w ^ 0x7f7f7f7f7f7f7f7full;
-		if (((w - 0x2020202020202020ull) | w |
-		     ((del - 0x0101010101010101ull) & ~del)) &
-		    0x8080808080808080ull)
-			break;
+		high |= w;
+		if (maybe_binary(w))
+			binary |= binary_bytes(l->s + i, 8);
 	}
-	for (; i < l->n; i++) {
-		unsigned char c = (unsigned char)l->s[i];
-		binary |= (c < 0x20 && c != '\t') || c == 0x7f;
-		high |= c;
+	if (i < l->n && l->n >= 8) {
+		memcpy(&w, l->s + l->n - 8, 8);
+		high |= w;
+		if (maybe_binary(w))
+			binary |= binary_bytes(l->s + i, l->n - i);
+	} else {
+		binary |= binary_bytes(l->s + i, l->n - i);
+		for (; i < l->n; i++)
+			high |= (unsigned char)l->s[i];
 	}
 	if (binary)
 		WARN("the header line holds binary bytes; they are shown as "
 		     "blanks");
-	if (!(high & 0x80) && cp->ascii_whole)
+	if (!(high & 0x8080808080808080ull) && cp->ascii_whole)
 		return;
 	size_t bad = ccm_cp_bad(cp, l->s, l->n);
 	if (bad)
