@@ -1,6 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ascii.h"
 #include "fields.h"
@@ -68,6 +71,43 @@ void ccm_csv_put(struct ccm_buf *out, const char *s, size_t n, bool directory)
 	ccm_buf_putc(out, '"');
 }
 
+#ifdef __SSE2__
+/*
+ * Sixteen bytes a step while they are printable ASCII, which a page whose
+ * ASCII is whole (cp->ascii_whole) keeps in its one-line table: whether
+ * one is special, and how many are '"'. Returns how many bytes it read.
+ */
+static size_t len_ascii16(const char *s, size_t n, bool *special,
+                          size_t *quotes)
+{
+	static const char spec[] = "#!,\\\"%.;";
+	__m128i sp[8];
+	for (size_t k = 0; k < 8; k++)
+		sp[k] = _mm_set1_epi8(spec[k]);
+	size_t i = 0;
+	unsigned any = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+		/* Signed: bytes from 0x80 on are below 0x20 too. */
+		__m128i odd =
+		        _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+		                     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+		if (_mm_movemask_epi8(odd))
+			break;
+		__m128i hit = _mm_cmpeq_epi8(x, sp[0]);
+		for (size_t k = 1; k < 8; k++)
+			hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, sp[k]));
+		any |= (unsigned)_mm_movemask_epi8(hit);
+		unsigned q = (unsigned)_mm_movemask_epi8(
+		        _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+		for (; q; q &= q - 1)
+			++*quotes;
+	}
+	*special |= any != 0;
+	return i;
+}
+#endif
+
 void ccm_csv_len_add(struct ccm_csv_len *l, const struct ccm_cp *cp,
                      const char *s, size_t n)
 {
@@ -80,12 +120,17 @@ void ccm_csv_len_add(struct ccm_csv_len *l, const struct ccm_cp *cp,
 	l->q.any = true;
 	l->q.last = (char)t[p[n - 1]];
 	bool special = false;
-	size_t quotes = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = t[p[i]];
-		special |= SPECIAL[c];
-		quotes += c == '"';
-	}
+	size_t quotes = 0, i = 0;
+#ifdef __SSE2__
+	if (n >= 16 && cp->ascii_whole)
+		i = len_ascii16(s, n, &special, &quotes);
+#endif
+	/* '"' is special: none is counted before the first special byte. */
+	while (i < n && !SPECIAL[t[p[i]]])
+		i++;
+	special |= i < n;
+	for (; i < n; i++)
+		quotes += t[p[i]] == '"';
 	l->q.quote |= special;
 	l->quotes += quotes;
 	l->n += n;
