@@ -14,12 +14,14 @@
 /*
  * Measures text bytes s[0..n) as item number idx of the post office: sets
  * out_len and the EOL bit, and records seek points for a long item. Sets
- * *bad to the number of bytes that are no character of the page.
+ * *bad to the number of bytes that are no character of the page, and
+ * *lossy to whether a character is one the output page lacks (what
+ * ccm_cp_lossy tells).
  * CCM_ERR_INVAL: the converted text would be longer than CCM_ITEM_OUT_MAX
  * (the caller drops the item and the seek points recorded for it).
  */
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
-                         size_t n, size_t *bad);
+                         size_t n, size_t *bad, bool *lossy);
 
 /*
  * Scans the Hex: lines at lx for item number idx. want is the decoded size

@@ -40,14 +40,27 @@ static inline unsigned ones32(uint32_t x)
 	return ((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u >> 24;
 }
 
+/* Whether a byte above ASCII of the sixteen at s (bits of high) is a
+ * character the output page lacks. */
+static bool lost16(const struct ccm_cp *cp, const char *s, unsigned high)
+{
+	for (; high; high &= high - 1)
+		if (cp->lost1[(uint8_t)s[__builtin_ctz(high)]])
+			return true;
+	return false;
+}
+
 /*
  * The common case: a single-byte page converted byte for byte. Only line
  * ends change the length: an LF after no CR and a CR before no LF each
  * add one byte. They are found sixteen bytes a step where the machine
  * allows (a search per line costs a call per line). Counts the output of
- * s[from..to) of s[0..n).
+ * s[from..to) of s[0..n). With lost, on a page whose ASCII is whole, sets
+ * *lost when a character is one the output page lacks (ccm_cp_lossy), in
+ * the same pass.
  */
-static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
+static uint64_t measure_fast(const struct ccm_cp *cp, const char *s,
+                             size_t from, size_t to, size_t n, bool *lost)
 {
 	uint64_t out = to - from;
 	size_t i = from;
@@ -55,6 +68,9 @@ static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
 	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
 	for (; i + 16 <= to; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+		unsigned high = (unsigned)_mm_movemask_epi8(x);
+		if (high && lost && !*lost)
+			*lost = lost16(cp, s + i, high);
 		unsigned nl =
 		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
 		unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, cr));
@@ -69,6 +85,8 @@ static uint64_t measure_fast(const char *s, size_t from, size_t to, size_t n)
 	}
 #endif
 	for (; i < to; i++) {
+		if (lost && cp->lost1[(uint8_t)s[i]])
+			*lost = true;
 		if (s[i] == '\n' && (!i || s[i - 1] != '\r'))
 			out++;
 		if (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))
@@ -87,7 +105,7 @@ static ccm_err set_out(struct ccm_item *it, uint64_t out)
 }
 
 ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
-                         size_t n, size_t *bad)
+                         size_t n, size_t *bad, bool *lossy)
 {
 	struct ccm_item *it = &po->items.v[idx];
 	const uint8_t *p = (const uint8_t *)s;
@@ -95,8 +113,14 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 	it->aux =
 	        n && (s[n - 1] == '\n' || s[n - 1] == '\r') ? CCM_TEXT_EOL : 0;
 	*bad = 0;
+	*lossy = false;
 	if (cp->one_to_one) {
 		*bad = ccm_cp_bad(cp, s, n);
+		/* Lost characters are looked for while measuring where only
+		 * the bytes above ASCII can be lost. */
+		bool *lost = cp->any_lost && cp->ascii_whole ? lossy : NULL;
+		if (cp->any_lost && !lost)
+			*lossy = ccm_cp_lossy(cp, s, n);
 		/*
 		 * Blocks of STEP/2 bytes give at most STEP output bytes, so a
 		 * seek point at a block start keeps them STEP or less apart.
@@ -115,10 +139,11 @@ ccm_err ccm_text_measure(struct ccm_po *po, uint32_t idx, const char *s,
 					return CCM_ERR_NOMEM;
 				next += CCM_SEEK_STEP;
 			}
-			out += measure_fast(s, b, e, n);
+			out += measure_fast(cp, s, b, e, n, lost);
 		}
 		return set_out(it, out);
 	}
+	*lossy = ccm_cp_lossy(cp, s, n);
 	uint64_t out = 0, next = CCM_SEEK_STEP;
 	bool prev_cr = false;
 	for (size_t i = 0; i < n;) {
