@@ -274,3 +274,30 @@ Test(scanread, message_larger_than_held)
 	free(rep);
 	ccm_source_close(src);
 }
+
+/* ccm_count_lf against a byte loop: every length up to past the point
+ * where its byte counters are added up (255 steps of 16 bytes), LFs at
+ * every density, from every alignment. */
+Test(lexer, count_lf_as_byte_by_byte)
+{
+	enum { MAX = 255 * 16 * 2 + 40 };
+	char *s = malloc(MAX + 16);
+	cr_assert_not_null(s);
+	unsigned seed = 7;
+	for (unsigned every = 1; every <= 64; every *= 4) {
+		for (size_t i = 0; i < MAX + 16; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = (seed >> 16) % every == 0 ? '\n' : 'x';
+		}
+		for (size_t at = 0; at < 16; at += 5)
+			for (size_t n = 0; n <= MAX; n += n < 64 ? 1 : 37) {
+				uint64_t want = 0;
+				for (size_t i = 0; i < n; i++)
+					want += s[at + i] == '\n';
+				cr_expect_eq(ccm_count_lf(s + at, n), want,
+				             "every %u, at %zu, n %zu", every,
+				             at, n);
+			}
+	}
+	free(s);
+}
