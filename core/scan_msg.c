@@ -175,8 +175,9 @@ static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 	it->src_off = s_off;
 	it->src_len = n;
 	size_t bad;
+	bool lossy;
 	size_t seeks = f->po->seekpts.n, seekidx = f->po->seekidx.n;
-	ccm_err err = ccm_text_measure(f->po, idx, s, n, &bad);
+	ccm_err err = ccm_text_measure(f->po, idx, s, n, &bad, &lossy);
 	if (err) {
 		f->po->items.n--;
 		f->po->seekpts.n = seeks;
@@ -198,7 +199,7 @@ static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 		         "a text item holds %zu bytes that are no characters "
 		         "of code page %u; each is written ?",
 		         bad, f->po->cp.from);
-	f->po->lost_items += ccm_cp_lossy(&f->po->cp, s, n);
+	f->po->lost_items += lossy;
 	if (n > TEXT_MAX)
 		ccm_warn(&f->po->log, ccm_sf(f), line,
 		         "a text item of %zu bytes, more than cc:Mail's 20 KB; "
@@ -369,7 +370,8 @@ static bool header(struct ccm_scanfile *f, uint64_t line, size_t *hdr_len)
 			return false;
 		}
 		ccm_lex_next(lx, &l);
-		if (ccm_kw(&l, "Contents:", NULL, NULL))
+		if (first_letter(&l) == 'c' &&
+		    ccm_kw(&l, "Contents:", NULL, NULL))
 			break;
 	}
 	*hdr_len = (size_t)(ccm_lex_off(lx, lx->p) - hdr);
