@@ -42,8 +42,13 @@ void ccm_feed_free(struct ccm_feed *feed)
 	feed->cap = 0;
 }
 
-/* Room for at least one block after the kept bytes; false when out of
- * memory (the file is then read as if it ended there). */
+/*
+ * Room for a block after the bytes held; false when out of memory (the
+ * file is then read as if it ended there). The bytes no longer needed are
+ * dropped, and those kept moved to the start, only when the buffer has no
+ * room left; the buffer then grows to hold as much again as it keeps, so
+ * that a large message held is moved no more often than it is read.
+ */
 static bool make_room(struct ccm_feed *feed, struct ccm_lex *lx)
 {
 	uint64_t keep = ccm_lex_off(lx, lx->p);
@@ -58,25 +63,30 @@ static bool make_room(struct ccm_feed *feed, struct ccm_lex *lx)
 		else
 			feed->msg = CCM_FEED_NOPIN;
 	}
+	if (feed->cap - (size_t)(lx->end - lx->base) >= CCM_FEED_BLOCK)
+		return true;
 	size_t drop = (size_t)(keep - lx->off);
 	size_t held = (size_t)(lx->end - lx->base) - drop;
 	size_t p = (size_t)(lx->p - lx->base) - drop;
 	if (drop)
 		memmove(feed->buf, lx->base + drop, held);
-	if (feed->cap - held < CCM_FEED_BLOCK) {
+	lx->off = keep;
+	lx->base = feed->buf;
+	lx->end = feed->buf + held;
+	lx->p = feed->buf + p;
+	if (feed->cap - held < CCM_FEED_BLOCK || feed->cap - held < held) {
 		size_t cap = feed->cap * 2;
-		while (cap - held < CCM_FEED_BLOCK)
+		while (cap - held < CCM_FEED_BLOCK || cap - held < held)
 			cap *= 2;
 		char *b = realloc(feed->buf, cap);
 		if (!b)
 			return false;
 		feed->buf = b;
 		feed->cap = cap;
+		lx->base = b;
+		lx->end = b + held;
+		lx->p = b + p;
 	}
-	lx->off = keep;
-	lx->base = feed->buf;
-	lx->end = feed->buf + held;
-	lx->p = feed->buf + p;
 	return true;
 }
 
@@ -87,6 +97,8 @@ bool ccm_feed_more(struct ccm_lex *lx)
 	if (!feed || feed->cut || at >= feed->size || !make_room(feed, lx))
 		return false;
 	size_t room = feed->cap - (size_t)(lx->end - lx->base);
+	if (room > CCM_FEED_BLOCK)
+		room = CCM_FEED_BLOCK;
 	if (room > feed->size - at)
 		room = (size_t)(feed->size - at);
 	char *dst = feed->buf + (lx->end - lx->base);

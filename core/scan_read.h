@@ -12,9 +12,10 @@
 
 #include "lex.h"
 
-/* Bytes read at a time, at least (the buffer grows past it only for a
- * message or a line that does not fit). */
-#define CCM_FEED_BLOCK ((size_t)1 << 20)
+/* Bytes read at a time, at most: few enough that what was just read is
+ * still in the processor's cache when it is scanned (the buffer grows
+ * past it only for a message or a line that does not fit). */
+#define CCM_FEED_BLOCK ((size_t)1 << 17)
 
 /* The bytes of the message being scanned are kept while they are no more
  * than this: past it, only what the scan still needs is. */
