@@ -302,3 +302,21 @@ Test(lexer, count_lf_as_byte_by_byte)
 	}
 	free(s);
 }
+
+/* ccm_find_lf against memchr: an LF at every place of every length up to
+ * past its inline steps, or none. */
+Test(lexer, find_lf_as_memchr)
+{
+	char s[200];
+	memset(s, 'x', sizeof(s));
+	for (size_t n = 0; n <= 180; n++)
+		for (size_t at = 0; at <= n; at++) {
+			if (at < n)
+				s[at] = '\n';
+			const char *want = memchr(s, '\n', n);
+			if (ccm_find_lf(s, s + n) != want)
+				cr_assert(false, "LF at %zu of %zu", at, n);
+			if (at < n)
+				s[at] = 'x';
+		}
+}
