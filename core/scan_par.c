@@ -47,7 +47,9 @@ struct pool {
 	struct slot *slots;
 	size_t n, next; /* jobs, and how many were started */
 	size_t first;   /* the largest job, started first */
-	bool failed;    /* out of memory: no job is started any more */
+	/* The jobs' file sizes: all, and those of the jobs merged. */
+	uint64_t total, merged_size;
+	bool failed; /* out of memory: no job is started any more */
 	/* Parts merged, emptied with their arrays' room kept: the next jobs
 	 * reuse them, so that memory is grown and first touched once. */
 	struct part *spare;
@@ -175,9 +177,28 @@ static void populate(char *p, size_t bytes)
 		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
 }
 
-/* Room for fn more elements of elem bytes in a CCM_ARRAY. */
-static bool room(void **v, size_t n, size_t *cap, size_t fn, size_t elem)
+/*
+ * Room for fn more elements of elem bytes in a CCM_ARRAY. An array that
+ * must grow is given at once the room scale times what it needs (scale:
+ * how much larger the whole scan is than what is merged so far, at most
+ * 64), a quarter more for the files that differ, when that is more than
+ * doubling: the index's arrays are then moved, and their pages first
+ * touched, about once, not at every doubling.
+ */
+static bool room(void **v, size_t n, size_t *cap, size_t fn, size_t elem,
+                 double scale)
 {
+	size_t need = n + fn;
+	if (*cap - n < fn && scale > 1) {
+		double guess = (double)need * (scale > 64 ? 64 : scale) * 1.25;
+		if (guess < (double)(SIZE_MAX / elem) && guess > 2.0 * *cap) {
+			void *p = realloc(*v, (size_t)guess * elem);
+			if (p) {
+				*v = p;
+				*cap = (size_t)guess;
+			}
+		}
+	}
 	while (*cap - n < fn)
 		if (!ccm_grow(v, cap, elem))
 			return false;
@@ -199,7 +220,7 @@ static size_t append(void *v, size_t *n, const void *from, size_t fn,
 }
 
 /* Room for a part in every array first: a merge never stops halfway. */
-static bool merge_room(struct ccm_po *po, const struct part *pt)
+static bool merge_room(struct ccm_po *po, const struct part *pt, double scale)
 {
 	struct ccm_source *src = po->src;
 	/* An item numbers files in 30 bits (index.h): a source of more
@@ -207,13 +228,13 @@ static bool merge_room(struct ccm_po *po, const struct part *pt)
 	if (pt->src.files.n > CCM_ITEM_ARG_MAX - src->files.n)
 		return false;
 	if (!room((void **)&src->files.v, src->files.n, &src->files.cap,
-	          pt->src.files.n, sizeof(*src->files.v)))
+	          pt->src.files.n, sizeof(*src->files.v), scale))
 		return false;
 	for (size_t i = 0; i < A_COUNT; i++) {
 		const struct arr *a = &ARRAYS[i];
 		if (!room(FIELD(po, a->v, void *), *FIELD(po, a->n, size_t),
 		          FIELD(po, a->cap, size_t),
-		          *FIELD(&pt->po, a->n, size_t), a->elem))
+		          *FIELD(&pt->po, a->n, size_t), a->elem, scale))
 			return false;
 	}
 	return true;
@@ -290,11 +311,11 @@ static void merge_log(struct ccm_po *po, const struct ccm_po *p)
 	po->lost_names += p->lost_names;
 }
 
-static ccm_err merge(struct ccm_po *po, const struct part *pt)
+static ccm_err merge(struct ccm_po *po, const struct part *pt, double scale)
 {
 	struct ccm_source *src = po->src;
 	const struct ccm_po *p = &pt->po;
-	if (!merge_room(po, pt))
+	if (!merge_room(po, pt, scale))
 		return CCM_ERR_NOMEM;
 	const struct base b = {
 	        (uint32_t)src->files.n,  (uint32_t)po->msgs.n,
@@ -383,8 +404,15 @@ static void merge_done(struct pool *pl, size_t *merged, bool wait, ccm_err *err)
 			continue;
 		}
 		pthread_mutex_unlock(&pl->lock);
+		/* How much larger the whole scan is than what is merged with
+		 * this part, by file sizes: 0 when they are not known. */
+		pl->merged_size += pl->jobs[*merged].size;
+		double scale = pl->merged_size ? (double)pl->total /
+		                                         (double)pl->merged_size
+		                               : 0;
 		if (!*err)
-			*err = s->part ? merge(pl->po, s->part) : CCM_ERR_NOMEM;
+			*err = s->part ? merge(pl->po, s->part, scale)
+			               : CCM_ERR_NOMEM;
 		if (s->part)
 			part_clear(s->part);
 		pthread_mutex_lock(&pl->lock);
@@ -424,9 +452,11 @@ ccm_err ccm_scan_jobs(struct ccm_po *po, const struct ccm_scanjob *jobs,
 {
 	size_t nt = threads_for(n);
 	struct pool pl = {.po = po, .jobs = jobs, .n = n};
-	for (size_t i = 1; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		pl.total += jobs[i].size;
 		if (jobs[i].size > jobs[pl.first].size)
 			pl.first = i;
+	}
 	pl.slots = calloc(n ? n : 1, sizeof(*pl.slots));
 	struct worker *ws = calloc(nt, sizeof(*ws));
 	if (!pl.slots || !ws) {
