@@ -236,9 +236,14 @@ static void records(struct ccm_po *po, const struct records *r)
 static bool dirent_begin(struct ccm_po *po, const char *v, size_t vn)
 {
 	struct ccm_dirent *d = CCM_PUSH(po->dir_entries);
-	if (d)
-		*d = (struct ccm_dirent){keep(po, v, vn), {"", 0}, 0};
-	return d != NULL;
+	if (!d)
+		return false;
+	/* Cleared whole: the record goes into the index file as it is,
+	 * and its padding must not carry stray heap bytes there. */
+	memset(d, 0, sizeof(*d));
+	d->name = keep(po, v, vn);
+	d->comment = (struct ccm_str){"", 0};
+	return true;
 }
 
 static bool dirent_field(struct ccm_po *po, const struct ccm_line *l)
@@ -337,7 +342,7 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 		scanfile_close(&f);
 		return;
 	}
-	*mb = (struct ccm_mailbox){0};
+	memset(mb, 0, sizeof(*mb)); /* padding too (see dirent_begin) */
 	mb->name = keep(po, v, vn);
 	mb->file = f.file;
 	mb->list0 = (uint32_t)po->plists.n;
