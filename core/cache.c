@@ -277,7 +277,7 @@ static void *sum_rest(void *arg)
 	uint64_t at = sizeof(*h);
 	j->read_ok = buf != NULL;
 	if (buf)
-		ccm_cache_prefault(buf, SUM_BLOCK);
+		ccm_prefault(buf, SUM_BLOCK);
 	j->laid_ok = toc_sound(h);
 	for (uint32_t p = 0; j->laid_ok && j->read_ok && p < h->npo; p++)
 		for (uint32_t id = 1; id <= ccm_po_narrays; id++) {

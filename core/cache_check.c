@@ -357,7 +357,7 @@ static struct half *messages(struct ck *c, struct ccm_cache_sum *sum,
 	struct half *h = n >= SPLIT_MIN ? malloc(sizeof(*h)) : NULL;
 	size_t split = h ? first_item(c, half) : ni;
 	if (h) {
-		ccm_cache_prefault(h->w, sizeof(h->w));
+		ccm_prefault(h->w, sizeof(h->w));
 		h->p = (struct part){*c, half, n, split, ni, &h->sum};
 		h->p.c.fail = NULL;
 		h->p.c.w[0] = &h->w[0];
@@ -540,7 +540,7 @@ bool ccm_cache_check_po(const struct ccm_source *src, const struct ccm_po *po,
 		snprintf(why, whysz, "out of memory");
 		return false;
 	}
-	ccm_cache_prefault(w, 2 * sizeof(*w)); /* the messages' windows */
+	ccm_prefault(w, 2 * sizeof(*w)); /* the messages' windows */
 	struct ck c = {src,  po,   fd, NULL, {w, w + 1, w + 2, w + 3},
 	               NULL, NULL, 0,  0};
 	need(&c,

@@ -144,7 +144,7 @@ static bool array(struct rd *r, void **v, size_t *n, uint32_t po, uint32_t id,
 	char *copy = malloc(t->count ? t->count * a->elem : 1);
 	if (!copy)
 		return bad(r, "out of memory");
-	ccm_cache_prefault(copy, t->count * a->elem);
+	ccm_prefault(copy, t->count * a->elem);
 	*v = copy;
 	*n = (size_t)t->count;
 	memcpy(copy, at, t->count * a->elem);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "cache_table.h"
 #include "mailidx.h"
@@ -167,19 +166,6 @@ bool ccm_cache_mapped(const struct ccm_source *src, const void *p)
 {
 	const char *c = p;
 	return src->map && c >= src->map && c <= src->map + src->map_len;
-}
-
-void ccm_cache_prefault(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(pg - 1);
-	if (e > a)
-		madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-	(void)p, (void)n;
-#endif
 }
 
 static void drop(const struct ccm_source *src, void *p)

@@ -105,11 +105,6 @@ size_t *ccm_cache_arr_count(const struct ccm_po *po,
 
 /* Is p inside the index file src maps? (Such memory is never freed.) */
 bool ccm_cache_mapped(const struct ccm_source *src, const void *p);
-/* Has the kernel make the pages wholly inside [p, p + n) present in one
- * call, for memory about to be written whole: on a host with shadow
- * page tables (here) the first touch of a fresh page costs ~13 us, a
- * page made present this way ~6. Best effort: nothing when it cannot. */
-void ccm_cache_prefault(void *p, size_t n);
 /* Frees po->mail and what it owns, but never mapped memory; po->mail
  * is then NULL. */
 void ccm_index_free_mail(const struct ccm_source *src, struct ccm_po *po);

@@ -19,8 +19,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "scan_par.h"
 #include "scan_path.h"
@@ -157,33 +155,16 @@ static void part_free(struct part *pt)
 	free(pt);
 }
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
-
-/*
- * The index's arrays get their memory as parts are merged into them:
- * first touching a page costs a fault, which in a virtual machine costs
- * more than the copy itself (tens of microseconds), and the merge is on
- * one thread. The whole pages of the room about to be written are made
- * present in one call instead; a kernel without it just faults as ever.
- */
-static void populate(char *p, size_t bytes)
-{
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
-	uintptr_t e = ((uintptr_t)p + bytes) & ~(pg - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-}
-
 /*
  * Room for fn more elements of elem bytes in a CCM_ARRAY. An array that
  * must grow is given at once the room scale times what it needs (scale:
  * how much larger the whole scan is than what is merged so far, at most
  * 64), a quarter more for the files that differ, when that is more than
  * doubling: the index's arrays are then moved, and their pages first
- * touched, about once, not at every doubling.
+ * touched, about once, not at every doubling. The room about to be
+ * written is made present in one call (ccm_prefault): a first touch of a
+ * page costs a fault, which in a virtual machine costs more than the
+ * copy itself, and the merge is on one thread.
  */
 static bool room(void **v, size_t n, size_t *cap, size_t fn, size_t elem,
                  double scale)
@@ -203,7 +184,7 @@ static bool room(void **v, size_t n, size_t *cap, size_t fn, size_t elem,
 		if (!ccm_grow(v, cap, elem))
 			return false;
 	if (fn)
-		populate((char *)*v + n * elem, fn * elem);
+		ccm_prefault((char *)*v + n * elem, fn * elem);
 	return true;
 }
 
