@@ -433,18 +433,12 @@ static struct ccm_cache_toc section_of(const char *d, const char *name)
 	return t;
 }
 
-static void message_out_of_bounds(const char *path)
+/* Writes index file bytes d[0..n) to path with their checksum made
+ * again, and frees d. */
+static void write_resummed(const char *path, char *d, size_t n)
 {
-	size_t n;
-	char *d = tl_slurp(path, &n);
 	struct ccm_cache_hdr h;
 	memcpy(&h, d, sizeof(h));
-	struct ccm_cache_toc t = section_of(d, "msgs");
-	struct ccm_msg m;
-	char *last = d + t.off + (t.count - 1) * sizeof(m);
-	memcpy(&m, last, sizeof(m));
-	m.item0 = UINT32_MAX - 1;
-	memcpy(last, &m, sizeof(m));
 	struct ccm_cache_sum sum = {0, 0};
 	ccm_cache_sum_at(&sum, sizeof(h), d + sizeof(h), n - sizeof(h));
 	h.sum = ccm_cache_sum_end(&sum, n);
@@ -453,9 +447,48 @@ static void message_out_of_bounds(const char *path)
 	free(d);
 }
 
+static void message_out_of_bounds(const char *path)
+{
+	size_t n;
+	char *d = tl_slurp(path, &n);
+	struct ccm_cache_toc t = section_of(d, "msgs");
+	struct ccm_msg m;
+	char *last = d + t.off + (t.count - 1) * sizeof(m);
+	memcpy(&m, last, sizeof(m));
+	m.item0 = UINT32_MAX - 1;
+	memcpy(last, &m, sizeof(m));
+	write_resummed(path, d, n);
+}
+
+/* The last seek point of the first post office made to lie past the end
+ * of its item, the checksum made again. */
+static void seek_point_past_its_item(const char *path)
+{
+	size_t n;
+	char *d = tl_slurp(path, &n);
+	struct ccm_cache_toc t = section_of(d, "seekpts");
+	struct ccm_seekpt sp;
+	char *last = d + t.off + (t.count - 1) * sizeof(sp);
+	memcpy(&sp, last, sizeof(sp));
+	sp.src = UINT64_MAX / 2;
+	memcpy(last, &sp, sizeof(sp));
+	write_resummed(path, d, n);
+}
+
 Test(cache, resummed_bad_index_ignored)
 {
 	ignored_after(message_out_of_bounds, "a message out of bounds");
+}
+
+/* The seek points are checked from the file too: a source whose long text
+ * items have them (2,000 messages). */
+Test(cache, resummed_bad_seek_point_ignored)
+{
+	static const char *const args[] = {"--messages", "2000", "--users", "4",
+	                                   "--seed",     "5",    NULL};
+	tl_join(SRC, "%s/long", tl_scratch());
+	tl_gen(SRC, args);
+	ignored_after(seek_point_past_its_item, "a seek point past its item");
 }
 
 Test(cache, truncated_file_ignored)
