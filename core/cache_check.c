@@ -388,8 +388,9 @@ static void messages_end(struct ck *c, struct half *h, pthread_t t,
 	free(h);
 }
 
-/* Reads the seek index for the messages' check to note its items'
- * lengths (c->sk), when the items are read through windows. */
+/* Reads the seek index whole (c->sk), when the items are read through
+ * windows and it is sorted by item: the messages' check notes its items'
+ * lengths, and seeks() checks it from this copy. */
 static void seeks_read(struct ck *c)
 {
 	const struct ccm_po *po = c->po;
@@ -420,7 +421,9 @@ static void seeks(struct ck *c)
 	WIN(c, 1, po->seekpts);
 	WIN(c, 2, po->items);
 	for (size_t i = 0; i < po->seekidx.n && !c->fail; i++) {
-		const struct ccm_seekidx *si = AT(c, 0, struct ccm_seekidx, i);
+		/* The file's bytes either way: seeks_read read them whole. */
+		const struct ccm_seekidx *si =
+		        c->sk ? &c->sk[i] : AT(c, 0, struct ccm_seekidx, i);
 		if (!need(c,
 		          si->item < po->items.n &&
 		                  span(si->first, si->count, po->seekpts.n),
