@@ -263,11 +263,9 @@ bool ccm_cp_lossy_scan(const struct ccm_cp *cp, const char *s, size_t n)
 #ifdef __SSE2__
 		for (; cp->ascii_whole && i + 16 <= n; i += 16) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-			for (unsigned m = (unsigned)_mm_movemask_epi8(x); m;
-			     m &= m - 1)
-				if (cp->lost1[p[i +
-				                (unsigned)__builtin_ctz(m)]])
-					return true;
+			if (ccm_cp_lost_marked(cp, s + i,
+			                       (unsigned)_mm_movemask_epi8(x)))
+				return true;
 		}
 #endif
 		for (; cp->ascii_whole && i + 8 <= n; i += 8) {

@@ -97,6 +97,17 @@ static inline size_t ccm_cp_bad(const struct ccm_cp *cp, const char *s,
 }
 
 bool ccm_cp_lossy_scan(const struct ccm_cp *cp, const char *s, size_t n);
+/* Whether one of the bytes of s that high marks (bit k: s[k], a byte
+ * above ASCII of a single-byte page) is a character the output page
+ * lacks. */
+static inline bool ccm_cp_lost_marked(const struct ccm_cp *cp, const char *s,
+                                      unsigned high)
+{
+	for (; high; high &= high - 1)
+		if (cp->lost1[(uint8_t)s[__builtin_ctz(high)]])
+			return true;
+	return false;
+}
 /*
  * True when s[0..n) holds a character that the output page lacks (written
  * '?'; spec iff-output §3, lossy conversion). Bad bytes are not counted

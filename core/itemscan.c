@@ -40,16 +40,6 @@ static inline unsigned ones32(uint32_t x)
 	return ((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u >> 24;
 }
 
-/* Whether a byte above ASCII of the sixteen at s (bits of high) is a
- * character the output page lacks. */
-static bool lost16(const struct ccm_cp *cp, const char *s, unsigned high)
-{
-	for (; high; high &= high - 1)
-		if (cp->lost1[(uint8_t)s[__builtin_ctz(high)]])
-			return true;
-	return false;
-}
-
 /*
  * The common case: a single-byte page converted byte for byte. Only line
  * ends change the length: an LF after no CR and a CR before no LF each
@@ -70,7 +60,7 @@ static uint64_t measure_fast(const struct ccm_cp *cp, const char *s,
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
 		unsigned high = (unsigned)_mm_movemask_epi8(x);
 		if (high && lost && !*lost)
-			*lost = lost16(cp, s + i, high);
+			*lost = ccm_cp_lost_marked(cp, s + i, high);
 		unsigned nl =
 		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
 		unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, cr));
