@@ -36,7 +36,7 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
 {
 	changed = CCM_NONE;
 	rd->src = src;
-	ccm_read_counts = (struct ccm_read_counts){0, 0};
+	ccm_read_counts = (struct ccm_read_counts){0, 0, 0};
 	rd->touched = rd->inl;
 	rd->ntouched = 0;
 	rd->cap = sizeof(rd->inl) / sizeof(rd->inl[0]);
@@ -167,7 +167,7 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 {
 	if (n > CCM_READ_BLOCK)
 		return CCM_ERR_INVAL;
-	if (rd->file != file || off < rd->off || off + n > rd->off + rd->len) {
+	if (!ccm_reader_holds(rd, file, off, n)) {
 		if (file >= rd->src->files.n)
 			return CCM_ERR_INVAL;
 		uint64_t size = rd->src->files.v[file].size;
@@ -182,6 +182,7 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 		rd->file = CCM_NONE;
 		touch(rd, file);
 		ccm_read_counts.src_bytes += len;
+		ccm_read_counts.preads++;
 		ccm_err err = ccm_src_pread(rd->src, file, rd->buf, len, start);
 		if (err)
 			return err;
@@ -196,12 +197,12 @@ ccm_err ccm_reader_get(struct ccm_reader *rd, uint32_t file, uint64_t off,
 ccm_err ccm_reader_copy(struct ccm_reader *rd, uint32_t file, void *dst,
                         size_t n, uint64_t off)
 {
-	if (rd->file == file && off >= rd->off &&
-	    off + n <= rd->off + rd->len) {
+	if (ccm_reader_holds(rd, file, off, n)) {
 		memcpy(dst, rd->buf + (off - rd->off), n);
 		return CCM_OK;
 	}
 	touch(rd, file);
 	ccm_read_counts.src_bytes += n;
+	ccm_read_counts.preads++;
 	return ccm_src_pread(rd->src, file, dst, n, off);
 }

@@ -38,13 +38,15 @@ struct ccm_reader {
 
 /*
  * What the last read of this thread cost (ccm_file_read and
- * ccm_file_span set it): source bytes read, and the most heap memory
- * rendering held at once beside the thread's block (row buffers). Tests
+ * ccm_file_span set it): source bytes read and in how many reads, and the
+ * most heap memory rendering held at once beside the thread's block (row
+ * buffers). Tests
  * check that a read costs what it returns.
  */
 struct ccm_read_counts {
 	uint64_t src_bytes;
 	size_t held;
+	uint32_t preads; /* source reads made: each a system call */
 };
 extern _Thread_local struct ccm_read_counts ccm_read_counts;
 
@@ -87,6 +89,14 @@ void ccm_reader_learn(struct ccm_reader *rd, const void *po, uint32_t item,
  * file the read touched no longer is (for ccm_read_changed_path).
  */
 void ccm_reader_blame(struct ccm_reader *rd);
+
+/* Whether the reader's block holds n bytes of file `file` at off. */
+static inline bool ccm_reader_holds(const struct ccm_reader *rd, uint32_t file,
+                                    uint64_t off, size_t n)
+{
+	return rd->file == file && off >= rd->off &&
+	       off + n <= rd->off + rd->len;
+}
 
 /*
  * Points *p at n bytes of source file `file` at off (n at most

@@ -106,6 +106,42 @@ static ccm_err row(const struct ccm_po *po, uint32_t i, struct ccm_win *w)
 	return err;
 }
 
+/*
+ * A PRI read needs the headers of its rows, which lie between the
+ * messages' bodies in the export: one pread each would be a system call
+ * per row (100,000 for a post office of 100,000 messages, more than the
+ * rendering costs). So when row i's header is not in the reader's block,
+ * the block is filled from it to the header of the last row after it
+ * that this read still needs, as long as every gap read between two
+ * headers is short (reading GAP_MAX bytes costs about what a call does)
+ * and the whole fits the block. Planned rows read their own pieces.
+ */
+#define GAP_MAX ((uint64_t)16 * 1024)
+
+static ccm_err headers_ahead(const struct ccm_po *po, uint32_t i, uint32_t b,
+                             const struct ccm_win *w)
+{
+	const struct ccm_msg *m = &po->msgs.v[i];
+	if ((m->flags & CCM_MSG_PLAN) ||
+	    ccm_reader_holds(w->rd, m->file, m->hdr_off, m->hdr_len))
+		return CCM_OK;
+	uint64_t start = m->hdr_off, end = start + m->hdr_len;
+	uint64_t rows = m->row_len, need = w->end - w->pos;
+	for (uint32_t j = i + 1; j < b && rows < need; j++) {
+		const struct ccm_msg *n = &po->msgs.v[j];
+		if (!n->row_len)
+			continue;
+		if (n->file != m->file || (n->flags & CCM_MSG_PLAN) ||
+		    n->hdr_off < end || n->hdr_off - end > GAP_MAX ||
+		    n->hdr_off + n->hdr_len - start > CCM_READ_BLOCK)
+			break;
+		end = n->hdr_off + n->hdr_len;
+		rows += n->row_len;
+	}
+	const char *p;
+	return ccm_reader_get(w->rd, m->file, start, (size_t)(end - start), &p);
+}
+
 static ccm_err pri(const struct ccm_po *po, const struct ccm_str *prefix,
                    uint32_t a, uint32_t b, struct ccm_win *w)
 {
@@ -121,7 +157,9 @@ static ccm_err pri(const struct ccm_po *po, const struct ccm_str *prefix,
 			continue;
 		if (ccm_win_skip(w, m->row_len))
 			continue;
-		err = row(po, i, w);
+		err = headers_ahead(po, i, b, w);
+		if (!err)
+			err = row(po, i, w);
 	}
 	return err;
 }

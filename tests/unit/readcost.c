@@ -123,3 +123,98 @@ Test(readcost, read_inside_attachment_reads_its_data)
 	read_twice("A LONGER NAME OF THE FIRST FILE.BIN",
 	           "A LONGER NAME OF THE SECOND.BIN");
 }
+
+/*
+ * What a PRI read costs: rows need their messages' headers, which lie
+ * between the bodies. Headers close together are read in one pread
+ * (render.c, headers_ahead); headers far apart are read one by one,
+ * without the bodies between them. The bytes are the same whatever the
+ * reads: the file read whole equals the file read in small pieces.
+ */
+#define NMSG 400
+
+/* An export whose one mailbox has NMSG messages with bodies of body
+ * bytes each; returns its folder (to tl_rmtree). */
+static char *export_many(size_t body)
+{
+	char *d = tl_tmpdir();
+	tl_puts(d, "PO.INI", "[PostOffice]\nName=P\nCodePage=850\n");
+	tl_puts(d, "CCMDIR.EXP", "Name: Ames, Al\nLocation: L\n");
+	char *text = malloc(body + 1);
+	cr_assert_not_null(text);
+	for (size_t i = 0; i < body; i++)
+		text[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+	text[body] = '\0';
+	size_t cap = NMSG * (body + 256) + 64, len = 0;
+	char *mbx = malloc(cap);
+	cr_assert_not_null(mbx);
+	len += (size_t)sprintf(mbx, "Mailbox: Ames, Al\n\n");
+	for (int i = 0; i < NMSG; i++)
+		len += (size_t)sprintf(mbx + len,
+		                       "Message:\nFrom: Ames, Al\n"
+		                       "Date: 6/2/98 8:%02d\nTo: Ames, Al\n"
+		                       "Subject: number %d\nContents:\n"
+		                       "Text item:\n%s\n",
+		                       i % 60, i, text);
+	cr_assert_lt(len, cap);
+	tl_write_at(d, "USERS/A.EXP", mbx, len);
+	free(mbx);
+	free(text);
+	return d;
+}
+
+/* The PRI file read whole in one read: its bytes, and the counts. */
+static char *read_pri(const ccm_source *src, size_t f, size_t size,
+                      struct ccm_read_counts *c)
+{
+	char *buf = malloc(size);
+	cr_assert_not_null(buf);
+	size_t got = 0;
+	cr_assert_eq(ccm_file_read(src, 0, f, 0, size, buf, &got), CCM_OK);
+	cr_assert_eq(got, size);
+	*c = ccm_read_counts;
+	/* The same bytes, read in pieces that end inside rows. */
+	char piece[777];
+	for (size_t off = 0; off < size; off += sizeof(piece)) {
+		size_t n =
+		        size - off < sizeof(piece) ? size - off : sizeof(piece);
+		cr_assert_eq(ccm_file_read(src, 0, f, off, n, piece, &got),
+		             CCM_OK);
+		cr_assert_eq(got, n);
+		cr_assert(!memcmp(piece, buf + off, n), "bytes at %zu", off);
+	}
+	return buf;
+}
+
+Test(readcost, pri_reads_near_headers_at_once)
+{
+	char *d = export_many(100);
+	ccm_source *src = tl_open(d, NULL);
+	size_t f = tl_file_index(src, 0, "00000001.PRI");
+	size_t size = (size_t)ccm_file_size(src, 0, f);
+	cr_assert_lt(size, 128 * 1024);
+	struct ccm_read_counts c;
+	free(read_pri(src, f, size, &c));
+	cr_expect_leq(c.preads, 2, "%u source reads for %d rows", c.preads,
+	              NMSG);
+	ccm_source_close(src);
+	tl_rmtree(d);
+}
+
+Test(readcost, pri_skips_long_bodies)
+{
+	size_t body = 40 * 1024;
+	char *d = export_many(body);
+	ccm_source *src = tl_open(d, NULL);
+	size_t f = tl_file_index(src, 0, "00000001.PRI");
+	size_t size = (size_t)ccm_file_size(src, 0, f);
+	struct ccm_read_counts c;
+	free(read_pri(src, f, size, &c));
+	cr_expect_eq(c.preads, NMSG, "%u source reads for %d rows", c.preads,
+	             NMSG);
+	cr_expect_lt(c.src_bytes, (uint64_t)NMSG * body / 4,
+	             "%llu source bytes: bodies were read",
+	             (unsigned long long)c.src_bytes);
+	ccm_source_close(src);
+	tl_rmtree(d);
+}
