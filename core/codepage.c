@@ -172,6 +172,7 @@ static void init_t1(struct ccm_cp *cp, iconv_t cd)
 	}
 	cp->one_to_one = !cp->dbcs;
 	cp->ascii_whole = true;
+	cp->ascii_same = true;
 	for (unsigned c = 0; c < 256; c++) {
 		cp->any_bad |= cp->bad1[c];
 		/* '?' is lost only when it stands for another character. */
@@ -182,8 +183,11 @@ static void init_t1(struct ccm_cp *cp, iconv_t cd)
 			cp->ascii_whole = false;
 		cp->one_to_one &= cp->t1[c].n == 1;
 		cp->b1[c] = cp->t1[c].b[0];
+		if (c < 0x80 && (cp->t1[c].n != 1 || cp->b1[c] != c))
+			cp->ascii_same = false;
 		cp->line1[c] = c < 0x20 || c == 0x7f ? ' ' : cp->b1[c];
 	}
+	cp->ascii_same &= cp->one_to_one;
 }
 
 /* The two-byte table: every lead byte with every valid trail. */

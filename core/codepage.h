@@ -42,6 +42,7 @@ struct ccm_cp {
 	bool any_bad;       /* some byte is bad1 (never for 437, 850) */
 	bool any_lost;      /* the output page lacks some character */
 	bool ascii_whole;   /* bytes below 0x80 are never bad nor lost */
+	bool ascii_same;    /* one_to_one, and b1 keeps bytes below 0x80 */
 	uint8_t b1[256];    /* that byte, when one_to_one */
 	uint8_t line1[256]; /* b1, with control characters as blanks */
 	bool lead[256];     /* lead bytes of a double-byte source */
