@@ -40,8 +40,7 @@ struct ccm_reader {
  * What the last read of this thread cost (ccm_file_read and
  * ccm_file_span set it): source bytes read and in how many reads, and the
  * most heap memory rendering held at once beside the thread's block (row
- * buffers). Tests
- * check that a read costs what it returns.
+ * buffers). Tests check that a read costs what it returns.
  */
 struct ccm_read_counts {
 	uint64_t src_bytes;
