@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -84,8 +83,9 @@ static int open_dir(const struct ccm_source *src, bool create)
 
 /*
  * The folders of the source files last looked at, kept open: thousands
- * of attachments in one folder are each a short lookup, one statvfs
- * tells the read-only mark of them all, and the files' order, which
+ * of attachments in one folder are each a short lookup, one look at the
+ * folder's file system (ccm_fs_unchanging) tells the read-only mark of
+ * all the files on it, and the files' order, which
  * goes back and forth between a mailbox's file and its attachments'
  * folder, opens no folder twice.
  */
@@ -97,12 +97,13 @@ struct dirs {
 		size_t len;
 		int fd; /* -1: none, or it could not be opened */
 		bool ro;
+		uint64_t dev;
 	} d[DIRS_KEPT];
 	size_t next; /* the slot to use for a folder not kept */
 };
 
-/* Is source file f the one the index describes? *ro: is it on a file
- * system mounted read-only? */
+/* Is source file f the one the index describes? *ro: is it on an
+ * unchanging file system (ccm_fs_unchanging)? */
 static bool same_file(const struct ccm_srcfile *f, struct dirs *ds, bool *ro)
 {
 	size_t n = (size_t)(strrchr(f->path, '/') - f->path), k = 0;
@@ -116,18 +117,21 @@ static bool same_file(const struct ccm_srcfile *f, struct dirs *ds, bool *ro)
 			close(ds->d[k].fd);
 		snprintf(d, sizeof(d), "%.*s", (int)n, n ? f->path : "/");
 		int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		struct statvfs sv;
-		ds->d[k].ro = fd >= 0 && !fstatvfs(fd, &sv) &&
-		              (sv.f_flag & ST_RDONLY);
+		struct stat dst;
+		ds->d[k].ro = fd >= 0 && !fstat(fd, &dst) &&
+		              ccm_fs_unchanging(fd, &dst);
+		ds->d[k].dev = ds->d[k].ro ? (uint64_t)dst.st_dev : 0;
 		ds->d[k].fd = fd;
 		ds->d[k].path = f->path;
 		ds->d[k].len = n;
 	}
 	struct stat st;
-	*ro = ds->d[k].ro;
-	return ds->d[k].fd >= 0 &&
-	       !fstatat(ds->d[k].fd, f->path + n + 1, &st, 0) &&
-	       ccm_srcfile_same(f, &st);
+	bool same = ds->d[k].fd >= 0 &&
+	            !fstatat(ds->d[k].fd, f->path + n + 1, &st, 0) &&
+	            ccm_srcfile_same(f, &st);
+	/* A file mounted over its name lies on a file system of its own. */
+	*ro = same && ds->d[k].ro && (uint64_t)st.st_dev == ds->d[k].dev;
+	return same;
 }
 
 /*

@@ -288,9 +288,10 @@ struct ccm_source {
 	CCM_ARRAY(struct ccm_srcdir) dirs; /* the folders the scan listed */
 	bool dirs_lost; /* a folder could not be recorded: keep no index */
 	bool any_rofs;  /* some file is on a read-only file system (splice) */
-	/* During the scan: file system rw_dev is known to be writable. */
-	bool rw_known;
-	uint64_t rw_dev;
+	/* During the scan: whether file system fs_dev is unchanging
+	 * (ccm_fs_unchanging), once fs_known. */
+	bool fs_known, fs_ro;
+	uint64_t fs_dev;
 	struct ccm_mailcfg *mail; /* tz and addrmap of the mail views */
 	struct ccm_arena arena;
 	/* Apart from the source: reads change the slots of a const source. */

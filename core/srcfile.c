@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -102,6 +104,51 @@ bool ccm_srcdir_same(const struct ccm_srcdir *d)
 	       (uint64_t)st.st_ino == d->ino && (uint64_t)st.st_dev == d->dev;
 }
 
+/*
+ * The options of fd's file system itself, not of its mount, are on the
+ * line of /proc/self/mountinfo whose first field is the mount's id (which
+ * statx gives), after " - ", the type and the source. A line too long
+ * for the buffer, no such line or no statx: not read-only.
+ */
+static bool super_readonly(int fd)
+{
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return false;
+	FILE *mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		return false;
+	char line[4096];
+	bool ro = false, whole = true;
+	while (fgets(line, sizeof(line), mi)) {
+		/* A line's first piece is a line's start; the rest of a long
+		 * one is skipped. */
+		bool start = whole;
+		whole = strchr(line, '\n') != NULL;
+		char *end;
+		unsigned long long id = strtoull(line, &end, 10);
+		if (!start || end == line || id != sx.stx_mnt_id)
+			continue;
+		const char *p = whole ? strstr(end, " - ") : NULL;
+		for (int k = 0; p && k < 3; k++) { /* " - type source opts" */
+			p = strchr(p + 1, ' ');
+		}
+		ro = p && !strncmp(p + 1, "ro", 2) &&
+		     (p[3] == ',' || p[3] == '\n' || p[3] == '\0');
+		break;
+	}
+	fclose(mi);
+	return ro;
+}
+
+bool ccm_fs_unchanging(int fd, const struct stat *st)
+{
+	struct statvfs sv;
+	return major(st->st_dev) != 0 && !fstatvfs(fd, &sv) &&
+	       (sv.f_flag & ST_RDONLY) && super_readonly(fd);
+}
+
 /* Registers an opened file; CCM_NONE when out of memory. */
 static uint32_t srcfile_add(struct ccm_source *src, int fd,
                             const struct stat *st, const char *path,
@@ -119,17 +166,15 @@ static uint32_t srcfile_add(struct ccm_source *src, int fd,
 	f->size = (uint64_t)st->st_size;
 	f->mtime_ns = ns_of(st->st_mtim);
 	f->ctime_ns = ns_of(st->st_ctim);
-	/* Thousands of attachment files lie on one or two file systems:
-	 * one found writable is taken as writable for the rest of the scan
-	 * (a bind mount of it that is read-only then only loses splice).
-	 * Read-only is never assumed: it is asked of every file. */
-	f->rofs = false;
-	if (!src->rw_known || src->rw_dev != (uint64_t)st->st_dev) {
-		struct statvfs sv;
-		f->rofs = !fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY);
-		src->rw_known = !f->rofs;
-		src->rw_dev = (uint64_t)st->st_dev;
+	/* Thousands of attachment files lie on one or two file systems,
+	 * asked once each: what ccm_fs_unchanging says holds for every
+	 * mount of a device, since it asks of the file system itself. */
+	if (!src->fs_known || src->fs_dev != (uint64_t)st->st_dev) {
+		src->fs_ro = ccm_fs_unchanging(fd, st);
+		src->fs_known = true;
+		src->fs_dev = (uint64_t)st->st_dev;
 	}
+	f->rofs = src->fs_ro;
 	src->any_rofs |= f->rofs;
 	f->ino = (uint64_t)st->st_ino;
 	f->dev = (uint64_t)st->st_dev;

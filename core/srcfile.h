@@ -32,7 +32,7 @@ struct ccm_srcfile {
 	 * open. */
 	uint64_t size : 50;
 	uint64_t rel_n : 13;
-	uint64_t rofs : 1; /* on a file system mounted read-only at scan time */
+	uint64_t rofs : 1; /* ccm_fs_unchanging at scan time */
 	int64_t mtime_ns, ctime_ns;
 	uint64_t ino, dev;
 };
@@ -77,6 +77,17 @@ bool ccm_srcdir_same(const struct ccm_srcdir *d);
 
 /* Does st (from stat or fstat) show the identity the scan recorded? */
 bool ccm_srcfile_same(const struct ccm_srcfile *f, const struct stat *st);
+
+/*
+ * Whether no byte of the file open as fd (whose stat is st) can change
+ * while its file system stays mounted as it is now: the file system is
+ * read-only itself, not only through this mount, and lives on a block
+ * device of its own. A read-only bind mount of a writable file system
+ * does not count (its files can still be written through any other
+ * mount of it), nor does a network, stacked or FUSE file system (st_dev
+ * of major 0), whose files can change beneath it. What splice relies on.
+ */
+bool ccm_fs_unchanging(int fd, const struct stat *st);
 
 enum ccm_open_result {
 	CCM_OPEN_OK,

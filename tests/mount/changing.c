@@ -5,8 +5,9 @@
  *   place with the same size and its mtime put back, makes a read of its
  *   SEC fail with EIO (reads big enough that ccmailfs would once have
  *   spliced them) and the daemon logs it; nothing hangs;
- * - from a read-only file system, attachment data is spliced (render.c)
- *   and still reads right;
+ * - attachment data is spliced only from a file system that is read-only
+ *   itself (render.c), not from a read-only bind mount of a writable one,
+ *   and reads right from both;
  * - SIGTERM unmounts lazily: a reader holding a file open reads on to the
  *   end and gets the right bytes, a new path lookup fails, and the daemon
  *   exits 0 once the file is closed.
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "tl.h"
 
 TestSuite(changing, .init = tl_setup, .fini = tl_teardown, .timeout = 120);
@@ -205,12 +207,108 @@ Test(changing, sigterm_lets_open_file_finish)
 }
 
 /*
- * The one place splice is still used: a source on a file system mounted
- * read-only (here the export bind-mounted read-only), where no file can
- * change. Its SEC, copied out of the mount, is ccmail2iff's byte for
- * byte.
+ * Read-only views of the export, each mounted at dir: a read-only bind
+ * mount of it (its files can still be written through src), or its
+ * squashfs image on a loop device (read-only itself). Unmounted with
+ * unview, lazily, whatever a test's asserts did.
  */
-Test(changing, read_only_source_reads_right)
+static void view_bind(char *dir)
+{
+	tl_newdir(dir, "ro");
+	cr_assert_eq(mount(src, dir, NULL, MS_BIND, NULL), 0, "bind: %s",
+	             strerror(errno));
+	int rc = mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	if (rc) {
+		umount2(dir, MNT_DETACH);
+		cr_assert_fail("remount read-only: %s", strerror(errno));
+	}
+}
+
+static void view_image(char *dir)
+{
+	char img[TL_PATH];
+	tl_join(img, "%s/src.sqfs", tl_scratch());
+	const char *mk[] = {"mksquashfs",   src, img, "-noappend", "-quiet",
+	                    "-no-progress", NULL};
+	tl_run_ok(mk, "mksquashfs.log");
+	tl_newdir(dir, "image");
+	cr_assert_eq(
+	        tl_shell("mount -t squashfs -o loop,ro '%s' '%s'", img, dir), 0,
+	        "loop mount of the export's image");
+}
+
+static void unview(const char *dir)
+{
+	umount2(dir, MNT_DETACH);
+}
+
+/*
+ * Splice is used only from an unchanging file system (srcfile.h,
+ * ccm_fs_unchanging): the export's squashfs image offers a span of the
+ * attachment's data, whose bytes are the read's; the read-only bind
+ * mount of a writable export does not (a writer through src could change
+ * the bytes under a splice), nor does the export itself. The same after
+ * a scan and from the index file (the cache finds the marks again).
+ */
+Test(changing, splice_only_from_unchanging_file_system)
+{
+	tl_require_root();
+	export_write();
+	char bind[TL_PATH], image[TL_PATH], cache[TL_PATH];
+	view_bind(bind);
+	view_image(image);
+	tl_newdir(cache, "cache");
+	struct ccm_options opts = {.cache_dir = cache};
+	const char *dirs[] = {src, bind, image};
+	bool spans[3][2];
+	char *whole = NULL, *spliced = NULL;
+	for (int i = 0; i < 6; i++) {
+		int k = i / 2; /* each view twice: scanned, then cached */
+		bool *span = &spans[k][i % 2];
+		ccm_source *s = tl_open(dirs[k], &opts);
+		size_t f = tl_file_index(s, 0, "00000001.SEC");
+		uint64_t off = ccm_file_size(s, 0, f) / 2;
+		size_t len = 64 * 1024, got = 0;
+		struct ccm_span sp;
+		*span = !ccm_file_span(s, 0, f, off, len, &sp);
+		if (*span) {
+			free(whole);
+			free(spliced);
+			whole = malloc(len);
+			spliced = malloc(len);
+			cr_assert(whole && spliced);
+			cr_assert_eq(
+			        ccm_file_read(s, 0, f, off, len, whole, &got),
+			        CCM_OK);
+			cr_assert_eq(pread(sp.fd, spliced, len, (off_t)sp.off),
+			             (ssize_t)len);
+			ccm_span_end(s, &sp);
+		}
+		ccm_source_close(s);
+	}
+	unview(bind);
+	unview(image);
+	for (int c = 0; c < 2; c++) {
+		const char *how = c ? "from the index file" : "after a scan";
+		cr_expect(!spans[0][c], "a span from the export, %s", how);
+		cr_expect(!spans[1][c],
+		          "a span from a read-only bind mount, %s", how);
+		cr_expect(spans[2][c], "no span from the export's image, %s",
+		          how);
+	}
+	if (whole && spliced)
+		cr_expect(!memcmp(whole, spliced, 64 * 1024),
+		          "the span's bytes are not the read's");
+	free(whole);
+	free(spliced);
+}
+
+/*
+ * The mount from each read-only view: spliced from the image, copied
+ * and checked from the bind mount; either way its SEC, copied out of the
+ * mount, is ccmail2iff's byte for byte.
+ */
+static void read_only_view_reads_right(void (*view)(char *))
 {
 	tl_require_root();
 	export_write();
@@ -218,22 +316,25 @@ Test(changing, read_only_source_reads_right)
 	        copy[TL_PATH];
 	tl_join(ref, "%s/ref", tl_scratch());
 	tl_reference(src, ref, NULL);
-	tl_newdir(ro, "ro");
-	cr_assert_eq(mount(src, ro, NULL, MS_BIND, NULL), 0, "bind: %s",
-	             strerror(errno));
-	int rc = mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
-	if (rc) {
-		umount2(ro, MNT_DETACH);
-		cr_assert_fail("remount read-only: %s", strerror(errno));
-	}
+	view(ro);
 	struct tl_mount *m = tl_mount(ro, NULL);
 	tl_join(want, "%s/CHG/00000001.SEC", ref);
 	tl_join(got, "%s/CHG/00000001.SEC", m->mnt);
 	tl_join(copy, "%s/copy.sec", tl_scratch());
-	/* Copied out first: the bind mount goes whatever the result. */
-	rc = tl_shell("cp '%s' '%s'", got, copy);
+	/* Copied out first: the view goes whatever the result. */
+	int rc = tl_shell("cp '%s' '%s'", got, copy);
 	tl_umount(m);
-	umount2(ro, MNT_DETACH);
+	unview(ro);
 	cr_assert_eq(rc, 0, "cp of the mounted SEC failed");
 	tl_assert_same_file(copy, want);
+}
+
+Test(changing, read_only_image_reads_right)
+{
+	read_only_view_reads_right(view_image);
+}
+
+Test(changing, read_only_bind_mount_reads_right)
+{
+	read_only_view_reads_right(view_bind);
 }
