@@ -255,8 +255,9 @@ Test(changing, splice_only_from_unchanging_file_system)
 	tl_require_root();
 	export_write();
 	char bind[TL_PATH], image[TL_PATH], cache[TL_PATH];
-	view_bind(bind);
+	/* The image first: it is the view that can fail to mount. */
 	view_image(image);
+	view_bind(bind);
 	tl_newdir(cache, "cache");
 	struct ccm_options opts = {.cache_dir = cache};
 	const char *dirs[] = {src, bind, image};
