@@ -287,7 +287,7 @@ struct ccm_source {
 	CCM_ARRAY(struct ccm_srcfile) files;
 	CCM_ARRAY(struct ccm_srcdir) dirs; /* the folders the scan listed */
 	bool dirs_lost; /* a folder could not be recorded: keep no index */
-	bool any_rofs;  /* some file is on a read-only file system (splice) */
+	bool any_rofs;  /* some file is on an unchanging one (splice) */
 	/* During the scan: whether file system fs_dev is unchanging
 	 * (ccm_fs_unchanging), once fs_known. */
 	bool fs_known, fs_ro;

@@ -290,10 +290,11 @@ ccm_err ccm_file_read(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
  * splice would only learn of a mixed reply once it was sent.
  *
  * So a span is offered only for a file whose bytes cannot change while
- * the mount lasts: one on a file system that was mounted read-only when
- * the scan opened it (no write, rename or unlink can reach it there), and
- * still the scan's file by descriptor and by path now. Every other file
- * is copied, and checked after the copy like any read.
+ * the mount lasts: one on a file system that was read-only itself, on a
+ * block device of its own, when the scan opened it (ccm_fs_unchanging: no
+ * write, rename or unlink can reach it through any mount), and still the
+ * scan's file by descriptor and by path now. Every other file is copied,
+ * and checked after the copy like any read.
  */
 ccm_err ccm_file_span(const ccm_source *src, size_t pi, size_t fi, uint64_t off,
                       size_t len, struct ccm_span *sp)
