@@ -45,7 +45,7 @@ die() {
 	exit 1
 }
 
-runs=3 scales="" attach="" dir=/var/tmp/ccmailfs-bench extra="" robind=""
+runs=3 scales="" attach="" dir=/var/tmp/ccmailfs-bench extra="" roimage=""
 while getopts "r:m:a:d:o:bh" opt; do
 	case $opt in
 	r) runs=$OPTARG ;;
@@ -53,7 +53,7 @@ while getopts "r:m:a:d:o:bh" opt; do
 	a) attach=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	o) extra=$OPTARG ;;
-	b) robind=1 ;;
+	b) roimage=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -323,7 +323,7 @@ bench_scale() {
 	source_of "$m"
 	local cp_dir=$tmp/cp
 	tree=$tmp/tree csrc=$src
-	if [ -n "$robind" ]; then
+	if [ -n "$roimage" ]; then
 		# A read-only bind mount would not do: its files can still be
 		# written through the export, so ccmailfs copies from it.
 		mksquashfs "$src" "$tmp/src.sqfs" -noI -noD -noF -noX -no-xattrs \
@@ -389,7 +389,7 @@ bench_scale() {
 		"$(fmt %.2f 1000000 "$t1") s ($(fmt %.0f "$t1" "$bytes") MB/s, the limit);" \
 		"cp -r of it: $(fmt %.0f "$tcp" "$bytes") MB/s; mksquashfs: $(fmt %.1f 1000000 "$tsq") s"
 	echo "mailbox copied out: $mailbox($mbytes bytes); random reads in $big"
-	[ -z "$robind" ] || echo "ccmailfs mounts the export from its squashfs image, read-only (splice)"
+	[ -z "$roimage" ] || echo "ccmailfs mounts the export from its squashfs image, read-only (splice)"
 	R=()
 	for i in $(seq "$runs"); do
 		echo "run $i of $runs..." >&2
@@ -398,7 +398,7 @@ bench_scale() {
 		measure ccmailfs
 	done
 	rm -rf "$img" "$tree"
-	[ -z "$robind" ] || { umount "$ro" && rm -f "$tmp/src.sqfs"; }
+	[ -z "$roimage" ] || { umount "$ro" && rm -f "$tmp/src.sqfs"; }
 	echo
 	echo "| metric | unit | better | tree on disk (limit) | median | squashfuse_ll | median | ccmailfs | median | ratio |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
