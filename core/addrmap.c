@@ -163,8 +163,11 @@ static bool split_at(struct ccm_addrent *e, char *name, size_t n)
 	return e->nn > 0;
 }
 
-/* One record at c->s; adds it to m unless it is a header or blank. */
-static ccm_err record(struct csv *c, struct ccm_addrmap *m, size_t *cap)
+/* One record at c->s; adds it to m unless it is the header, which only
+ * the first record (`first`) may be: a later line without an address is
+ * a mistake to report, not a second header to skip. */
+static ccm_err record(struct csv *c, struct ccm_addrmap *m, size_t *cap,
+                      bool first)
 {
 	const char *f[3];
 	size_t fn[3], k = 0;
@@ -189,7 +192,7 @@ static ccm_err record(struct csv *c, struct ccm_addrmap *m, size_t *cap)
 		            "%zu fields; a line holds two: a cc:Mail name "
 		            "and an Internet address",
 		            k);
-	if (!m->n && !memchr(f[1], '@', fn[1]))
+	if (first && !memchr(f[1], '@', fn[1]))
 		return CCM_OK; /* a header line */
 	if (!fn[0] || !utf8_ok(f[0], fn[0]))
 		return fail(c, "the cc:Mail name is empty or not UTF-8 text");
@@ -218,6 +221,7 @@ static ccm_err record(struct csv *c, struct ccm_addrmap *m, size_t *cap)
 static ccm_err parse_lines(struct csv *c, struct ccm_addrmap *m)
 {
 	size_t cap = 0;
+	bool first = true;
 	if (c->e - c->s >= 3 && !memcmp(c->s, "\xef\xbb\xbf", 3))
 		c->s += 3; /* a byte order mark */
 	for (c->line = 1; c->s < c->e; c->line++) {
@@ -227,9 +231,10 @@ static ccm_err parse_lines(struct csv *c, struct ccm_addrmap *m)
 		bool skip = p == c->e || *p == '#' || *p == '\n' ||
 		            (*p == '\r' && p + 1 < c->e && p[1] == '\n');
 		if (!skip) {
-			ccm_err err = record(c, m, &cap);
+			ccm_err err = record(c, m, &cap, first);
 			if (err)
 				return err;
+			first = false;
 		}
 		const char *nl = memchr(c->s, '\n', (size_t)(c->e - c->s));
 		c->s = nl ? nl + 1 : c->e;

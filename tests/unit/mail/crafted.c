@@ -316,6 +316,9 @@ Test(crafted, usage_errors)
 	        {"# x\na,b@example.com\nb,not an address\n", ":3: 'not an"},
 	        {"a,b@example.com\nA,c@example.com\n", ":2: 'a' is mapped"},
 	        {"\"a\"x,b@example.com\n", ":1: text after a quoted field"},
+	        /* Only the first record may be a header. */
+	        {"name,address\n\"Doe, J\",not-an-address\n", ":2: 'not-an"},
+	        {"# c\n\nname,address\nb,x\na,b@example.com\n", ":4: 'x'"},
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		tl_puts(dir, "m.csv", bad[k].csv);
