@@ -123,9 +123,23 @@ void ccm_cache_default(struct ccm_options *o)
 {
 	static char dir[PATH_MAX];
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	if (o->cache_dir == NOCACHE)
+	char cwd[PATH_MAX];
+	if (o->cache_dir == NOCACHE) {
 		o->cache_dir = NULL;
-	else if (o->cache_dir)
+	} else if (o->cache_dir && o->cache_dir[0] != '/') {
+		/* Made absolute now: ccmailfs writes the index after
+		 * fuse_daemonize has moved it to "/". */
+		const char *rel = o->cache_dir;
+		errno = ENAMETOOLONG; /* what in() failing means */
+		o->cache_dir =
+		        getcwd(cwd, sizeof(cwd)) ? in(dir, cwd, rel) : NULL;
+		if (!o->cache_dir)
+			fprintf(stderr,
+			        "%s: cache folder '%s': %s; no index file is "
+			        "kept\n",
+			        program_invocation_short_name, rel,
+			        strerror(errno));
+	} else if (o->cache_dir)
 		return;
 	else if (xdg && xdg[0] == '/')
 		o->cache_dir = in(dir, xdg, "ccmailfs");

@@ -8,6 +8,8 @@
  * - two mounts of one source at once both show that tree, and leave one
  *   whole index file that a third mount loads;
  * - with -o nocache no file is written and nothing is loaded;
+ * - a relative -o cache=DIR is the caller's folder's DIR, also for a
+ *   daemon, which writes its index after leaving for "/";
  * - the same for the mail views: a remount of -o view=maildir or
  *   view=eml loads the index and shows ccmail2iff's --view tree.
  */
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tl.h"
 
@@ -145,5 +149,34 @@ Test(cache, nocache_writes_nothing)
 	tl_list_dir(tl_scratch(), &l);
 	cr_assert(!tl_list_has(&l, "idx"), "an index folder was made");
 	tl_list_free(&l);
+	tl_finish();
+}
+
+Test(cache, relative_folder_is_the_callers)
+{
+	source();
+	char mnt[TL_PATH], rel[64], root[80], here[TL_PATH];
+	snprintf(rel, sizeof(rel), "ccm-rel-cache-%ld", (long)getpid());
+	snprintf(root, sizeof(root), "/%s", rel);
+	tl_join(here, "%s/%s", tl_scratch(), rel);
+	tl_newdir(mnt, "mnt");
+	struct tl_mount *m = tl_adopt(mnt, 0);
+	tl_join(m->log, "%s/daemon.log", tl_scratch());
+	/* Daemon mode (no -f): the command returns once the mount serves. */
+	int rc = tl_shell("cd '%s' && '%s' -o cache=%s '%s' '%s' >'%s' 2>&1",
+	                  tl_scratch(), tl_env("CCM_CCMAILFS"), rel, src, mnt,
+	                  m->log);
+	cr_assert_eq(rc, 0, "ccmailfs -o cache=%s exited with %d", rel, rc);
+	m->pid = tl_find_daemon(mnt);
+	cr_assert_gt(m->pid, 0, "no daemon serves %s", mnt);
+	tl_assert_same_tree(mnt, ref, 0);
+	/* The daemon writes the index before it exits. */
+	cr_assert_eq(tl_umount(m), 0);
+	struct stat st;
+	bool stray = stat(root, &st) == 0;
+	if (stray)
+		tl_remove_tree(root);
+	cr_assert(!stray, "the index went to %s", root);
+	cr_assert_eq(files_in(here), 1, "no index file in %s", here);
 	tl_finish();
 }
