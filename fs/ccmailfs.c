@@ -490,7 +490,7 @@ static int serve(struct run *r)
 	} else if (!fuse_set_signal_handlers(se)) {
 		r->ll.src = src;
 		ccm_ll_count(&r->ll);
-		rc = CCM_EXIT_OUTPUT;
+		rc = CCM_EXIT_IO; /* libfuse has said why */
 		if (!fuse_session_mount(se, r->mnt))
 			rc = serve_mounted(r, src);
 		fuse_remove_signal_handlers(se);

@@ -10,7 +10,7 @@
 /* Exit codes, documented in README.md. */
 enum {
 	CCM_EXIT_OK = 0,
-	CCM_EXIT_IO = 1,        /* a read failed while writing or serving */
+	CCM_EXIT_IO = 1, /* a read failed while writing, or the mount failed */
 	CCM_EXIT_USAGE = 2,     /* bad usage */
 	CCM_EXIT_SOURCE = 3,    /* the source is missing or unreadable */
 	CCM_EXIT_NOTEXPORT = 4, /* no PO.INI in the source or under it */

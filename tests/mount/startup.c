@@ -122,6 +122,25 @@ Test(startup, mountpoint_is_a_file_exits_6)
 	expect_failure(args, NULL, 6, "not a folder", "Not a directory");
 }
 
+/* A mount that the kernel refuses (here: /dev/fuse is not the FUSE
+ * device, in a mount namespace of this test's own) is exit code 1, not
+ * 6: the mount point itself is fine. */
+Test(startup, mount_refused_exits_1)
+{
+	tl_require_root();
+	char src[TL_PATH], mnt[TL_PATH];
+	small_source(src, NULL);
+	tl_newdir(mnt, "mnt");
+	if (unshare(CLONE_NEWNS) != 0)
+		cr_skip_test("unshare(CLONE_NEWNS): %s", strerror(errno));
+	cr_assert(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0,
+	          "make / private: %s", strerror(errno));
+	cr_assert(mount("/dev/null", "/dev/fuse", NULL, MS_BIND, NULL) == 0,
+	          "bind /dev/null on /dev/fuse: %s", strerror(errno));
+	const char *args[] = {src, mnt, NULL};
+	expect_failure(args, mnt, 1, "mount failed", "/dev/fuse");
+}
+
 Test(startup, bad_codepage_exits_2)
 {
 	char src[TL_PATH], mnt[TL_PATH];
