@@ -94,6 +94,23 @@ static void expect_in(const char *hay, const char *needle)
 	cr_expect(strstr(hay, needle), "[%s] not in:\n%s", needle, hay);
 }
 
+/* The mtime of the file of the message whose header holds needle: what
+ * Dovecot gives as its INTERNALDATE. */
+static int64_t mtime_of(const struct mt_src *s, const char *needle)
+{
+	uint32_t i = mt_find(s, 0, needle);
+	const struct ccm_po *po = s->src->pos[0];
+	for (size_t k = 0; k < po->nodes.n; k++)
+		if (po->nodes.v[k].kind == CCM_NODE_MAIL &&
+		    po->nodes.v[k].arg == i) {
+			struct ccm_node_info info;
+			ccm_node_info(s->src, 0, k, &info);
+			return (int64_t)info.mtime.tv_sec;
+		}
+	cr_assert_fail("no file for [%s]", needle);
+	return 0;
+}
+
 Test(crafted, date_in_summer_and_winter)
 {
 	char *dir = tl_tmpdir();
@@ -106,16 +123,22 @@ Test(crafted, date_in_summer_and_winter)
 	h = header_of(&s, "Subject: Winter");
 	expect_in(h, "Date: Fri, 15 Jan 1999 09:30:00 +0100\n");
 	free(h);
+	/* The files' times are the same instants: 07:30 and 08:30 UTC. */
+	cr_expect_eq(mtime_of(&s, "Subject: Summer"), 900487800);
+	cr_expect_eq(mtime_of(&s, "Subject: Winter"), 916389000);
 	mt_close(&s);
 	mt_open(&s, dir, CCM_VIEW_EML, "-0530", NULL);
 	h = header_of(&s, "Subject: Summer");
 	expect_in(h, "Date: Wed, 15 Jul 1998 09:30:00 -0530\r\n");
 	free(h);
+	cr_expect_eq(mtime_of(&s, "Subject: Summer"), 900514800);
 	mt_close(&s);
 	mt_open(&s, dir, CCM_VIEW_MAILDIR, NULL, NULL);
 	h = header_of(&s, "Subject: Winter");
 	expect_in(h, "Date: Fri, 15 Jan 1999 09:30:00 -0000\n");
 	free(h);
+	/* Zone unknown: the local time read as UTC. */
+	cr_expect_eq(mtime_of(&s, "Subject: Summer"), 900495000);
 	mt_close(&s);
 	tl_rmtree(dir);
 }
