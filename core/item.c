@@ -233,7 +233,10 @@ static size_t hex_lines(const uint8_t *in, size_t n, size_t i, char *out,
 			break;
 		size_t r = ccm_hex_span((const char *)in + i, 16);
 		/* The sixteen digits ending at the run's end start within
-		 * this line's decoded digits and their bytes in out. */
+		 * this line's decoded digits and their bytes in out. Its
+		 * room: the loop above broke on ccm_hex16 after making room
+		 * for 8 bytes (on + 8 <= cap), and this store ends at
+		 * on + r / 2, below on + 8; keep the room made first. */
 		if (r % 2 || run < 16 - r || on < (16 - r) / 2)
 			break;
 		if (r) {

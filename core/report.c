@@ -23,7 +23,7 @@ static void why_text(unsigned why, struct ccm_buf *b)
 	        {CCM_WHY_DEVICE, "the name is a DOS device name"},
 	        {CCM_WHY_LENGTH, "the name was cut to its longest length"},
 	        {CCM_WHY_COLLISION, "another post office has the same folder "
-	                            "name but for case"},
+	                            "name, without regard to case"},
 	};
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
