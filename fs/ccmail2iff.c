@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -462,6 +463,33 @@ static int parse(int argc, char **argv, struct args *a)
 	return operands(argc - optind, argv + optind, a);
 }
 
+/*
+ * OUTDIR, or the folder it is to be made in, must be a folder that may be
+ * written: checked before the scan, which takes seconds at a million
+ * messages, so that a mistyped OUTDIR fails at once. What only mkdir can
+ * tell (a file system that refuses it) still fails later, the same way.
+ */
+static bool outdir_usable(const char *outdir)
+{
+	struct stat st;
+	if (stat(outdir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return false;
+		}
+		return access(outdir, W_OK | X_OK) == 0;
+	}
+	if (errno != ENOENT)
+		return false;
+	char parent[PATH_MAX];
+	if (snprintf(parent, sizeof(parent), "%s", outdir) >=
+	    (int)sizeof(parent)) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
+	return access(dirname(parent), W_OK | X_OK) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {.opts.notice = notice};
@@ -471,6 +499,10 @@ int main(int argc, char **argv)
 	if (a.outdir && ccm_inside(a.outdir, a.source)) {
 		ccm_say("%s: inside the source; ccmail2iff never writes there",
 		        a.outdir);
+		return CCM_EXIT_OUTPUT;
+	}
+	if (a.outdir && !outdir_usable(a.outdir)) {
+		ccm_say("%s: %s", a.outdir, strerror(errno));
 		return CCM_EXIT_OUTPUT;
 	}
 	char msg[1024];

@@ -309,6 +309,27 @@ Test(ccmail2iff, native_post_office_exits_5)
 	free(src);
 }
 
+/* An OUTDIR that cannot be made fails before the scan: no index file is
+ * written (the scan would write one), and nothing else either. */
+Test(ccmail2iff, unusable_output_fails_before_the_scan)
+{
+	char *in = input_dir();
+	char *cache = tl_path(D, "idx");
+	char arg[PATH_MAX + 16], *err;
+	snprintf(arg, sizeof(arg), "--cache=%s", cache);
+	const char *outs[] = {"/nonexistent-ccm-dir/out", "/proc/version/x"};
+	for (size_t k = 0; k < 2; k++) {
+		cr_expect_eq(run(NULL, NULL, &err, "-q", arg, in, outs[k]), 6,
+		             "%s", outs[k]);
+		cr_expect(strstr(err, outs[k]), "stderr: %s", err);
+		free(err);
+	}
+	struct stat st;
+	cr_expect(stat(cache, &st) != 0, "the scan ran: %s was made", cache);
+	free(cache);
+	free(in);
+}
+
 Test(ccmail2iff, output_that_is_a_file_exits_6)
 {
 	char *in = input_dir();
