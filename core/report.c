@@ -83,8 +83,8 @@ ccm_err ccm_report(const struct ccm_po *po, struct ccm_buf *out)
 	               (unsigned long long)st->left_out);
 	const struct ccm_buf *log = &po->log.text;
 	if (log->len) {
-		ccm_buf_puts(out, "\r\nWarnings and what was left out, by "
-		                  "file and line:\r\n");
+		ccm_buf_puts(out, "\r\nWarnings and what was left out, each "
+		                  "with its file and line:\r\n");
 		for (size_t s = 0; s < log->len;) {
 			const char *nl = memchr(log->p + s, '\n', log->len - s);
 			size_t n =
