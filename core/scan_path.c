@@ -6,9 +6,11 @@
  * office can hold tens of thousands of attachment files in one folder, so
  * each folder is listed once and searched by binary search.
  *
- * The path must stay inside the export folder: an absolute path, a drive
- * letter or a ".." is refused outright, and the final file's real path
- * (links resolved) must still lie below the export folder.
+ * The path must stay inside the export folder: an absolute path or a
+ * drive letter is refused outright, a ".." is applied to the real path
+ * reached so far (links resolved) and refused where that leaves the
+ * export folder, and the final file's real path must still lie below
+ * it (spec export §4.3: a ".." that stays inside is fine).
  */
 #include <dirent.h>
 #include <limits.h>
@@ -162,6 +164,23 @@ static void copy_str(char *dst, size_t cap, const char *s)
 	dst[n] = '\0';
 }
 
+/* A ".." after cur: cur becomes its parent, links resolved, unless that
+ * is not the export folder po->dir (a real path) or below it. */
+static bool up(const struct ccm_po *po, char *cur, size_t cap)
+{
+	char dotdot[PATH_MAX], real[PATH_MAX];
+	size_t cl = strlen(cur), dl = strlen(po->dir);
+	if (cl + 4 > sizeof(dotdot))
+		return false;
+	memcpy(dotdot, cur, cl);
+	memcpy(dotdot + cl, "/..", 4);
+	if (!realpath(dotdot, real) || strncmp(real, po->dir, dl) ||
+	    (real[dl] && real[dl] != '/'))
+		return false;
+	copy_str(cur, cap, real);
+	return true;
+}
+
 uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
                        size_t whysz)
 {
@@ -196,11 +215,15 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 		if (!strcmp(c, "."))
 			continue;
 		if (!strcmp(c, "..")) {
-			snprintf(why, whysz,
-			         "Path: '%.*s' leaves the export folder; not "
-			         "followed",
-			         (int)(n > 60 ? 60 : n), v);
-			return CCM_NONE;
+			if (!up(po, cur, sizeof(cur))) {
+				snprintf(why, whysz,
+				         "Path: '%.*s' leaves the export "
+				         "folder; not followed",
+				         (int)(n > 60 ? 60 : n), v);
+				return CCM_NONE;
+			}
+			found[0] = '\0'; /* a folder, until a name follows */
+			continue;
 		}
 		const char *e = ccm_scan_find(po, cur, c);
 		if (!e) {

@@ -217,6 +217,9 @@ static struct refused_case refused_cases[] = {
          "../../outside/secret.txt", false},
         {"symlinked folder to outside", "FILES\\secret.txt", "FILES",
          "$OUTSIDE", false},
+        /* ".." applies to where the link led, not to the text. */
+        {".. after a linked folder", "FILES\\DEEP\\..\\outside\\secret.txt",
+         "FILES/DEEP", "$OUTSIDE", true},
 };
 
 ParameterizedTestParameters(bad, path_refused)
@@ -305,6 +308,45 @@ Test(bad, symlink_inside_export_followed)
 	cr_expect_str_eq(s[1].name, "ALIAS.TXT");
 	cr_expect(s[1].length == 10 &&
 	          !memcmp(sec + s[1].data, "real bytes", 10));
+}
+
+/* A ".." that stays inside the export is fine (spec export §4.3). */
+Test(bad, dotdot_inside_export_followed)
+{
+	tl_puts(EXP, "FILES/REAL.TXT", "real bytes");
+	tl_puts(EXP, "FILES/SUB/OTHER.TXT", "other");
+	static const char *const paths[] = {
+	        "USERS\\..\\FILES\\REAL.TXT",
+	        "FILES/SUB/../real.txt",
+	        "FILES\\.\\SUB\\..\\..\\FILES\\REAL.TXT",
+	};
+	static const char *const subjects[] = {"up 0", "up 1", "up 2"};
+	struct text *t = mailbox();
+	for (size_t i = 0; i < 3; i++) {
+		header(t, subjects[i]);
+		line(t, "Text item:");
+		line(t, "body");
+		line(t, "File item: REAL.TXT");
+		line(t, "10");
+		line(t, "Path: %s", paths[i]);
+	}
+	export_with(t);
+
+	ccm_source *src = open_export();
+	char *rep = own(tl_report(src, 0));
+	cr_expect(!tl_contains(rep, strlen(rep), "Path:"), "%s", rep);
+	struct rows *rows = get_rows(src, "00000001.PRI");
+	cr_assert_eq(rows->r.count, 3);
+	for (size_t r = 0; r < 3; r++) {
+		struct tl_section s[4];
+		char *sec;
+		size_t sn;
+		size_t k = sections(src, rows, r, s, 4, &sec, &sn);
+		cr_assert_eq(k, 2, "row %zu: %zu sections", r, k);
+		cr_expect(s[1].length == 10 &&
+		                  !memcmp(sec + s[1].data, "real bytes", 10),
+		          "row %zu: %s", r, paths[r]);
+	}
 }
 
 Test(bad, path_count_differs_from_file_size)
