@@ -133,7 +133,17 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 	ccm_err err = CCM_OK;
 	bool native = false;
 	for (size_t i = 0; i < n; i++) {
-		if (!err && stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* A linked sub-folder could lead anywhere, outside SOURCE
+		 * or to a post office already here: never followed. */
+		if (!err && lstat(subs[i], &st) == 0 && S_ISLNK(st.st_mode) &&
+		    stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			ccm_notice(&src->opts,
+			           "%s: a link to a folder, not followed "
+			           "(only what lies inside the source is "
+			           "read); mount its target itself",
+			           subs[i]);
+		} else if (!err && stat(subs[i], &st) == 0 &&
+		           S_ISDIR(st.st_mode)) {
 			if (is_export(src, subs[i]))
 				err = add_po(src, subs[i]);
 			else if (is_native(src, subs[i])) {

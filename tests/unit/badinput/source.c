@@ -64,6 +64,39 @@ Test(source, folder_of_native_post_offices_refused)
 	cr_expect(strstr(msg, "EXPORT"), "%s", msg);
 }
 
+/* Appends a notice to ctx, a char[4096]. */
+static void keep_notice(void *ctx, const char *line)
+{
+	char *b = ctx;
+	size_t n = strlen(b);
+	snprintf(b + n, 4096 - n, "%s\n", line);
+}
+
+/* In a folder of exports, a sub-folder that is a link is not followed,
+ * wherever it leads, and a notice says so; the others are mounted. */
+Test(source, linked_sub_folder_not_followed)
+{
+	struct text *t = mailbox();
+	message(t, "m");
+	export_with(t); /* EXP, outside the parent */
+	char *parent = own(tl_path(D, "parent"));
+	char *real = own(tl_path(D, "parent/REAL"));
+	tl_mkdirs(real);
+	tl_puts(real, "PO.INI", "[PostOffice]\r\nName=REAL\r\n");
+	char *out = own(tl_path(D, "parent/OUT"));
+	char *again = own(tl_path(D, "parent/AGAIN"));
+	cr_assert_eq(symlink(EXP, out), 0);
+	cr_assert_eq(symlink("REAL", again), 0);
+	char said[4096] = "";
+	struct ccm_options o = {.notice = keep_notice, .notice_ctx = said};
+	ccm_source *src = own_src(tl_open(parent, &o));
+	cr_assert_eq(ccm_source_po_count(src), 1);
+	cr_expect_str_eq(ccm_po_folder(src, 0), "REAL");
+	cr_expect(strstr(said, "parent/OUT: a link") &&
+	                  strstr(said, "parent/AGAIN: a link"),
+	          "notices: %s", said);
+}
+
 Test(source, no_po_ini_is_not_an_export)
 {
 	char msg[1024];
