@@ -38,8 +38,21 @@ struct tree {
 	 * UINT32_MAX is empty. */
 	uint32_t *slot;
 	size_t nslot, used;
+	/* Base names found taken, with the suffix they last got (unique). */
+	struct taken *tk;
+	size_t ntk, tkused;
 	struct ccm_cp u8;
 	bool u8_ready, oom;
+};
+
+/* A base name of folder parent that was found taken, and the suffix
+ * (~k) it last got; base is in the arena, ext one of the callers'
+ * literals. */
+struct taken {
+	const char *base, *ext;
+	size_t n;
+	uint32_t parent;
+	unsigned k;
 };
 
 #define EMPTY UINT32_MAX
@@ -114,16 +127,77 @@ static bool insert(struct tree *tr, uint32_t node, unsigned tag)
 	return true;
 }
 
-/* base[0..n) made unique in parent (~2, ~3...), with ext, in the arena. */
+/* The entry of base[0..n) + ext in parent: found, or the empty one where
+ * it goes (its base NULL); NULL when the table is empty. */
+static struct taken *taken_slot(const struct tree *tr, uint32_t parent,
+                                const char *base, size_t n, const char *ext)
+{
+	if (!tr->ntk)
+		return NULL;
+	size_t mask = tr->ntk - 1;
+	for (size_t i = hash(parent, 2, base, n) & mask;; i = (i + 1) & mask) {
+		struct taken *e = &tr->tk[i];
+		if (!e->base || (e->parent == parent && e->ext == ext &&
+		                 e->n == n && !memcmp(e->base, base, n)))
+			return e;
+	}
+}
+
+/* Notes that base[0..n) + ext in parent got suffix k; false when out of
+ * memory. */
+static bool taken_note(struct tree *tr, uint32_t parent, const char *base,
+                       size_t n, const char *ext, unsigned k)
+{
+	struct taken *e = taken_slot(tr, parent, base, n, ext);
+	if (e && e->base) {
+		e->k = k;
+		return true;
+	}
+	if ((tr->tkused + 1) * 2 > tr->ntk) {
+		size_t nn = tr->ntk ? tr->ntk * 2 : 256;
+		struct taken *old = tr->tk, *v = calloc(nn, sizeof(*v));
+		if (!v)
+			return false;
+		size_t on = tr->ntk;
+		tr->tk = v;
+		tr->ntk = nn;
+		for (size_t i = 0; i < on; i++)
+			if (old[i].base)
+				*taken_slot(tr, old[i].parent, old[i].base,
+				            old[i].n, old[i].ext) = old[i];
+		free(old);
+	}
+	const char *copy = ccm_arena_strndup(&tr->po->src->arena, base, n);
+	if (!copy)
+		return false;
+	*taken_slot(tr, parent, base, n, ext) = (struct taken){
+	        .base = copy, .ext = ext, .n = n, .parent = parent, .k = k};
+	tr->tkused++;
+	return true;
+}
+
+/*
+ * base[0..n) made unique in parent (~2, ~3...), with ext, in the arena.
+ * A base found taken before starts after the suffix it last got: every
+ * lower one was taken then and still is (names are only ever added), so
+ * the name is the one a count from ~2 gives, and a thousand messages of
+ * one date and subject cost a thousand lookups, not half a million.
+ */
 static const char *unique(struct tree *tr, uint32_t parent, const char *base,
                           size_t n, const char *ext)
 {
 	char name[CCM_NAME_MAX + 1];
 	size_t len = 0;
-	for (unsigned k = 1; k; k++) {
+	const struct taken *e = taken_slot(tr, parent, base, n, ext);
+	unsigned k = e && e->base ? e->k + 1 : 1;
+	for (; k; k++) {
 		len = ccm_mailname_fit(base, n, k, ext, name);
 		if (find(tr, parent, 0, name, len) == CCM_NONE)
 			break;
+	}
+	if (k > 1 && !taken_note(tr, parent, base, n, ext, k)) {
+		tr->oom = true;
+		return NULL;
 	}
 	return ccm_arena_strndup(&tr->po->src->arena, name, len);
 }
@@ -403,6 +477,7 @@ ccm_err ccm_mailtree_build(struct ccm_po *po, const struct ccm_mail_info *infos)
 	if (tr.u8_ready)
 		ccm_cp_fini(&tr.u8);
 	free(tr.slot);
+	free(tr.tk);
 	free(tr.t.v);
 	return err;
 }

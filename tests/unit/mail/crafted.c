@@ -351,3 +351,51 @@ Test(crafted, usage_errors)
 	free(map);
 	tl_rmtree(dir);
 }
+
+/*
+ * .eml names taken in order: a subject that is itself "Same~3", then two
+ * thousand messages "Same" of the same minute, which get "Same", "~2",
+ * then "~4" on: each number once, none skipped but the one taken.
+ */
+Test(crafted, eml_names_numbered_in_order)
+{
+	enum { N = 2000 };
+	char *dir = tl_tmpdir();
+	tl_puts(dir, "PO.INI", "[PostOffice]\nName=HQ\nCodePage=850\n");
+	tl_puts(dir, "CCMDIR.EXP", "Name: Smith, John\nLocation: L\n");
+	struct ccm_buf b = {0};
+	ccm_buf_puts(&b, "Mailbox: Smith, John\n\n");
+	for (int i = 0; i <= N; i++)
+		ccm_buf_printf(&b,
+		               "Message:\nFrom: Doe, Jane\nDate: 3/2/99 8:47\n"
+		               "Subject: %s\nContents:\nText item:\nx\n",
+		               i ? "Same" : "Same~3");
+	cr_assert(!b.oom);
+	tl_write_at(dir, "USERS/SMITH.EXP", b.p, b.len);
+	ccm_buf_free(&b);
+	struct mt_src s;
+	mt_open(&s, dir, CCM_VIEW_EML, NULL, NULL);
+	static bool seen[N + 2];
+	size_t files = 0;
+	for (size_t k = 0; k < ccm_po_node_count(s.src, 0); k++) {
+		struct ccm_node_info info;
+		ccm_node_info(s.src, 0, k, &info);
+		const char *p = strstr(info.name, " Same");
+		if (info.dir || !p)
+			continue;
+		files++;
+		unsigned num = 1;
+		cr_assert(!strcmp(p, " Same.eml") ||
+		                  sscanf(p, " Same~%u.eml", &num) == 1,
+		          "name %s", info.name);
+		cr_assert(num >= 1 && num <= N + 1 && !seen[num],
+		          "name %s twice or out of range", info.name);
+		seen[num] = true;
+		if (num == 3)
+			cr_expect_eq(s.src->pos[0]->nodes.v[k].arg, 0u,
+			             "~3 is not the message named so");
+	}
+	cr_expect_eq(files, (size_t)N + 1);
+	mt_close(&s);
+	tl_rmtree(dir);
+}
