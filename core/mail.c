@@ -7,6 +7,8 @@
  * the source; the text renders from its last seek point before the
  * window, base64 from the line the window starts in.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "item.h"
@@ -26,6 +28,52 @@ static ccm_err put_built(struct ccm_win *w, struct ccm_buf *b, uint64_t want)
 	return err;
 }
 
+/*
+ * The last long header this thread built, with the source bytes it was
+ * built from. A header is built whole for any read that touches it, so
+ * one of megabytes (a Subject of 10 MB, a To: of thousands of names) read
+ * 4 KiB at a time would be built a thousand times over. Only headers of
+ * HDR_MEMO_MIN bytes or more are kept. The source bytes are still read
+ * for every read (which checks its source file as always) and the memo
+ * is used only when they are the same bytes, of the same message of the
+ * same open source: what it holds is then what a build would give.
+ */
+#define HDR_MEMO_MIN (64 * 1024)
+struct hdr_memo {
+	uint64_t stamp;
+	const struct ccm_po *po;
+	uint32_t msg;
+	struct ccm_buf src, built;
+};
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_free(void *v)
+{
+	struct hdr_memo *m = v;
+	ccm_buf_free(&m->src);
+	ccm_buf_free(&m->built);
+	free(m);
+}
+
+static void memo_key_make(void)
+{
+	(void)pthread_key_create(&memo_key, memo_free);
+}
+
+/* This thread's memo (NULL when out of memory). */
+static struct hdr_memo *memo(void)
+{
+	pthread_once(&memo_once, memo_key_make);
+	struct hdr_memo *m = pthread_getspecific(memo_key);
+	if (!m && (m = calloc(1, sizeof(*m))) &&
+	    pthread_setspecific(memo_key, m)) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
 static ccm_err header(const struct ccm_po *po, uint32_t msg, struct ccm_win *w)
 {
 	const struct ccm_mailmsg *mm = &po->mail->msgs[msg];
@@ -34,10 +82,33 @@ static ccm_err header(const struct ccm_po *po, uint32_t msg, struct ccm_win *w)
 	struct ccm_buf hb = {0}, out = {0};
 	struct ccm_mhdr mh;
 	ccm_err err = ccm_mail_header_bytes(w->rd, &po->msgs.v[msg], &hb);
+	struct hdr_memo *m = !err && mm->hdr >= HDR_MEMO_MIN ? memo() : NULL;
+	if (m && m->stamp == w->rd->src->stamp && m->po == po &&
+	    m->msg == msg && m->src.len == hb.len &&
+	    !memcmp(m->src.p, hb.p, hb.len)) {
+		ccm_buf_free(&hb);
+		if (m->built.len != mm->hdr)
+			return CCM_ERR_CHANGED;
+		ccm_win_put(w, m->built.p, m->built.len);
+		return CCM_OK;
+	}
 	if (!err) {
+		ccm_read_counts.hdr_builds++;
 		ccm_mhdr_parse(hb.p, hb.len, &mh);
 		ccm_mailhdr_build(po, msg, &mh, ccm_mail_board(po, msg), &out);
-		err = mh.oom ? CCM_ERR_NOMEM : put_built(w, &out, mm->hdr);
+		if (m && !mh.oom && !out.oom && out.len == mm->hdr) {
+			/* Kept: the memo takes both buffers over. */
+			ccm_buf_free(&m->src);
+			ccm_buf_free(&m->built);
+			*m = (struct hdr_memo){w->rd->src->stamp, po, msg, hb,
+			                       out};
+			hb = (struct ccm_buf){0};
+			ccm_win_put(w, m->built.p, m->built.len);
+			out = (struct ccm_buf){0};
+		} else {
+			err = mh.oom ? CCM_ERR_NOMEM
+			             : put_built(w, &out, mm->hdr);
+		}
 		ccm_mhdr_free(&mh);
 	}
 	ccm_buf_free(&hb);

@@ -36,7 +36,7 @@ ccm_err ccm_reader_init(struct ccm_reader *rd, const struct ccm_source *src,
 {
 	changed = CCM_NONE;
 	rd->src = src;
-	ccm_read_counts = (struct ccm_read_counts){0, 0, 0};
+	ccm_read_counts = (struct ccm_read_counts){0};
 	rd->touched = rd->inl;
 	rd->ntouched = 0;
 	rd->cap = sizeof(rd->inl) / sizeof(rd->inl[0]);

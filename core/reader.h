@@ -45,7 +45,8 @@ struct ccm_reader {
 struct ccm_read_counts {
 	uint64_t src_bytes;
 	size_t held;
-	uint32_t preads; /* source reads made: each a system call */
+	uint32_t preads;     /* source reads made: each a system call */
+	uint32_t hdr_builds; /* mail headers built (mail.c) */
 };
 extern _Thread_local struct ccm_read_counts ccm_read_counts;
 

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "mailtl.h"
+#include "reader.h"
 #include "tl.h"
 
 /* The sender's copy of "Summer" (with its Bcc), and "Winter". */
@@ -396,6 +397,56 @@ Test(crafted, eml_names_numbered_in_order)
 			             "~3 is not the message named so");
 	}
 	cr_expect_eq(files, (size_t)N + 1);
+	mt_close(&s);
+	tl_rmtree(dir);
+}
+
+/*
+ * A header of 150 KB (a long Subject) is built once, not once per read:
+ * read again in 4 KiB pieces, each piece is the same as in the whole, and
+ * no piece builds the header again; another message's header is built
+ * when asked for.
+ */
+Test(crafted, long_header_built_once)
+{
+	char *dir = tl_tmpdir();
+	tl_puts(dir, "PO.INI", "[PostOffice]\nName=HQ\nCodePage=850\n");
+	tl_puts(dir, "CCMDIR.EXP", "Name: Smith, John\nLocation: L\n");
+	struct ccm_buf b = {0};
+	ccm_buf_puts(&b, "Mailbox: Smith, John\n\n");
+	for (int m = 0; m < 2; m++) {
+		ccm_buf_printf(&b, "Message:\nFrom: Doe, Jane\nDate: 3/2/99 "
+		                   "8:47\nSubject: ");
+		for (int i = 0; i < 15000; i++)
+			ccm_buf_puts(&b, m ? "word two " : "long one ");
+		ccm_buf_puts(&b, "\nContents:\nText item:\nbody\n");
+	}
+	cr_assert(!b.oom);
+	tl_write_at(dir, "USERS/SMITH.EXP", b.p, b.len);
+	ccm_buf_free(&b);
+	struct mt_src s;
+	mt_open(&s, dir, CCM_VIEW_EML, NULL, NULL);
+	const struct ccm_mailmsg *mm = s.src->pos[0]->mail->msgs;
+	cr_assert_gt(mm[0].hdr, 100000u);
+	size_t n;
+	char *whole = mt_whole(&s, 0, 0, &n);
+	cr_expect_eq(ccm_read_counts.hdr_builds, 1u);
+	for (uint64_t a = 0; a < n; a += 4096) {
+		uint64_t e = a + 4096 < n ? a + 4096 : n;
+		char *part = mt_range(&s, 0, 0, a, e);
+		cr_expect_eq(ccm_read_counts.hdr_builds, 0u,
+		             "bytes %llu: the header was built again",
+		             (unsigned long long)a);
+		cr_expect(!memcmp(part, whole + a, e - a), "bytes %llu differ",
+		          (unsigned long long)a);
+		free(part);
+	}
+	free(mt_range(&s, 0, 1, 0, 4096));
+	cr_expect_eq(ccm_read_counts.hdr_builds, 1u, "another message");
+	char *other = mt_whole(&s, 0, 1, &n);
+	cr_expect(strstr(other, "word two word two"), "the other header");
+	free(other);
+	free(whole);
 	mt_close(&s);
 	tl_rmtree(dir);
 }
