@@ -115,6 +115,18 @@ static bool open_named(struct ccm_po *po, const char *dir, const char *name,
 	return scanfile_open(po, path, path + strlen(po->dir) + 1, f);
 }
 
+/* The post office named after its export folder, with a warning that
+ * says why (at file f: NULL for PO.INI). */
+static void folder_named(struct ccm_po *po, const struct ccm_srcfile *f,
+                         const char *why)
+{
+	const char *base = strrchr(po->dir, '/');
+	base = base ? base + 1 : po->dir;
+	ccm_warn(&po->log, f, 0, "%s; the export folder's name '%s' is used",
+	         why, base);
+	po->name = keep(po, base, strlen(base));
+}
+
 /* Reads PO.INI; returns the line of its Name=, 0 when it has none. */
 static uint64_t poini(struct ccm_po *po)
 {
@@ -123,8 +135,11 @@ static uint64_t poini(struct ccm_po *po)
 	bool in_section = false, named = false;
 	uint64_t name_line = 0;
 	po->src_cp = 850;
-	if (!open_named(po, po->dir, "PO.INI", &f))
+	if (!open_named(po, po->dir, "PO.INI", &f)) {
+		/* Why is in the report already (a FIFO, a device...). */
+		folder_named(po, NULL, "PO.INI cannot be read");
 		return 0;
+	}
 	while (ccm_lex_peek(&f.lx, &l)) {
 		uint64_t line = f.lx.line;
 		ccm_lex_next(&f.lx, &l);
@@ -180,15 +195,9 @@ static uint64_t poini(struct ccm_po *po)
 			         (int)(kn > 30 ? 30 : kn), k);
 		}
 	}
-	if (!named) {
-		const char *base = strrchr(po->dir, '/');
-		base = base ? base + 1 : po->dir;
-		ccm_warn(&po->log, ccm_sf(&f), 0,
-		         "PO.INI names no post office (Name=); the export "
-		         "folder's name '%s' is used",
-		         base);
-		po->name = keep(po, base, strlen(base));
-	}
+	if (!named)
+		folder_named(po, ccm_sf(&f),
+		             "PO.INI names no post office (Name=)");
 	scanfile_close(&f);
 	return named ? name_line : 0;
 }

@@ -138,6 +138,23 @@ Test(source, po_ini_without_name_uses_folder_name)
 	cr_expect(strstr(rep, "PO.INI"), "%s", rep);
 }
 
+/* A PO.INI that cannot be read (a FIFO: never opened for reading) names
+ * the post office after its folder too, and the report says why. */
+Test(source, unreadable_po_ini_uses_folder_name)
+{
+	struct text *t = mailbox();
+	message(t, "m");
+	tl_write_at(EXP, "USERS/A.EXP", t->p, t->n);
+	char *ini = own(tl_path(EXP, "PO.INI"));
+	cr_assert_eq(mkfifo(ini, 0644), 0, "mkfifo: %s", strerror(errno));
+	ccm_source *src = own_src(tl_open(EXP, NULL));
+	cr_assert_eq(ccm_source_po_count(src), 1);
+	cr_expect_str_eq(ccm_po_folder(src, 0), "exp");
+	char *rep = own(tl_report(src, 0));
+	cr_expect(strstr(rep, "PO.INI cannot be read"), "%s", rep);
+	cr_expect(strstr(rep, "Post office: exp"), "%s", rep);
+}
+
 /* --- a source that changes under the index ----------------------------- */
 
 /* Sets a file's mtime a while away from now, so a rewrite is seen even on
