@@ -125,11 +125,9 @@ void ccm_scan_path_free(struct ccm_po *po)
 	}
 }
 
-const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name)
+/* The first entry of d not below name without regard to case. */
+static size_t lower_bound(const struct ccm_dircache *d, const char *name)
 {
-	struct ccm_dircache *d = listing(po, path);
-	if (!d)
-		return NULL;
 	size_t lo = 0, hi = d->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -138,6 +136,24 @@ const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+size_t ccm_scan_count(struct ccm_po *po, const char *path, const char *name)
+{
+	struct ccm_dircache *d = listing(po, path);
+	size_t i = d ? lower_bound(d, name) : 0, k = i;
+	while (d && k < d->n && !strcasecmp(d->names[k], name))
+		k++;
+	return k - i;
+}
+
+const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name)
+{
+	struct ccm_dircache *d = listing(po, path);
+	if (!d)
+		return NULL;
+	size_t lo = lower_bound(d, name);
 	const char *hit = NULL;
 	for (size_t i = lo; i < d->n && !strcasecmp(d->names[i], name); i++) {
 		if (!strcmp(d->names[i], name))

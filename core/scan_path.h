@@ -20,6 +20,8 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
  * name is valid until ccm_scan_path_free. */
 const char *ccm_scan_find(struct ccm_po *po, const char *path,
                           const char *name);
+/* How many entries of folder path are named name without regard to case. */
+size_t ccm_scan_count(struct ccm_po *po, const char *path, const char *name);
 /* The entries of folder path, sorted without regard to case; *names is
  * kept by po and valid until ccm_scan_path_free. Returns their number. */
 size_t ccm_scan_list(struct ccm_po *po, const char *path, char ***names);

@@ -102,11 +102,29 @@ static void check_line(struct ccm_po *po, const struct ccm_srcfile *f,
 		         bad, po->cp.from);
 }
 
+/* Entry name of folder dir, found without regard to case (an exact match
+ * first). Where the folder has it in more than one case (USERS/ beside
+ * users/), one is read and the report says the others are not. */
+static const char *find_once(struct ccm_po *po, const char *dir,
+                             const char *name)
+{
+	const char *e = ccm_scan_find(po, dir, name);
+	size_t n = e ? ccm_scan_count(po, dir, name) : 0;
+	if (n > 1) {
+		struct ccm_srcfile pseudo = {.path = e, .rel_n = strlen(e)};
+		ccm_warn(&po->log, &pseudo, 0,
+		         "%zu entries are named %s without regard to case; "
+		         "only this one is read",
+		         n, name);
+	}
+	return e;
+}
+
 /* Opens file name of folder dir (found without regard to case). */
 static bool open_named(struct ccm_po *po, const char *dir, const char *name,
                        struct ccm_scanfile *f)
 {
-	const char *e = ccm_scan_find(po, dir, name);
+	const char *e = find_once(po, dir, name);
 	if (!e)
 		return false;
 	char path[PATH_MAX];
@@ -471,7 +489,7 @@ static uint64_t size_of(const char *path)
  */
 static ccm_err mailboxes_and_boards(struct ccm_po *po)
 {
-	const char *users = ccm_scan_find(po, po->dir, "USERS");
+	const char *users = find_once(po, po->dir, "USERS");
 	char dir[PATH_MAX];
 	char **names = NULL;
 	size_t n = 0;

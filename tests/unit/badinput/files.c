@@ -76,6 +76,28 @@ Test(bad, duplicate_mailbox_differing_in_case)
 	cr_expect_eq(st.mailboxes, 1);
 }
 
+/* USERS/ beside users/, CCMDIR.EXP beside ccmdir.exp: one of each is
+ * read (the exact name), and the report says the other is not. */
+Test(bad, same_name_in_two_cases_reported)
+{
+	struct text *a = mailbox();
+	message(a, "a1");
+	export_with(a);
+	struct text *b = mailbox();
+	message(b, "other");
+	tl_write_at(EXP, "users/A.EXP", b->p, b->n);
+	tl_puts(EXP, "ccmdir.exp", "Name: Other, One\r\nLocation: L\r\n");
+
+	ccm_source *src = open_export();
+	char *rep = own(tl_report(src, 0));
+	cr_expect(strstr(rep, "USERS: 2 entries are named USERS"), "%s", rep);
+	cr_expect(strstr(rep, "CCMDIR.EXP: 2 entries are named CCMDIR.EXP"),
+	          "%s", rep);
+	struct rows *rows = get_rows(src, "00000001.PRI");
+	static const char *const want[] = {"a1"};
+	expect_rows(rows, want, 1);
+}
+
 Test(bad, mailbox_named_in_no_directory)
 {
 	struct text *a = mailbox();
