@@ -289,10 +289,11 @@ bool ccm_hex_scan(struct ccm_po *po, uint32_t idx, struct ccm_lex *lx,
 		ok = false;
 	}
 	if (ok && want != UINT64_MAX && got < want) {
+		char cs[32];
 		snprintf(why, whysz,
-		         "the count line says %llu bytes but the Hex: lines "
+		         "the count line says %s bytes but the Hex: lines "
 		         "hold %llu",
-		         (unsigned long long)want, (unsigned long long)got);
+		         ccm_count_str(want, cs), (unsigned long long)got);
 		ok = false;
 	}
 	if (!ok) {

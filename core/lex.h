@@ -8,6 +8,7 @@
 #define CCM_LEX_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -184,10 +185,25 @@ static inline bool ccm_is_blank_line(const struct ccm_line *l)
 	return true;
 }
 
+/* What a count of 2^64 - 1 or more is read as: more than any file holds,
+ * and never UINT64_MAX, which callers keep for "no count". */
+#define CCM_COUNT_HUGE (UINT64_MAX - 1)
+
+/* A count as messages give it, in buf: its digits, or for CCM_COUNT_HUGE
+ * those digits and "or more". */
+static inline const char *ccm_count_str(uint64_t c, char buf[32])
+{
+	snprintf(buf, 32, c == CCM_COUNT_HUGE ? "%llu or more" : "%llu",
+	         (unsigned long long)c);
+	return buf;
+}
+
 /*
  * A count line: decimal digits, with blanks before or after them allowed
- * (EXPORT pads counts, KB Q287056; spec export §4.4). Sets *v; false for
- * a line of blanks alone, and on overflow.
+ * (EXPORT pads counts, KB Q287056; spec export §4.4). Sets *v, at most
+ * CCM_COUNT_HUGE however many digits there are (a count too large is
+ * still a count, wrong where it is checked); false for a line of blanks
+ * alone.
  */
 static inline bool ccm_is_count(const struct ccm_line *l, uint64_t *v)
 {
@@ -196,13 +212,14 @@ static inline bool ccm_is_count(const struct ccm_line *l, uint64_t *v)
 		b++;
 	while (e > b && ccm_isblank(l->s[e - 1]))
 		e--;
-	if (b == e || e - b > 19)
+	if (b == e)
 		return false;
 	uint64_t x = 0;
 	for (size_t i = b; i < e; i++) {
 		if (!ccm_isdigit(l->s[i]))
 			return false;
-		x = x * 10 + (uint64_t)(l->s[i] - '0');
+		unsigned d = (unsigned)(l->s[i] - '0');
+		x = x > (CCM_COUNT_HUGE - d) / 10 ? CCM_COUNT_HUGE : x * 10 + d;
 	}
 	*v = x;
 	return true;

@@ -151,10 +151,11 @@ static bool text_item_held(struct ccm_scanfile *f, uint64_t line)
 	if (counted && !count_lands(f, count)) {
 		/* Not a count after all: text that begins with a number
 		 * (an export made without /ITEMSIZE). */
+		char cs[32];
 		ccm_warn(&f->po->log, ccm_sf(f), line,
-		         "text item: a count of %llu would not end where a "
+		         "text item: a count of %s would not end where a "
 		         "block starts; read as text without a count",
-		         (unsigned long long)count);
+		         ccm_count_str(count, cs));
 		lx->p = ccm_lex_at(lx, at_count);
 		lx->line = count_no;
 		s_off = at_count;
@@ -313,10 +314,11 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			return false;
 		}
 		if (count != UINT64_MAX && count != size) {
+			char cs[32];
 			ccm_leftout(&f->po->log, ccm_sf(f), line,
-			            "file item: the count line says %llu bytes "
+			            "file item: the count line says %s bytes "
 			            "but the file holds %llu; item left out",
-			            (unsigned long long)count,
+			            ccm_count_str(count, cs),
 			            (unsigned long long)size);
 			return false;
 		}

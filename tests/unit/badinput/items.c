@@ -91,6 +91,42 @@ Test(bad, text_count_past_end_of_file)
 	cr_expect(tl_contains(sec, sn, "5000\r\nonly a little text"));
 }
 
+/* Counts of 2^64 and more are counts still (export §4.4: digits), too
+ * large to land or to match: the text item is read as text with a
+ * warning, the file item left out, each saying the count's size. */
+Test(bad, counts_past_64_bits)
+{
+	struct text *t = mailbox();
+	header(t, "huge");
+	unsigned item = line(t, "Text item:");
+	line(t, "99999999999999999999999");
+	line(t, "text after a huge number");
+	unsigned f = line(t, "File item: H.BIN");
+	line(t, "18446744073709551615");
+	line(t, "Hex: 4142");
+	message(t, "after");
+	export_with(t);
+
+	ccm_source *src = open_export();
+	char *rep = own(tl_report(src, 0));
+	expect_reported(rep, "USERS/A.EXP", item, 0u);
+	expect_reported(rep, "USERS/A.EXP", f, 0u);
+	cr_expect(strstr(rep, "a count of 18446744073709551614 or more would "
+	                      "not end"),
+	          "%s", rep);
+	cr_expect(strstr(rep, "says 18446744073709551614 or more bytes but "
+	                      "the Hex: lines hold 2"),
+	          "%s", rep);
+	struct rows *rows = get_rows(src, "00000001.PRI");
+	static const char *const want[] = {"huge", "after"};
+	expect_rows(rows, want, 2);
+	size_t sn;
+	char *sec = own(tl_file(src, 0, "00000001.SEC", &sn));
+	cr_expect(tl_contains(sec, sn,
+	                      "99999999999999999999999\r\ntext after a huge"));
+	cr_expect(!tl_contains(sec, sn, "H.BIN"), "the file item was kept");
+}
+
 /* --- §9: binary bytes and NULs in headers ----------------------------- */
 
 Test(bad, binary_and_nul_in_header)
