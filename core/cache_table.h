@@ -19,7 +19,7 @@
 #include "index.h"
 
 /* Bumped whenever the file's layout or the meaning of a field changes. */
-#define CCM_CACHE_FORMAT 4
+#define CCM_CACHE_FORMAT 5
 #define CCM_CACHE_MAGIC "CCMIDX\r\n"
 #define CCM_CACHE_ORDER 0x01020304u
 
