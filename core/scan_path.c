@@ -13,12 +13,14 @@
  * it (spec export §4.3: a ".." that stays inside is fine).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scan_path.h"
@@ -180,21 +182,38 @@ static void copy_str(char *dst, size_t cap, const char *s)
 	dst[n] = '\0';
 }
 
-/* A ".." after cur: cur becomes its parent, links resolved, unless that
- * is not the export folder po->dir (a real path) or below it. */
-static bool up(const struct ccm_po *po, char *cur, size_t cap)
+enum up { UP_OK, UP_OUTSIDE, UP_NOTDIR };
+
+/*
+ * A ".." after cur, which lies in the export folder po->dir (a real path)
+ * or below it: cur becomes its parent, the one the kernel would take. For
+ * a folder that is no link, that is cur less its last part, known from
+ * one lstat (a hostile Path: may hold hundreds of ".."); after a link, its
+ * target's parent, from realpath. Refused where the parent is not the
+ * export folder or below it.
+ */
+static enum up up(const struct ccm_po *po, char *cur, size_t cap)
 {
-	char dotdot[PATH_MAX], real[PATH_MAX];
 	size_t cl = strlen(cur), dl = strlen(po->dir);
+	struct stat st;
+	if (cl <= dl)
+		return UP_OUTSIDE;
+	if (lstat(cur, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*strrchr(cur, '/') = '\0'; /* past po->dir: cl > dl */
+		return UP_OK;
+	}
+	char dotdot[PATH_MAX], real[PATH_MAX];
 	if (cl + 4 > sizeof(dotdot))
-		return false;
+		return UP_OUTSIDE;
 	memcpy(dotdot, cur, cl);
 	memcpy(dotdot + cl, "/..", 4);
-	if (!realpath(dotdot, real) || strncmp(real, po->dir, dl) ||
-	    (real[dl] && real[dl] != '/'))
-		return false;
+	if (!realpath(dotdot, real))
+		return errno == ENOTDIR || errno == ENOENT ? UP_NOTDIR
+		                                           : UP_OUTSIDE;
+	if (strncmp(real, po->dir, dl) || (real[dl] && real[dl] != '/'))
+		return UP_OUTSIDE;
 	copy_str(cur, cap, real);
-	return true;
+	return UP_OK;
 }
 
 uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
@@ -231,11 +250,15 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 		if (!strcmp(c, "."))
 			continue;
 		if (!strcmp(c, "..")) {
-			if (!up(po, cur, sizeof(cur))) {
-				snprintf(why, whysz,
-				         "Path: '%.*s' leaves the export "
-				         "folder; not followed",
-				         (int)(n > 60 ? 60 : n), v);
+			enum up u = up(po, cur, sizeof(cur));
+			if (u != UP_OK) {
+				snprintf(
+				        why, whysz,
+				        u == UP_NOTDIR
+				                ? "Path: '%.*s' names no file"
+				                : "Path: '%.*s' leaves the "
+				                  "export folder; not followed",
+				        (int)(n > 60 ? 60 : n), v);
 				return CCM_NONE;
 			}
 			found[0] = '\0'; /* a folder, until a name follows */
