@@ -33,12 +33,14 @@ static ccm_err put_built(struct ccm_win *w, struct ccm_buf *b, uint64_t want)
  * built from. A header is built whole for any read that touches it, so
  * one of megabytes (a Subject of 10 MB, a To: of thousands of names) read
  * 4 KiB at a time would be built a thousand times over. Only headers of
- * HDR_MEMO_MIN bytes or more are kept. The source bytes are still read
- * for every read (which checks its source file as always) and the memo
- * is used only when they are the same bytes, of the same message of the
- * same open source: what it holds is then what a build would give.
+ * HDR_MEMO_MIN to HDR_MEMO_MAX bytes are kept: a thread of the loop holds
+ * at most two copies of one (its source bytes and the header). The source bytes
+ * are still read for every read (which checks its source file as always) and
+ * the memo is used only when they are the same bytes, of the same message of
+ * the same open source: what it holds is then what a build would give.
  */
 #define HDR_MEMO_MIN (64 * 1024)
+#define HDR_MEMO_MAX (16 * 1024 * 1024)
 struct hdr_memo {
 	uint64_t stamp;
 	const struct ccm_po *po;
@@ -46,6 +48,7 @@ struct hdr_memo {
 	struct ccm_buf src, built;
 };
 static pthread_key_t memo_key;
+static bool memo_ok; /* the key was made */
 static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
 
 static void memo_free(void *v)
@@ -58,13 +61,15 @@ static void memo_free(void *v)
 
 static void memo_key_make(void)
 {
-	(void)pthread_key_create(&memo_key, memo_free);
+	memo_ok = !pthread_key_create(&memo_key, memo_free);
 }
 
-/* This thread's memo (NULL when out of memory). */
+/* This thread's memo (NULL when out of memory or keys). */
 static struct hdr_memo *memo(void)
 {
 	pthread_once(&memo_once, memo_key_make);
+	if (!memo_ok)
+		return NULL;
 	struct hdr_memo *m = pthread_getspecific(memo_key);
 	if (!m && (m = calloc(1, sizeof(*m))) &&
 	    pthread_setspecific(memo_key, m)) {
@@ -82,7 +87,10 @@ static ccm_err header(const struct ccm_po *po, uint32_t msg, struct ccm_win *w)
 	struct ccm_buf hb = {0}, out = {0};
 	struct ccm_mhdr mh;
 	ccm_err err = ccm_mail_header_bytes(w->rd, &po->msgs.v[msg], &hb);
-	struct hdr_memo *m = !err && mm->hdr >= HDR_MEMO_MIN ? memo() : NULL;
+	struct hdr_memo *m =
+	        !err && mm->hdr >= HDR_MEMO_MIN && mm->hdr <= HDR_MEMO_MAX
+	                ? memo()
+	                : NULL;
 	if (m && m->stamp == w->rd->src->stamp && m->po == po &&
 	    m->msg == msg && m->src.len == hb.len &&
 	    !memcmp(m->src.p, hb.p, hb.len)) {
