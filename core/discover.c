@@ -67,8 +67,27 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static ccm_err add_po(struct ccm_source *src, const char *path)
+/* Scans export folder path as a new post office of src. in (NULL for
+ * the source itself) is the source's real path, which a sub-folder's
+ * real path must lie directly in: a sub-folder swapped for a link after
+ * it was looked at is not followed either. */
+static ccm_err add_po(struct ccm_source *src, const char *path, const char *in)
 {
+	if (in) {
+		char *real = realpath(path, NULL);
+		const char *slash = real ? strrchr(real, '/') : NULL;
+		size_t n = strlen(in);
+		bool inside = slash && (size_t)(slash - real) == n &&
+		              !strncmp(real, in, n);
+		free(real);
+		if (!inside) {
+			ccm_notice(&src->opts,
+			           "%s: not a folder of the source (a link?); "
+			           "not followed",
+			           path);
+			return CCM_OK;
+		}
+	}
 	struct ccm_po *po = calloc(1, sizeof(*po));
 	if (!po)
 		return CCM_ERR_NOMEM;
@@ -104,7 +123,7 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 		return CCM_ERR_SOURCE;
 	}
 	if (is_export(src, path))
-		return add_po(src, path);
+		return add_po(src, path, NULL);
 	if (is_native(src, path)) {
 		snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
 		return CCM_ERR_NATIVE;
@@ -132,6 +151,7 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 		qsort(subs, n, sizeof(*subs), cmp_str);
 	ccm_err err = CCM_OK;
 	bool native = false;
+	char *in = realpath(path, NULL);
 	for (size_t i = 0; i < n; i++) {
 		/* A linked sub-folder could lead anywhere, outside SOURCE
 		 * or to a post office already here: never followed. */
@@ -145,7 +165,8 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 		} else if (!err && stat(subs[i], &st) == 0 &&
 		           S_ISDIR(st.st_mode)) {
 			if (is_export(src, subs[i]))
-				err = add_po(src, subs[i]);
+				err = in ? add_po(src, subs[i], in)
+				         : CCM_ERR_SOURCE;
 			else if (is_native(src, subs[i])) {
 				native = true;
 				ccm_notice(&src->opts,
@@ -157,6 +178,7 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 		free(subs[i]);
 	}
 	free(subs);
+	free(in);
 	if (!err && !src->npo) {
 		if (native) {
 			snprintf(msg, msgsz, "%s: %s", path, NATIVE_HELP);
