@@ -360,7 +360,7 @@ Test(crafted, usage_errors)
  */
 Test(crafted, eml_names_numbered_in_order)
 {
-	enum { N = 2000 };
+	enum { N = 2000, P = 300 };
 	char *dir = tl_tmpdir();
 	tl_puts(dir, "PO.INI", "[PostOffice]\nName=HQ\nCodePage=850\n");
 	tl_puts(dir, "CCMDIR.EXP", "Name: Smith, John\nLocation: L\n");
@@ -371,16 +371,33 @@ Test(crafted, eml_names_numbered_in_order)
 		               "Message:\nFrom: Doe, Jane\nDate: 3/2/99 8:47\n"
 		               "Subject: %s\nContents:\nText item:\nx\n",
 		               i ? "Same" : "Same~3");
+	/* Then P subjects twice each: the table of names taken grows. */
+	for (int i = 0; i < 2 * P; i++)
+		ccm_buf_printf(&b,
+		               "Message:\nFrom: Doe, Jane\nDate: 3/2/99 8:47\n"
+		               "Subject: P%d\nContents:\nText item:\nx\n",
+		               i % P);
 	cr_assert(!b.oom);
 	tl_write_at(dir, "USERS/SMITH.EXP", b.p, b.len);
 	ccm_buf_free(&b);
 	struct mt_src s;
 	mt_open(&s, dir, CCM_VIEW_EML, NULL, NULL);
-	static bool seen[N + 2];
-	size_t files = 0;
+	static bool seen[N + 2], pseen[P][3];
+	size_t files = 0, pairs = 0;
 	for (size_t k = 0; k < ccm_po_node_count(s.src, 0); k++) {
 		struct ccm_node_info info;
 		ccm_node_info(s.src, 0, k, &info);
+		unsigned pn, pk = 1;
+		const char *q = strstr(info.name, " P");
+		if (!info.dir && q &&
+		    (sscanf(q, " P%u~%u.eml", &pn, &pk) == 2 ||
+		     (pk = 1, sscanf(q, " P%u.eml", &pn) == 1))) {
+			cr_assert(pn < P && pk <= 2 && !pseen[pn][pk],
+			          "name %s twice or out of range", info.name);
+			pseen[pn][pk] = true;
+			pairs++;
+			continue;
+		}
 		const char *p = strstr(info.name, " Same");
 		if (info.dir || !p)
 			continue;
@@ -397,6 +414,7 @@ Test(crafted, eml_names_numbered_in_order)
 			             "~3 is not the message named so");
 	}
 	cr_expect_eq(files, (size_t)N + 1);
+	cr_expect_eq(pairs, (size_t)2 * P);
 	mt_close(&s);
 	tl_rmtree(dir);
 }
