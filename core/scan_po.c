@@ -362,6 +362,18 @@ static void mailbox_file(struct ccm_po *po, const char *path)
 		scanfile_close(&f);
 		return;
 	}
+	if (memchr(v, '\r', vn)) {
+		/* CR alone ends no line (spec export §2: CR LF or LF), so
+		 * the whole file would be this one line, its messages lost
+		 * without a word: say what to do instead. */
+		ccm_leftout(&po->log, ccm_sf(&f), f.lx.line,
+		            "the Mailbox: line holds a carriage return: the "
+		            "file's lines seem to end in CR alone, which the "
+		            "export's never do (CR LF or LF); convert them, "
+		            "as with tr '\\r' '\\n'; the file is left out");
+		scanfile_close(&f);
+		return;
+	}
 	check_line(po, ccm_sf(&f), f.lx.line, l.s, l.n);
 	ccm_lex_next(&f.lx, &l);
 	struct ccm_mailbox *mb = CCM_PUSH(po->mailboxes);

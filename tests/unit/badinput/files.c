@@ -98,6 +98,28 @@ Test(bad, same_name_in_two_cases_reported)
 	expect_rows(rows, want, 1);
 }
 
+/* A mailbox file whose lines end in CR alone is one line: left out with
+ * a reason that says what to do, not lost as a mailbox of no messages. */
+Test(bad, mailbox_with_cr_line_ends_left_out)
+{
+	struct text *a = mailbox();
+	message(a, "a1");
+	export_with(a);
+	tl_puts(EXP, "USERS/MAC.EXP",
+	        "Mailbox: Ames, Al\r\rMessage:\rSubject: lost\r");
+
+	ccm_source *src = open_export();
+	char *rep = own(tl_report(src, 0));
+	cr_expect(strstr(rep, "USERS/MAC.EXP:1: the Mailbox: line holds a "
+	                      "carriage return"),
+	          "%s", rep);
+	cr_expect(!strstr(rep, "named in no directory"), "%s", rep);
+	struct ccm_po_stats st;
+	ccm_po_stats(src, 0, &st);
+	cr_expect_eq(st.mailboxes, 1);
+	cr_expect_eq(st.left_out, 1);
+}
+
 Test(bad, mailbox_named_in_no_directory)
 {
 	struct text *a = mailbox();
