@@ -251,7 +251,7 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 	uint64_t count = UINT64_MAX, c;
 	if (count_line(f, &c))
 		count = c;
-	char why[160];
+	char why[256];
 	uint32_t idx;
 	bool more = ccm_lex_peek(lx, &l);
 	/* An inline item of count 0 needs no Hex: line (spec export §4.3):
@@ -296,6 +296,9 @@ static bool file_item(struct ccm_scanfile *f, uint64_t line,
 			            "file item: %s; item left out", why);
 			return false;
 		}
+		if (why[0])
+			ccm_warn(&f->po->log, ccm_sf(f), line, "file item: %s",
+			         why);
 		uint64_t size = f->po->src->files.v[ext].size;
 		if (size > CCM_ITEM_OUT_MAX) {
 			f->huge = true;

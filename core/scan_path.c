@@ -37,9 +37,13 @@ struct ccm_dircache {
 	char *abs;
 };
 
+/* Without regard to case, then by bytes: two spellings of one name
+ * always come in the same order, whatever order readdir gave. */
 static int cmp_ci(const void *a, const void *b)
 {
-	return strcasecmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int r = strcasecmp(x, y);
+	return r ? r : strcmp(x, y);
 }
 
 /* Lists folder path into a new entry of po's listings; NULL when out of
@@ -220,6 +224,7 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
                        size_t whysz)
 {
 	char rel[PATH_MAX];
+	why[0] = '\0';
 	if (n == 0 || n >= sizeof(rel) - 1) {
 		snprintf(why, whysz, "an empty or overlong Path:");
 		return CCM_NONE;
@@ -270,6 +275,16 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 			         (int)(n > 60 ? 60 : n), v);
 			return CCM_NONE;
 		}
+		/* Spelled as written wins; else, of two spellings, say
+		 * which was taken (the first such part only). */
+		size_t same;
+		if (!why[0] && strcmp(e, c) &&
+		    (same = ccm_scan_count(po, cur, c)) > 1)
+			snprintf(
+			        why, whysz,
+			        "Path: '%.*s': %zu names match '%.40s' without "
+			        "regard to case; '%.40s' is read",
+			        (int)(n > 60 ? 60 : n), v, same, c, e);
 		size_t cl = strlen(cur);
 		if (cl + 1 + strlen(e) >= sizeof(cur)) {
 			snprintf(why, whysz, "Path: too long");

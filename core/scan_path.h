@@ -10,7 +10,9 @@
 /*
  * Resolves an attachment Path: (v, n bytes) inside po's export folder and
  * registers the file. Returns its source file number, or CCM_NONE with a
- * sentence in why (whysz bytes).
+ * sentence in why (whysz bytes). On success why is empty, or says which
+ * of several names matching a part without regard to case was taken (a
+ * warning to report).
  */
 uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
                        size_t whysz);

@@ -120,6 +120,53 @@ Test(bad, mailbox_with_cr_line_ends_left_out)
 	cr_expect_eq(st.left_out, 1);
 }
 
+/* A Path: part that two files match without regard to case, neither
+ * spelled as written: one is read, and the report says which. Spelled
+ * as written, the match is taken without a word. */
+Test(bad, path_matching_two_spellings_reported)
+{
+	tl_puts(EXP, "FILES/AGENDA.TXT", "upper case");
+	tl_puts(EXP, "FILES/agenda.txt", "lower case");
+	struct text *t = mailbox();
+	header(t, "either");
+	line(t, "Text item:");
+	line(t, "body");
+	unsigned f = line(t, "File item: Agenda.txt");
+	line(t, "10");
+	line(t, "Path: FILES\\Agenda.txt");
+	header(t, "exact");
+	line(t, "Text item:");
+	line(t, "body");
+	unsigned g = line(t, "File item: agenda.txt");
+	line(t, "10");
+	line(t, "Path: FILES\\agenda.txt");
+	export_with(t);
+
+	ccm_source *src = open_export();
+	char *rep = own(tl_report(src, 0));
+	char want[96];
+	snprintf(want, sizeof(want), "A.EXP:%u: file item: Path: ", f);
+	cr_expect(strstr(rep, want) && strstr(rep, "2 names match 'Agenda.txt' "
+	                                           "without regard to case; "
+	                                           "'AGENDA.TXT' is read"),
+	          "%s", rep);
+	snprintf(want, sizeof(want), "A.EXP:%u:", g);
+	cr_expect(!strstr(rep, want), "the exact spelling was reported: %s",
+	          rep);
+	struct rows *rows = get_rows(src, "00000001.PRI");
+	cr_assert_eq(rows->r.count, 2);
+	static const char *const bytes[] = {"upper case", "lower case"};
+	for (size_t r = 0; r < 2; r++) {
+		struct tl_section s[4];
+		char *sec;
+		size_t sn;
+		cr_assert_eq(sections(src, rows, r, s, 4, &sec, &sn), 2);
+		cr_expect(s[1].length == 10 &&
+		                  !memcmp(sec + s[1].data, bytes[r], 10),
+		          "row %zu", r);
+	}
+}
+
 Test(bad, mailbox_named_in_no_directory)
 {
 	struct text *a = mailbox();
