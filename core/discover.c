@@ -73,35 +73,34 @@ static int cmp_str(const void *a, const void *b)
  * it was looked at is not followed either. */
 static ccm_err add_po(struct ccm_source *src, const char *path, const char *in)
 {
-	if (in) {
-		char *real = realpath(path, NULL);
-		const char *slash = real ? strrchr(real, '/') : NULL;
-		size_t n = strlen(in);
-		bool inside = slash && (size_t)(slash - real) == n &&
-		              !strncmp(real, in, n);
+	char *real = realpath(path, NULL);
+	if (!real)
+		return CCM_ERR_SOURCE;
+	const char *slash = strrchr(real, '/');
+	size_t n = in ? strlen(in) : 0;
+	if (in && ((size_t)(slash - real) != n || strncmp(real, in, n))) {
+		ccm_notice(&src->opts,
+		           "%s: not a folder of the source (a link?); not "
+		           "followed",
+		           path);
 		free(real);
-		if (!inside) {
-			ccm_notice(&src->opts,
-			           "%s: not a folder of the source (a link?); "
-			           "not followed",
-			           path);
-			return CCM_OK;
-		}
+		return CCM_OK;
 	}
 	struct ccm_po *po = calloc(1, sizeof(*po));
-	if (!po)
+	if (!po) {
+		free(real);
 		return CCM_ERR_NOMEM;
+	}
 	struct ccm_po **v = realloc(src->pos, (src->npo + 1) * sizeof(*v));
 	if (!v) {
 		free(po);
+		free(real);
 		return CCM_ERR_NOMEM;
 	}
 	src->pos = v;
 	src->pos[src->npo++] = po;
 	po->src = src;
-	po->dir = realpath(path, NULL);
-	if (!po->dir)
-		return CCM_ERR_SOURCE;
+	po->dir = real;
 	return ccm_scan_po(po);
 }
 
@@ -155,15 +154,16 @@ ccm_err ccm_discover(struct ccm_source *src, const char *path, char *msg,
 	for (size_t i = 0; i < n; i++) {
 		/* A linked sub-folder could lead anywhere, outside SOURCE
 		 * or to a post office already here: never followed. */
-		if (!err && lstat(subs[i], &st) == 0 && S_ISLNK(st.st_mode) &&
-		    stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			ccm_notice(&src->opts,
-			           "%s: a link to a folder, not followed "
-			           "(only what lies inside the source is "
-			           "read); mount its target itself",
-			           subs[i]);
-		} else if (!err && stat(subs[i], &st) == 0 &&
-		           S_ISDIR(st.st_mode)) {
+		bool seen = !err && lstat(subs[i], &st) == 0;
+		if (seen && S_ISLNK(st.st_mode)) {
+			if (stat(subs[i], &st) == 0 && S_ISDIR(st.st_mode))
+				ccm_notice(&src->opts,
+				           "%s: a link to a folder, not "
+				           "followed (only what lies inside "
+				           "the source is read); mount its "
+				           "target itself",
+				           subs[i]);
+		} else if (seen && S_ISDIR(st.st_mode)) {
 			if (is_export(src, subs[i]))
 				err = in ? add_po(src, subs[i], in)
 				         : CCM_ERR_SOURCE;

@@ -145,28 +145,17 @@ static size_t lower_bound(const struct ccm_dircache *d, const char *name)
 	return lo;
 }
 
-size_t ccm_scan_count(struct ccm_po *po, const char *path, const char *name)
+const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name,
+                          size_t *same)
 {
 	struct ccm_dircache *d = listing(po, path);
-	size_t i = d ? lower_bound(d, name) : 0, k = i;
-	while (d && k < d->n && !strcasecmp(d->names[k], name))
-		k++;
-	return k - i;
-}
-
-const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name)
-{
-	struct ccm_dircache *d = listing(po, path);
-	if (!d)
-		return NULL;
-	size_t lo = lower_bound(d, name);
+	size_t lo = d ? lower_bound(d, name) : 0, hi = lo;
 	const char *hit = NULL;
-	for (size_t i = lo; i < d->n && !strcasecmp(d->names[i], name); i++) {
-		if (!strcmp(d->names[i], name))
-			return d->names[i];
-		if (!hit)
-			hit = d->names[i];
-	}
+	for (; d && hi < d->n && !strcasecmp(d->names[hi], name); hi++)
+		if (!hit || !strcmp(d->names[hi], name))
+			hit = d->names[hi];
+	if (same)
+		*same = hi - lo;
 	return hit;
 }
 
@@ -269,7 +258,8 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 			found[0] = '\0'; /* a folder, until a name follows */
 			continue;
 		}
-		const char *e = ccm_scan_find(po, cur, c);
+		size_t same;
+		const char *e = ccm_scan_find(po, cur, c, &same);
 		if (!e) {
 			snprintf(why, whysz, "Path: '%.*s' names no file",
 			         (int)(n > 60 ? 60 : n), v);
@@ -277,9 +267,7 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
 		}
 		/* Spelled as written wins; else, of two spellings, say
 		 * which was taken (the first such part only). */
-		size_t same;
-		if (!why[0] && strcmp(e, c) &&
-		    (same = ccm_scan_count(po, cur, c)) > 1)
+		if (!why[0] && strcmp(e, c) && same > 1)
 			snprintf(
 			        why, whysz,
 			        "Path: '%.*s': %zu names match '%.40s' without "

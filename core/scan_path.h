@@ -18,12 +18,11 @@ uint32_t ccm_scan_path(struct ccm_po *po, const char *v, size_t n, char *why,
                        size_t whysz);
 
 /* The entry of folder path named name without regard to case (an exact
- * match first), or NULL. The folder is listed once per scan; the returned
- * name is valid until ccm_scan_path_free. */
-const char *ccm_scan_find(struct ccm_po *po, const char *path,
-                          const char *name);
-/* How many entries of folder path are named name without regard to case. */
-size_t ccm_scan_count(struct ccm_po *po, const char *path, const char *name);
+ * match first, else the first in byte order), or NULL; *same (same may be
+ * NULL) gets how many entries match so. The folder is listed once per
+ * scan; the returned name is valid until ccm_scan_path_free. */
+const char *ccm_scan_find(struct ccm_po *po, const char *path, const char *name,
+                          size_t *same);
 /* The entries of folder path, sorted without regard to case; *names is
  * kept by po and valid until ccm_scan_path_free. Returns their number. */
 size_t ccm_scan_list(struct ccm_po *po, const char *path, char ***names);

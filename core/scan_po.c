@@ -108,8 +108,8 @@ static void check_line(struct ccm_po *po, const struct ccm_srcfile *f,
 static const char *find_once(struct ccm_po *po, const char *dir,
                              const char *name)
 {
-	const char *e = ccm_scan_find(po, dir, name);
-	size_t n = e ? ccm_scan_count(po, dir, name) : 0;
+	size_t n;
+	const char *e = ccm_scan_find(po, dir, name, &n);
 	if (n > 1) {
 		struct ccm_srcfile pseudo = {.path = e, .rel_n = strlen(e)};
 		ccm_warn(&po->log, &pseudo, 0,
@@ -524,7 +524,7 @@ static ccm_err mailboxes_and_boards(struct ccm_po *po)
 			err = CCM_ERR_NOMEM;
 	}
 	qsort(jobs, nj, sizeof(*jobs), cmp_path);
-	const char *bb = ccm_scan_find(po, po->dir, "CCMBB.EXP");
+	const char *bb = ccm_scan_find(po, po->dir, "CCMBB.EXP", NULL);
 	char path[PATH_MAX];
 	bool named = bb && ccm_path_join(path, sizeof(path), po->dir, bb);
 	jobs[nj++] =
