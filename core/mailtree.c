@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mailidx.h"
 #include "mailname.h"
 #include "mailtree.h"
 #include "nodes.h"
@@ -357,7 +358,12 @@ static void message(struct tree *tr, uint32_t d, uint32_t msg, uint32_t seq,
 	if (f == CCM_NONE)
 		return;
 	tr->t.v[f].size = size;
-	tr->t.v[f].mtime = in->has_date ? in->date : 0;
+	/* The date is local time read as UTC; the zone's offset on it
+	 * (-o tz) makes it the true instant, IMAP's INTERNALDATE. */
+	tr->t.v[f].mtime =
+	        in->has_date
+	                ? in->date - (int64_t)tr->po->mail->msgs[msg].tzoff * 60
+	                : 0;
 	tr->t.v[f].arg = msg;
 }
 

@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include "mailidx.h"
 #include "nodes.h"
 
 size_t ccm_po_node_count(const ccm_source *src, size_t po)
@@ -23,15 +22,8 @@ void ccm_node_info(const ccm_source *src, size_t pi, size_t node,
 	info->dir = n->kind == CCM_NODE_DIR;
 	info->size = info->dir ? 0 : n->size;
 	info->mtime = po->mtime;
-	if (n->mtime) {
-		/* A message's date is its local time read as UTC; with
-		 * -o tz its zone's offset makes it the true instant, which
-		 * IMAP servers give as the message's INTERNALDATE. */
-		int64_t t = n->mtime;
-		if (n->kind == CCM_NODE_MAIL && po->mail)
-			t -= (int64_t)po->mail->msgs[n->arg].tzoff * 60;
-		info->mtime = (struct timespec){.tv_sec = (time_t)t};
-	}
+	if (n->mtime)
+		info->mtime = (struct timespec){.tv_sec = (time_t)n->mtime};
 	info->parent = n->parent;
 	if (info->dir) {
 		info->nchild = n->nchild;
